@@ -1,0 +1,107 @@
+/**
+ * The narrow surface every capability (install, rollout, status, check, policy) uses to
+ * talk to a cluster. Only src/cluster/ implements it (over @kubernetes/client-node); the
+ * rest of the code, and the pure core, never imports the client library.
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object, as plain JSON (never a typed model: those drop unknown fields). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  [key: string]: unknown;
+}
+
+/** What kind of object, and optionally which one. */
+export interface ResourceRef {
+  apiVersion: string; // "apps/v1", "v1", "extensions/v1beta1"
+  kind: string; // "DaemonSet"
+  namespace?: string;
+  name?: string;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+}
+
+export interface ListResult<T extends KubeObject = KubeObject> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** The Kubernetes Status object that errors and 410 watch events carry. */
+export interface KubeStatus {
+  kind?: 'Status';
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: unknown;
+}
+
+export type WatchEvent<T extends KubeObject = KubeObject> =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: T }
+  | { type: 'ERROR'; object: KubeStatus };
+
+export type ApplyResult = 'created' | 'configured' | 'unchanged';
+
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ServerVersion {
+  major: string;
+  minor: string;
+  gitVersion: string;
+}
+
+export interface Cluster {
+  /** GET /version */
+  version(): Promise<ServerVersion>;
+  /** Discovery: is this apiVersion/kind served? */
+  serves(apiVersion: string, kind: string): Promise<boolean>;
+  get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined>;
+  list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>>;
+  /**
+   * Streams watch events until the server ends the stream, the signal aborts, or the
+   * connection drops; resolves then (the caller decides whether to resume).
+   */
+  watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
+  /** Server-side apply of one object exactly as given. */
+  apply(obj: KubeObject, opts: ApplyOptions): Promise<{ object: KubeObject; result: ApplyResult }>;
+  delete(ref: ResourceRef & { name: string }, opts?: { dryRun?: boolean }): Promise<boolean>;
+  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string>;
+}

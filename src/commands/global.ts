@@ -1,0 +1,69 @@
+/**
+ * The global flags, spelt as kubectl spells them, turned into typed values once.
+ * Every command calls globalsOf(cmd) and never reads raw commander options for these.
+ */
+import type { Command } from 'commander';
+import { usageError } from '../errors.js';
+import { Reporter } from '../output/reporter.js';
+import { parseDuration } from '../util/duration.js';
+
+export type OutputFormat = 'text' | 'yaml' | 'json';
+export type DryRun = 'none' | 'client' | 'server';
+
+export interface Globals {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  /** true when -n was given (kube-system is the default otherwise) */
+  namespaceSet: boolean;
+  output: OutputFormat;
+  dryRun: DryRun;
+  timeoutMs: number;
+  verbose: boolean;
+  color: boolean;
+}
+
+export const DEFAULT_NAMESPACE = 'kube-system';
+export const DEFAULT_TIMEOUT = '5m';
+
+export function parseOutput(value: string | undefined): OutputFormat {
+  if (value === undefined || value === '') return 'text';
+  if (value === 'yaml' || value === 'json') return value;
+  throw usageError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,yaml`);
+}
+
+export function parseDryRun(value: string | boolean | undefined): DryRun {
+  if (value === undefined || value === false) return 'none';
+  if (value === true || value === 'client') return 'client';
+  if (value === 'none' || value === 'server') return value;
+  throw usageError(`invalid --dry-run value "${String(value)}": must be "none", "server", or "client"`);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function parseNamespace(value: string): string {
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw usageError(`invalid namespace "${value}": must be a lowercase RFC 1123 label (a-z, 0-9, '-', at most 63 characters)`);
+  }
+  return value;
+}
+
+export function globalsOf(cmd: Command): Globals {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const ns = o.namespace as string | undefined;
+  return {
+    kubeconfig: o.kubeconfig as string | undefined,
+    context: o.context as string | undefined,
+    namespace: ns === undefined ? DEFAULT_NAMESPACE : parseNamespace(ns),
+    namespaceSet: ns !== undefined,
+    output: parseOutput(o.output as string | undefined),
+    dryRun: parseDryRun(o.dryRun as string | boolean | undefined),
+    timeoutMs: parseDuration(String(o.timeout ?? DEFAULT_TIMEOUT)),
+    verbose: Boolean(o.verbose),
+    color: o.color !== false,
+  };
+}
+
+export function reporterFor(g: Globals, opts: { jsonEvents?: boolean } = {}): Reporter {
+  return new Reporter({ color: g.color, verbose: g.verbose, json: opts.jsonEvents === true && g.output === 'json' });
+}

@@ -1,0 +1,164 @@
+/**
+ * `weavectl install`: pick the Weave Net manifest for the cluster's Kubernetes version, patch in
+ * the settings, then print it (--dry-run=client) or apply it and wait for the rollout.
+ */
+import { Option, type Command } from 'commander';
+import { failure, usageError } from '../errors.js';
+import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
+import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
+import type { Manifest } from '../manifest/manifest.js';
+import {
+  applyNetSettings,
+  parseConnLimit,
+  parseEnvFlag,
+  parseMtu,
+  parsePasswordSecret,
+  validateImageRegistry,
+  type NetSettings,
+} from '../manifest/patch-net.js';
+import { loadNetTemplate } from '../manifest/templates.js';
+import { validateNet } from '../manifest/validate.js';
+import { validateIpalloc } from '../net/cidr.js';
+import type { Reporter } from '../output/reporter.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+import { parseBool, printManifest } from './render.js';
+import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
+
+interface InstallFlags extends SourceFlags {
+  k8sVersion?: string;
+  weaveVersion?: string;
+  weaveRepo: string;
+  ipalloc?: string;
+  mtu?: string;
+  connLimit?: string;
+  masqLocal: boolean;
+  disableNpc?: boolean;
+  passwordSecret?: string;
+  env: string[];
+  imageRegistry?: string;
+  wait: boolean;
+}
+
+export function registerInstall(program: Command): void {
+  const cmd = program
+    .command('install')
+    .description('Install or upgrade Weave Net: render the manifest for the cluster, apply it and wait for the rollout')
+    .option('--k8s-version <version>', 'Kubernetes version to render for: 1.7.5, v1.29, v1.10.0-gke.1, or base64 of `kubectl version` (default: asked from the cluster)')
+    .option('--weave-version <version>', 'Weave Net release (default: the newest release that shipped a manifest for that Kubernetes version)')
+    .option('--weave-repo <repo>', 'weaveworks (upstream, archived) or reweave (the community fork, images rajchaudhuri/*)', 'weaveworks')
+    .option('--ipalloc <cidr>', 'IP range for pods (IPALLOC_RANGE), e.g. 172.25.64.0/18 (Weave default 10.32.0.0/12)')
+    .option('--mtu <bytes>', 'WEAVE_MTU')
+    .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
+    .option('--no-masq-local', 'NO_MASQ_LOCAL=1: keep client source IPs for traffic to local pods')
+    .option('--disable-npc', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0)')
+    .option('--password-secret <name[:key]>', 'encrypt traffic with the password in this kube-system Secret (WEAVE_PASSWORD from secretKeyRef)')
+    .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
+    .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
+    .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true));
+  addSourceOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # Render for Kubernetes 1.7 with a custom pod range, no cluster needed
+  weavectl install --k8s-version 1.7.5 --ipalloc 172.25.64.0/18 --dry-run=client -o yaml
+
+  # The same, piped to kubectl
+  weavectl install --k8s-version 1.7.5 --ipalloc 172.25.64.0/18 --dry-run=client -o yaml | kubectl apply -f -
+
+  # Fetch the manifest from the reweave endpoint instead of the embedded one, pinning its hash
+  weavectl install --source cloud --cloud-url https://reweave.azurewebsites.net --weave-repo reweave --sha256 <hex>
+
+  # Air-gapped: every image from a private mirror
+  weavectl install --image-registry registry.corp:5000/mirror`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runInstall(command.opts() as InstallFlags, globalsOf(command));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Flags -> settings; every bad value is refused here, before anything is fetched or sent. */
+export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const settings: NetSettings = {};
+  if (f.ipalloc !== undefined) {
+    const r = validateIpalloc(f.ipalloc);
+    settings.ipalloc = r.cidr;
+    warnings.push(...r.warnings);
+  }
+  if (f.mtu !== undefined) settings.mtu = parseMtu(f.mtu);
+  if (f.connLimit !== undefined) settings.connLimit = parseConnLimit(f.connLimit);
+  if (f.masqLocal === false) settings.noMasqLocal = true;
+  if (f.disableNpc) settings.disableNpc = true;
+  if (f.passwordSecret !== undefined) {
+    parsePasswordSecret(f.passwordSecret);
+    settings.passwordSecret = f.passwordSecret;
+  }
+  if (f.env.length > 0) {
+    settings.env = {};
+    for (const e of f.env) {
+      const { name, value } = parseEnvFlag(e);
+      settings.env[name] = value;
+    }
+  }
+  if (f.imageRegistry !== undefined) settings.imageRegistry = validateImageRegistry(f.imageRegistry);
+  return { settings, warnings };
+}
+
+export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, reporter: Reporter): Promise<Manifest> {
+  const repo = parseWeaveRepo(f.weaveRepo);
+  const flavour = netFlavourFor(k8s);
+  checkSourceFlags(f);
+  let manifest: Manifest;
+  if (f.source === 'embedded') {
+    const release = resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo });
+    if (!release.embedded) {
+      throw usageError(
+        `Weave ${release.version} for Kubernetes ${flavour} is a real release but not embedded in weavectl`,
+        `fetch its release asset with --source github --weave-version ${release.version}, or omit --weave-version for the embedded default`,
+      );
+    }
+    reporter.info(`Using Weave Net ${release.version} (${repo}) manifest for Kubernetes ${flavour === '1.5' ? '1.5 and older' : `${flavour}+`} (embedded)`);
+    manifest = loadNetTemplate(release);
+  } else {
+    const release = f.source === 'github' ? resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo }) : undefined;
+    manifest = await fetchManifest(
+      f,
+      {
+        product: 'net',
+        k8sVersionRaw: k8sRaw,
+        flavour,
+        weaveVersion: release?.version ?? f.weaveVersion,
+      },
+      reporter,
+    );
+  }
+  for (const w of validateNet(manifest, { allowAnyImage: f.allowAnyImage, imageRegistry: undefined })) reporter.warn(w);
+  return manifest;
+}
+
+async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
+  const reporter = reporterFor(g);
+  const { settings, warnings } = netSettingsFromFlags(f);
+  for (const w of warnings) reporter.warn(w);
+
+  if (g.dryRun !== 'client') {
+    throw failure(
+      'applying to a cluster is not available yet in this build of weavectl',
+      'render with --dry-run=client -o yaml and pipe to kubectl apply -f -',
+    );
+  }
+  let k8sRaw = f.k8sVersion;
+  if (k8sRaw === undefined) {
+    k8sRaw = '1.11';
+    reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for Kubernetes 1.11 and later');
+  }
+  const k8s = parseK8sVersion(k8sRaw);
+  reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
+  const manifest = applyNetSettings(await renderNet(f, k8s, k8sRaw, reporter), settings);
+  printManifest(manifest, g.output, reporter);
+}

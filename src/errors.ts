@@ -1,0 +1,31 @@
+/**
+ * The one error type of weavectl. The core throws it; main.ts catches it once and
+ * prints one line (plus the hint), with the stack only under --verbose.
+ *
+ * Exit codes (../shared/docs/cli-conventions.md): 2 = the command line was wrong,
+ * 1 = the operation failed.
+ */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export class WeavectlError extends Error {
+  readonly exitCode: number;
+  readonly hint?: string;
+
+  constructor(message: string, opts: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'WeavectlError';
+    this.exitCode = opts.exitCode ?? EXIT_FAILURE;
+    this.hint = opts.hint;
+  }
+}
+
+/** A bad flag value, version, CIDR...: exit 2. */
+export function usageError(message: string, hint?: string): WeavectlError {
+  return new WeavectlError(message, { exitCode: EXIT_USAGE, hint });
+}
+
+/** The operation failed (network, cluster, rollout, untrusted manifest): exit 1. */
+export function failure(message: string, hint?: string, cause?: unknown): WeavectlError {
+  return new WeavectlError(message, { exitCode: EXIT_FAILURE, hint, cause });
+}

@@ -1,0 +1,115 @@
+/**
+ * The one output layer. Data (YAML, JSON, tables) goes to stdout; every message goes to
+ * stderr so `weavectl ... -o yaml | kubectl apply -f -` works.
+ *
+ * Three modes, picked once from the environment:
+ * - tty:   colour (unless NO_COLOR / --no-color) and a live progress line that redraws in place;
+ * - plain: a pipe or CI (CI=true): one plain line per change, never cursor movement;
+ * - json:  -o json: progress and results as one JSON object per line on stdout.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type Mode = 'tty' | 'plain' | 'json';
+
+export interface ReporterOptions {
+  color?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env?: NodeJS.ProcessEnv;
+}
+
+export class Reporter {
+  readonly mode: Mode;
+  readonly verbose: boolean;
+  readonly c: ChalkInstance;
+  private readonly out: NonNullable<ReporterOptions['stdout']>;
+  private readonly err: NonNullable<ReporterOptions['stderr']>;
+  private lastProgress = new Map<string, string>();
+  private liveLine = '';
+
+  constructor(opts: ReporterOptions = {}) {
+    const env = opts.env ?? process.env;
+    this.out = opts.stdout ?? process.stdout;
+    this.err = opts.stderr ?? process.stderr;
+    const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+    const tty = Boolean(this.err.isTTY) && !ci && env.TERM !== 'dumb';
+    this.mode = opts.json ? 'json' : tty ? 'tty' : 'plain';
+    const noColor = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || opts.color === false;
+    const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== '';
+    this.c = new Chalk({ level: noColor ? 0 : tty || forced ? 1 : 0 });
+    this.verbose = Boolean(opts.verbose);
+  }
+
+  /** Data for stdout: rendered YAML, JSON, tables. */
+  data(text: string): void {
+    this.clearLive();
+    this.out.write(text.endsWith('\n') || text === '' ? text : text + '\n');
+  }
+
+  /** One JSON object per line on stdout (the -o json event stream). */
+  event(obj: Record<string, unknown>): void {
+    this.out.write(JSON.stringify(obj) + '\n');
+  }
+
+  info(msg: string): void {
+    if (this.mode === 'json') return this.event({ type: 'info', message: msg });
+    this.line(msg);
+  }
+
+  /** A result: "daemonset.apps/weave-net configured". */
+  success(msg: string): void {
+    if (this.mode === 'json') return this.event({ type: 'result', message: msg });
+    this.line(this.c.green(msg));
+  }
+
+  warn(msg: string): void {
+    // Warnings go to stderr in every mode, so they are never lost in a JSON stream.
+    this.line(`${this.c.yellow('Warning:')} ${msg}`);
+  }
+
+  debug(msg: string): void {
+    if (this.verbose) this.line(this.c.dim(msg));
+  }
+
+  error(msg: string, hint?: string): void {
+    this.line(`${this.c.red('error:')} ${msg}`);
+    if (hint) this.line(`${this.c.dim('hint:')} ${hint}`);
+  }
+
+  /**
+   * Progress of one thing being waited for (key: "daemonset/weave-net"). TTY: redraws one live
+   * line. Plain: prints the line only when it changed. JSON: one event per change.
+   */
+  progress(key: string, line: string, fields: Record<string, unknown> = {}): void {
+    if (this.lastProgress.get(key) === line) return;
+    this.lastProgress.set(key, line);
+    if (this.mode === 'json') return this.event({ type: 'progress', object: key, message: line, ...fields });
+    if (this.mode === 'plain') return this.line(line);
+    const width = (this.err.columns ?? 100) - 1;
+    const text = line.length > width ? line.slice(0, width - 1) + '…' : line;
+    this.err.write(`\r\x1b[2K${text}`);
+    this.liveLine = text;
+  }
+
+  /** Ends a live progress line (TTY) so the next message starts on its own line. */
+  endProgress(): void {
+    if (this.liveLine) {
+      this.err.write('\n');
+      this.liveLine = '';
+    }
+  }
+
+  private clearLive(): void {
+    if (this.liveLine) {
+      this.err.write('\r\x1b[2K');
+      this.liveLine = '';
+    }
+  }
+
+  private line(text: string): void {
+    this.clearLive();
+    this.err.write(text + '\n');
+  }
+}

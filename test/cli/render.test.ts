@@ -1,0 +1,203 @@
+/**
+ * The mission's render path through the built binary: YAML alone on stdout, messages on stderr,
+ * and every rejected input a one-line error with the right exit code.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot, runCli } from './run-cli.js';
+
+const refDir = join(repoRoot, '..', 'shared', 'reference', 'weave');
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any };
+
+function docs(text: string): Obj[] {
+  return parseAllDocuments(text).map((d) => {
+    expect(d.errors).toEqual([]);
+    return d.toJS() as Obj;
+  });
+}
+
+function weaveContainer(objs: Obj[]) {
+  const ds = objs.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'weave-net');
+  expect(ds).toBeDefined();
+  return (ds!.spec.template.spec.containers as any[]).find((c) => c.name === 'weave');
+}
+
+function expectOneLineError(stderr: string, re: RegExp) {
+  // Info lines (e.g. "read FILE (N bytes, sha256 ...)") may come before; the error itself is one line (+ an optional hint).
+  const all = stderr.trim().split('\n');
+  const lines = all.slice(all.findIndex((l) => l.startsWith('error: '))).filter((l) => !l.startsWith('hint:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(re);
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('install --dry-run=client', () => {
+  it('renders Weave Net 2.7.0 for Kubernetes 1.7.5 with IPALLOC_RANGE, YAML alone on stdout', async () => {
+    const r = await runCli(['install', '--k8s-version', '1.7.5', '--ipalloc', '172.25.64.0/18', '--dry-run=client', '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    const objs = docs(r.stdout);
+    expect(objs.map((o) => o.kind)).toContain('DaemonSet');
+    const weave = weaveContainer(objs);
+    expect(weave.image).toBe('weaveworks/weave-kube:2.7.0');
+    expect(weave.env).toContainEqual({ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' });
+    expect(objs.every((o) => o.apiVersion && o.kind && o.metadata.name)).toBe(true);
+    expect(r.stderr).toMatch(/2\.7\.0/);
+    expect(r.stdout).not.toMatch(/Using Weave Net/);
+  });
+
+  it('prints a v1 List with -o json', async () => {
+    const r = await runCli(['install', '--k8s-version', 'v1.29.2', '--dry-run=client', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout);
+    expect(list.apiVersion).toBe('v1');
+    expect(list.kind).toBe('List');
+    const ds = list.items.find((o: Obj) => o.kind === 'DaemonSet');
+    expect(ds.apiVersion).toBe('apps/v1');
+    expect(ds.spec.template.spec.containers[0].image).toBe('weaveworks/weave-kube:2.8.1');
+  });
+
+  it('accepts the base64 of kubectl version output as the cloud API did', async () => {
+    const text = 'Client Version: version.Info{Major:"1", Minor:"7", GitVersion:"v1.7.5"}\nServer Version: version.Info{Major:"1", Minor:"7", GitVersion:"v1.7.5"}\n';
+    const r = await runCli(['install', '--k8s-version', Buffer.from(text).toString('base64'), '--dry-run=client', '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    expect(weaveContainer(docs(r.stdout)).image).toBe('weaveworks/weave-kube:2.7.0');
+  });
+
+  it('without -o lists what would be created, like kubectl', async () => {
+    const r = await runCli(['install', '--k8s-version', '1.8', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^daemonset\.extensions\/weave-net created \(dry run\)$/m);
+  });
+
+  it('applies every setting flag', async () => {
+    const r = await runCli([
+      'install', '--k8s-version', '1.11', '--dry-run=client', '-o', 'yaml', '--mtu', '1337', '--conn-limit', '50',
+      '--no-masq-local', '--disable-npc', '--password-secret', 'weave-passwd', '--env', 'EXTRA_ARGS=--log-level=debug',
+      '--image-registry', 'registry.corp:5000/mirror',
+    ]);
+    expect(r.code).toBe(0);
+    const objs = docs(r.stdout);
+    const ds = objs.find((o) => o.kind === 'DaemonSet')!;
+    const containers = ds.spec.template.spec.containers as any[];
+    expect(containers.map((c) => c.name)).toEqual(['weave']);
+    const env = containers[0].env as any[];
+    expect(env).toContainEqual({ name: 'WEAVE_MTU', value: '1337' });
+    expect(env).toContainEqual({ name: 'CONN_LIMIT', value: '50' });
+    expect(env).toContainEqual({ name: 'NO_MASQ_LOCAL', value: '1' });
+    expect(env).toContainEqual({ name: 'EXPECT_NPC', value: '0' });
+    expect(env).toContainEqual({ name: 'EXTRA_ARGS', value: '--log-level=debug' });
+    expect(env).toContainEqual({ name: 'WEAVE_PASSWORD', valueFrom: { secretKeyRef: { name: 'weave-passwd', key: 'weave-passwd' } } });
+    expect(containers[0].image).toBe('registry.corp:5000/mirror/weaveworks/weave-kube:2.8.1');
+    expect(r.stdout).not.toMatch(/WEAVE_PASSWORD\s*\n\s*value:/);
+  });
+
+  it('reads a manifest from a file and from stdin, printing its sha256', async () => {
+    const file = join(refDir, 'net-2.8.1-k8s-1.11.yaml');
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const fromFile = await runCli(['install', '--k8s-version', '1.29', '--source', file, '--sha256', sha, '--dry-run=client', '-o', 'yaml']);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stderr).toContain(sha);
+    const fromStdin = await runCli(['install', '--k8s-version', '1.29', '--source', '-', '--dry-run=client', '-o', 'yaml', '--ipalloc', '10.40.0.0/16'], {
+      stdin: readFileSync(file, 'utf8'),
+    });
+    expect(fromStdin.code).toBe(0);
+    expect(weaveContainer(docs(fromStdin.stdout)).env).toContainEqual({ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' });
+  });
+});
+
+describe('scope --dry-run=client', () => {
+  it('renders Scope for 1.7.5 in kube-system with the Service on 10.200.33.12:4040 and warns about exposure', async () => {
+    const r = await runCli(['scope', '--k8s-version', '1.7.5', '--external-ip', '10.200.33.12', '--dry-run=client', '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    const objs = docs(r.stdout);
+    const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === 'weave-scope-app')!;
+    expect(svc.metadata.namespace).toBe('kube-system');
+    expect(svc.spec.externalIPs).toEqual(['10.200.33.12']);
+    expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'app', port: 4040, targetPort: 4040 })]);
+    expect(objs.find((o) => o.kind === 'Deployment')!.apiVersion).toBe('extensions/v1beta1');
+    expect(r.stderr).toMatch(/Warning:.*(authentication|shell)/i);
+  });
+
+  it('renders Scope for current clusters in namespace weave, read-only without the warning', async () => {
+    const r = await runCli(['scope', '--k8s-version', '1.29', '--external-ip', '10.200.33.12', '--read-only', '--dry-run=client', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout);
+    expect(list.items.some((o: Obj) => o.kind === 'PodSecurityPolicy')).toBe(false);
+    const agent = list.items.find((o: Obj) => o.kind === 'DaemonSet' && o.metadata.name === 'weave-scope-agent');
+    expect(agent.metadata.namespace).toBe('weave');
+    expect(JSON.stringify(agent.spec.template.spec.containers[0].args)).toContain('--probe.no-controls=true');
+    expect(r.stderr).not.toMatch(/Warning:.*shell/i);
+  });
+});
+
+describe('bad input: one line, the right exit code, no stack trace', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'weavectl-cli-'));
+  const write = (name: string, text: string) => {
+    const p = join(tmp, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const render = ['install', '--k8s-version', '1.7.5', '--dry-run=client', '-o', 'yaml'];
+
+  it.each([
+    ['a host address as CIDR', [...render, '--ipalloc', '172.25.64.1/18'], /172\.25\.64\.0\/18/],
+    ['an IPv6 range', [...render, '--ipalloc', 'fd00::/64'], /IPv4/],
+    ['a version that is not one', ['install', '--k8s-version', '1.x', '--dry-run=client'], /1\.x/],
+    ['a pair upstream never shipped', ['install', '--k8s-version', '1.7.5', '--weave-version', '2.8.1', '--dry-run=client'], /2\.8\.1/],
+    ['an unknown output format', [...render.slice(0, -2), '-o', 'xml'], /xml/],
+    ['a bad --timeout', [...render, '--timeout', '5 minutes'], /duration/],
+    ['a bad --dry-run', ['install', '--k8s-version', '1.7.5', '--dry-run=maybe'], /dry-run/],
+    ['a bad --mtu', [...render, '--mtu', 'big'], /mtu/i],
+    ['a bad --env', [...render, '--env', '1BAD=x'], /env|name/i],
+    ['a password as a literal', [...render, '--env', 'WEAVE_PASSWORD=secret'], /password-secret/],
+    ['a bad --port', ['scope', '--k8s-version', '1.7.5', '--port', '70000', '--dry-run=client'], /port/i],
+    ['a bad --external-ip', ['scope', '--k8s-version', '1.7.5', '--external-ip', '10.200.33', '--dry-run=client'], /10\.200\.33/],
+    ['a missing file', ['install', '--k8s-version', '1.7.5', '--source', '/nonexistent/weave.yaml', '--dry-run=client'], /nonexistent/],
+    ['a malformed --sha256', ['install', '--k8s-version', '1.7.5', '--source', '-', '--sha256', 'abc', '--dry-run=client'], /sha256/],
+  ])('%s -> exit 2', async (_name, args, re) => {
+    const r = await runCli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r.stderr, re as RegExp);
+  });
+
+  it('an unknown flag and a misspelt command get suggestions, exit 2', async () => {
+    const flag = await runCli(['install', '--ipaloc', '10.32.0.0/12']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option '--ipaloc'[\s\S]*--ipalloc/);
+    const cmd = await runCli(['instal']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toMatch(/install/);
+  });
+
+  it.each([
+    ['a manifest without the weave DaemonSet', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n', /weave-net/],
+    ['an HTML page', '<!DOCTYPE html><html><body>Not found</body></html>', /HTML/],
+    ['a YAML syntax error', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n', /line \d+/],
+  ])('%s -> exit 1', async (_name, text, re) => {
+    const r = await runCli(['install', '--k8s-version', '1.7.5', '--source', write('bad.yaml', text as string), '--dry-run=client', '-o', 'yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r.stderr, re as RegExp);
+  });
+
+  it('a sha256 mismatch -> exit 1', async () => {
+    const file = join(refDir, 'net-2.8.1-k8s-1.11.yaml');
+    const r = await runCli(['install', '--k8s-version', '1.29', '--source', file, '--sha256', '0'.repeat(64), '--dry-run=client', '-o', 'yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r.stderr, /sha256/);
+  });
+
+  it('--verbose shows the stack of an expected failure', async () => {
+    const r = await runCli(['install', '--k8s-version', '1.x', '--dry-run=client', '--verbose']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+});
