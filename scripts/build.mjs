@@ -24,3 +24,30 @@ await build({
     js: "import { createRequire as __weavectlCreateRequire } from 'node:module'; const require = __weavectlCreateRequire(import.meta.url);",
   },
 });
+
+// Pre-parse the embedded templates into dist/templates/<rel>.json (see src/manifest/templates.ts):
+// the objects exactly as the YAML parser produces them, plus the provenance header.
+const { readdirSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
+const { join, dirname, relative } = await import('node:path');
+const { parseAllDocuments } = await import('yaml');
+const tdir = join(root, 'templates');
+const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.yaml') ? [join(d, e.name)] : []));
+for (const file of walk(tdir)) {
+  const text = readFileSync(file, 'utf8');
+  const header = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    header.push(line.replace(/^# ?/, ''));
+  }
+  const objects = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const o = doc.toJS();
+    if (o == null) continue;
+    if (o.kind === 'List' && Array.isArray(o.items)) objects.push(...o.items);
+    else objects.push(o);
+  }
+  const out = join(root, 'dist', 'templates', `${relative(tdir, file)}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ header: header.join('\n'), objects }));
+}

@@ -1,42 +1,17 @@
 /**
- * Process entry (bundled to dist/weavectl.js): runs the commander program and turns every
- * error into one line on stderr and an exit code. The only place that calls process.exit.
+ * Process entry (bundled to dist/weavectl.js). `--version` is answered here, before the commands
+ * and the libraries they use are loaded; everything else goes through run.ts.
  */
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
-import { EXIT_FAILURE, EXIT_USAGE, WeavectlError } from './errors.js';
-import { Reporter } from './output/reporter.js';
+import pkg from '../package.json' with { type: 'json' };
 
 const argv = process.argv;
-const verbose = argv.includes('-v') || argv.includes('--verbose');
-const color = !argv.includes('--no-color');
-
-// A closed stdout (`weavectl ... | head`) is not an error worth a stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-});
-
-try {
-  await buildProgram().parseAsync(argv);
-} catch (err) {
-  process.exitCode = report(err);
-}
-
-function report(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // commander has already printed its one-line message (unknown option, missing argument, suggestion).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    return err.exitCode === 0 ? 0 : EXIT_USAGE;
-  }
-  const reporter = new Reporter({ color, verbose });
-  reporter.endProgress();
-  if (err instanceof WeavectlError) {
-    reporter.error(err.message, err.hint);
-    if (verbose && err.stack) process.stderr.write(err.stack + '\n');
-    return err.exitCode;
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  reporter.error(`unexpected: ${e.message}`, verbose ? undefined : 'run again with --verbose for the stack trace, and report it as a bug');
-  if (verbose && e.stack) process.stderr.write(e.stack + '\n');
-  return EXIT_FAILURE;
+if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  // A closed stdout (`weavectl ... | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  const { run } = await import('./run.js');
+  process.exitCode = await run(argv);
 }

@@ -3,7 +3,7 @@
  * patches can edit structurally and the output still reads like the upstream file.
  * Pure: no I/O.
  */
-import { Document, isMap, isSeq, parseAllDocuments, stringify, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseAllDocuments, stringify, type YAMLMap } from 'yaml';
 import { failure } from '../errors.js';
 
 export interface Manifest {
@@ -36,7 +36,8 @@ export function parseManifest(text: string, origin: string): Manifest {
       const first = err.message.split('\n')[0];
       throw failure(`${origin}: YAML syntax error${line ? ` at line ${line}` : ''}: ${first}`);
     }
-    if (doc.contents == null) continue; // a comment-only or empty document
+    // A comment-only or empty document (a trailing `---`, as helm and kustomize print).
+    if (doc.contents == null || (isScalar(doc.contents) && doc.contents.value == null)) continue;
     if (!isMap(doc.contents)) {
       throw failure(`${origin}: a document is not a Kubernetes object (expected a mapping with apiVersion and kind)`);
     }

@@ -22,6 +22,7 @@ import {
   type ScopeFlavour,
   type WeaveRepo,
 } from './catalog.js';
+import { Document } from 'yaml';
 import { parseManifest, type Manifest } from './manifest.js';
 
 export type NetTemplateId = { flavour: NetFlavour; version: string; repo: WeaveRepo };
@@ -51,8 +52,8 @@ export function packageRoot(): string {
   }
 }
 
-/** The release-asset text of an embedded Net manifest, header comment included. */
-export function netTemplateText(release: NetTemplateId): string {
+/** templates/-relative path of an embedded Net manifest; refuses a pair that is not embedded. */
+function netTemplateRel(release: NetTemplateId): string {
   const { flavour, version, repo } = release;
   if (!embeddedNetReleases(flavour, repo).includes(version)) {
     const list = embeddedNetReleases(flavour, repo);
@@ -60,23 +61,64 @@ export function netTemplateText(release: NetTemplateId): string {
       `${WEAVE_REPOS[repo].label} ${version} for ${describeNetFlavour(flavour)} is not embedded in weavectl (embedded: ${list.length ? list.join(', ') : 'none'})`,
     );
   }
-  return readTemplate(join('net', repo, version, netAssetName(flavour)));
+  return join('net', repo, version, netAssetName(flavour));
+}
+
+function scopeTemplateRel(flavour: ScopeFlavour): string {
+  if (flavour !== 'legacy' && flavour !== 'current') throw usageError(`unknown Weave Scope manifest flavour ${JSON.stringify(flavour)}: expected legacy or current`);
+  return join('scope', `${flavour}.yaml`);
+}
+
+/** The release-asset text of an embedded Net manifest, header comment included. */
+export function netTemplateText(release: NetTemplateId): string {
+  return readTemplate(netTemplateRel(release));
 }
 
 /** An embedded Net manifest, parsed. Origin: "embedded weave-net 2.7.0 (k8s 1.7)". */
 export function loadNetTemplate(release: NetTemplateId): Manifest {
   const prefix = release.repo === 'reweave' ? 'reweave ' : '';
-  return parseManifest(netTemplateText(release), `embedded ${prefix}weave-net ${release.version} (k8s ${release.flavour})`);
+  return loadTemplate(netTemplateRel(release), `embedded ${prefix}weave-net ${release.version} (k8s ${release.flavour})`);
 }
 
 export function scopeTemplateText(flavour: ScopeFlavour): string {
-  if (flavour !== 'legacy' && flavour !== 'current') throw usageError(`unknown Weave Scope manifest flavour ${JSON.stringify(flavour)}: expected legacy or current`);
-  return readTemplate(join('scope', `${flavour}.yaml`));
+  return readTemplate(scopeTemplateRel(flavour));
 }
 
 /** An embedded Scope 1.13.2 manifest, parsed (a kind: List is flattened). Origin: "embedded weave-scope 1.13.2 (current, Kubernetes 1.9 and newer)". */
 export function loadScopeTemplate(flavour: ScopeFlavour): Manifest {
-  return parseManifest(scopeTemplateText(flavour), `embedded weave-scope ${SCOPE_VERSION} (${flavour}, ${describeScopeFlavour(flavour)})`);
+  return loadTemplate(scopeTemplateRel(flavour), `embedded weave-scope ${SCOPE_VERSION} (${flavour}, ${describeScopeFlavour(flavour)})`);
+}
+
+/**
+ * The build (scripts/build.mjs) stores each template pre-parsed as JSON in dist/templates/<rel>.json:
+ * parsing YAML with a cold JIT costs ~50 ms, JSON.parse well under 1 ms. The objects are the same
+ * (a test compares both paths); only the upstream comments are not carried over, so the header that
+ * says where the manifest comes from is put back as a comment. Without a build (tests of src/), the YAML is parsed.
+ */
+export interface CompiledTemplate {
+  header: string;
+  objects: Record<string, unknown>[];
+}
+
+function loadTemplate(rel: string, origin: string): Manifest {
+  const compiled = join(packageRoot(), 'dist', 'templates', `${rel}.json`);
+  if (!process.env.WEAVECTL_PARSE_TEMPLATES && existsSync(compiled)) {
+    const t = JSON.parse(readFileSync(compiled, 'utf8')) as CompiledTemplate;
+    const docs = t.objects.map((o) => new Document(o));
+    if (docs[0] && t.header) docs[0].commentBefore = t.header;
+    return { docs, origin };
+  }
+  return parseManifest(readTemplate(rel), origin);
+}
+
+/** The comment block at the top of a template file (provenance and licence), without the '#' marks. */
+export function templateHeader(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    lines.push(line.replace(/^# ?/, ''));
+  }
+  return lines.join('\n');
 }
 
 const textCache = new Map<string, string>();

@@ -310,7 +310,9 @@ describe('proxies', () => {
     delete process.env.no_proxy;
     const err = await failureOf(fetchText('https://weave.example.test/weave-daemonset-k8s.yaml', fast({ maxAttempts: 1 })));
     expect(connects).toEqual(['CONNECT weave.example.test:443']);
-    expect(err.message).toContain('cannot fetch https://weave.example.test/weave-daemonset-k8s.yaml:');
+    expect(err.message).toBe(
+      'cannot fetch https://weave.example.test/weave-daemonset-k8s.yaml: the proxy (HTTPS_PROXY/HTTP_PROXY) refused to connect to weave.example.test (HTTP 403)',
+    );
   });
 
   it('never sends loopback downloads through the proxy', async () => {

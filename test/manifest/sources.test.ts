@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WeavectlError } from '../../src/errors.js';
 import { findDoc, refOf } from '../../src/manifest/manifest.js';
-import { cloudFailure, cloudManifestUrl, cloudRedirectNote, isRetiredCloudHost, k8sVersionOf } from '../../src/manifest/sources/cloud.js';
+import { cloudFailure, cloudManifestUrl, cloudRedirectNote, isRetiredCloudHost, k8sVersionOf, retiredHostContentHint } from '../../src/manifest/sources/cloud.js';
 import { githubAsset, netAssetName } from '../../src/manifest/sources/github.js';
 import { FetchError } from '../../src/manifest/sources/http.js';
 import { classifySource, loadManifest, loadManifestSource, normalizeSha256, type SourceSpec } from '../../src/manifest/sources/index.js';
@@ -225,9 +225,8 @@ describe('the retired cloud.weave.works host', () => {
     expect(e.hint).toContain('--source github');
   });
 
-  it('adds the hint to an HTML page served on the dead domain (pure path via cloudFailure is not involved)', async () => {
-    // loadManifestSource attaches the hint by host; a loopback server cannot be that host, so check the helper.
-    const { retiredHostContentHint } = await import('../../src/manifest/sources/cloud.js');
+  it('has a hint for content errors (a parked page) from the dead domain', () => {
+    // loadManifestSource attaches it by host name; a loopback server cannot be that host, so the helper is checked.
     expect(retiredHostContentHint(url)).toContain('omit --source');
     expect(retiredHostContentHint('https://example.com/x.yaml')).toBeUndefined();
   });

@@ -245,6 +245,10 @@ export function describeNetworkError(
     default:
       break;
   }
+  const proxy = /Proxy response \((\d+)\)/.exec(msg);
+  if (proxy) {
+    return { reason: 'network', detail: `the proxy (HTTPS_PROXY/HTTP_PROXY) refused to connect to ${host} (HTTP ${proxy[1]})`, retryable: false };
+  }
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || /\b(ssl|tls|certificate)\b/i.test(msg)) {
     return { reason: 'tls', detail: `TLS error with ${host}: ${msg}${code && !msg.includes(code) ? ` (${code})` : ''}`, retryable: false };
   }
