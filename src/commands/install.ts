@@ -3,12 +3,14 @@
  * the settings, then print it (--dry-run=client) or apply it and wait for the rollout.
  */
 import { Option, type Command } from 'commander';
+import type { KubeObject } from '../cluster/types.js';
 import { failure, usageError } from '../errors.js';
 import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
 import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
-import type { Manifest } from '../manifest/manifest.js';
+import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
 import {
   applyNetSettings,
+  NET_DAEMONSET,
   parseConnLimit,
   parseEnvFlag,
   parseMtu,
@@ -20,6 +22,7 @@ import { loadNetTemplate } from '../manifest/templates.js';
 import { validateNet } from '../manifest/validate.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
+import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool, printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
@@ -37,6 +40,7 @@ interface InstallFlags extends SourceFlags {
   env: string[];
   imageRegistry?: string;
   wait: boolean;
+  forceConflicts?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -54,7 +58,8 @@ export function registerInstall(program: Command): void {
     .option('--password-secret <name[:key]>', 'encrypt traffic with the password in this kube-system Secret (WEAVE_PASSWORD from secretKeyRef)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
-    .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true));
+    .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
+    .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns');
   addSourceOptions(cmd)
     .addHelpText(
       'after',
@@ -142,23 +147,47 @@ export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string
 }
 
 async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
-  const reporter = reporterFor(g);
+  const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
   const { settings, warnings } = netSettingsFromFlags(f);
   for (const w of warnings) reporter.warn(w);
 
-  if (g.dryRun !== 'client') {
-    throw failure(
-      'applying to a cluster is not available yet in this build of weavectl',
-      'render with --dry-run=client -o yaml and pipe to kubectl apply -f -',
+  if (g.dryRun === 'client') {
+    let k8sRaw = f.k8sVersion;
+    if (k8sRaw === undefined) {
+      k8sRaw = '1.11';
+      reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for Kubernetes 1.11 and later');
+    }
+    const k8s = parseK8sVersion(k8sRaw);
+    reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
+    const manifest = applyNetSettings(await renderNet(f, k8s, k8sRaw, reporter), settings);
+    printManifest(manifest, g.output, reporter);
+    return;
+  }
+
+  const cluster = await openCluster(g, reporter);
+  try {
+    const v = await resolveVersion(cluster, f.k8sVersion, reporter);
+    const manifest = applyNetSettings(await renderNet(f, v.k8s, v.raw, reporter), settings);
+    const objects = toObjects(manifest) as KubeObject[];
+    await checkServed(
+      cluster,
+      objects,
+      f.k8sVersion === undefined
+        ? 'this Weave Net manifest does not fit the cluster: choose another with --weave-version or --source'
+        : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
+    const applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
+    if (g.output === 'yaml') reporter.data(applied.map((o) => stringify(o)).join('---\n'));
+    if (!f.wait || g.dryRun === 'server') return;
+    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
+    if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
+    await waitForWorkloads(
+      cluster,
+      [{ apiVersion: String(ds.apiVersion), kind: 'DaemonSet', namespace: ds.metadata.namespace ?? 'kube-system', name: NET_DAEMONSET }],
+      g,
+      reporter,
+    );
+  } finally {
+    cluster.close();
   }
-  let k8sRaw = f.k8sVersion;
-  if (k8sRaw === undefined) {
-    k8sRaw = '1.11';
-    reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for Kubernetes 1.11 and later');
-  }
-  const k8s = parseK8sVersion(k8sRaw);
-  reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
-  const manifest = applyNetSettings(await renderNet(f, k8s, k8sRaw, reporter), settings);
-  printManifest(manifest, g.output, reporter);
 }

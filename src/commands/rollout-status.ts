@@ -3,13 +3,53 @@
  * and more (fails fast on crash loops and image pulls, names what is missing at a timeout).
  */
 import { Option, type Command } from 'commander';
-import { failure } from '../errors.js';
-import { globalsOf } from './global.js';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import { failure, usageError } from '../errors.js';
+import type { WorkloadRef } from '../rollout/workload.js';
+import { openCluster, waitForWorkloads } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './render.js';
 
 interface RolloutFlags {
   selector?: string;
   watch: boolean;
+}
+
+type WorkloadKind = 'DaemonSet' | 'Deployment';
+
+const KIND_ALIASES: Record<string, WorkloadKind> = {
+  ds: 'DaemonSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  'daemonset.apps': 'DaemonSet',
+  'daemonsets.apps': 'DaemonSet',
+  'daemonset.extensions': 'DaemonSet',
+  deploy: 'Deployment',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  'deployment.apps': 'Deployment',
+  'deployments.apps': 'Deployment',
+  'deployment.extensions': 'Deployment',
+};
+
+/** API versions to try, newest first: the first the cluster serves is used (1.7 serves no apps/v1). */
+const API_VERSIONS: Record<WorkloadKind, string[]> = {
+  DaemonSet: ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'],
+  Deployment: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'],
+};
+
+/** "ds/weave-net" -> {kind, name}; kubectl's "TYPE/NAME" with its short names. */
+export function parseResourceArg(text: string): { kind: WorkloadKind; name: string } {
+  const slash = text.indexOf('/');
+  if (slash <= 0 || slash === text.length - 1) {
+    throw usageError(`invalid resource "${text}": expected TYPE/NAME, e.g. ds/weave-net or deploy/weave-scope-app`);
+  }
+  const type = text.slice(0, slash).toLowerCase();
+  const kind = KIND_ALIASES[type];
+  if (!kind) throw usageError(`rollout-status watches DaemonSets and Deployments, not "${text.slice(0, slash)}"`, 'use ds/NAME or deploy/NAME');
+  const name = text.slice(slash + 1);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw usageError(`invalid name "${name}" in "${text}"`);
+  return { kind, name };
 }
 
 export function registerRolloutStatus(program: Command): void {
@@ -25,11 +65,51 @@ export function registerRolloutStatus(program: Command): void {
 Examples:
   weavectl rollout-status
   weavectl rollout-status deploy/weave-scope-app -n weave --timeout 2m
+  weavectl rollout-status -n weave -l app=weave-scope
   weavectl rollout-status --watch=false -o json`,
     )
-    .action(async (_resource: string, _opts: unknown, command: Command) => {
-      globalsOf(command);
-      void (command.opts() as RolloutFlags);
-      throw failure('watching a cluster is not available yet in this build of weavectl', 'use kubectl rollout status ds/weave-net -n kube-system');
+    .action(async (resource: string, _opts: unknown, command: Command) => {
+      await runRolloutStatus(resource, command.opts() as RolloutFlags, globalsOf(command));
     });
+}
+
+async function servedVersion(cluster: KubeCluster, kind: WorkloadKind): Promise<string | undefined> {
+  for (const v of API_VERSIONS[kind]) if (await cluster.serves(v, kind)) return v;
+  return undefined;
+}
+
+async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): Promise<void> {
+  const target = f.selector === undefined ? parseResourceArg(resource) : undefined;
+  if (g.output === 'yaml') throw usageError('rollout-status prints text or -o json');
+  const reporter = reporterFor(g, { jsonEvents: true });
+  const cluster = await openCluster(g, reporter);
+  try {
+    const refs: WorkloadRef[] = [];
+    if (target) {
+      const apiVersion = await servedVersion(cluster, target.kind);
+      if (!apiVersion) throw failure(`the cluster serves no ${target.kind} API`);
+      refs.push({ apiVersion, kind: target.kind, namespace: g.namespace, name: target.name });
+    } else {
+      for (const kind of ['DaemonSet', 'Deployment'] as const) {
+        const apiVersion = await servedVersion(cluster, kind);
+        if (!apiVersion) continue;
+        const list = await cluster.list({ apiVersion, kind, namespace: g.namespace }, { labelSelector: f.selector });
+        for (const o of list.items) refs.push({ apiVersion, kind, namespace: g.namespace, name: o.metadata.name });
+      }
+      if (refs.length === 0) throw failure(`no DaemonSet or Deployment in namespace ${g.namespace} matches the selector "${f.selector}"`);
+    }
+    if (f.watch) {
+      await waitForWorkloads(cluster, refs, g, reporter);
+      return;
+    }
+    const { waitForWorkload } = await import('../rollout/workload.js');
+    for (const ref of refs) {
+      const r = await waitForWorkload({ cluster, ref, timeoutMs: g.timeoutMs, watch: false, diagnose: false });
+      if (reporter.mode === 'json') {
+        reporter.event({ type: 'status', object: `${ref.kind.toLowerCase()}/${ref.name}`, message: r.status.message, ...r.status.counts, done: r.status.done });
+      } else reporter.data(r.status.message);
+    }
+  } finally {
+    cluster.close();
+  }
 }

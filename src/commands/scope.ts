@@ -3,15 +3,16 @@
  * Service patched to the given external IPs and port; printed (--dry-run=client) or applied and waited for.
  */
 import { Option, type Command } from 'commander';
-import { failure } from '../errors.js';
+import type { KubeObject } from '../cluster/types.js';
 import { scopeFlavourFor } from '../manifest/catalog.js';
-import { parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
-import type { Manifest } from '../manifest/manifest.js';
-import { applyScopeSettings, parseExternalIPs, parsePort, parseServiceType, type ScopeSettings } from '../manifest/patch-scope.js';
+import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
+import { toObjects, type Manifest } from '../manifest/manifest.js';
+import { applyScopeSettings, parseExternalIPs, parsePort, parseServiceType, SCOPE_SERVICE, type ScopeSettings } from '../manifest/patch-scope.js';
 import { validateImageRegistry } from '../manifest/patch-net.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
+import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool, printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
@@ -24,6 +25,7 @@ interface ScopeFlags extends SourceFlags {
   readOnly?: boolean;
   imageRegistry?: string;
   wait: boolean;
+  forceConflicts?: boolean;
 }
 
 export function registerScope(program: Command): void {
@@ -36,7 +38,8 @@ export function registerScope(program: Command): void {
     .option('--service-type <type>', 'ClusterIP, NodePort or LoadBalancer')
     .option('--read-only', 'run the probes with --probe.no-controls=true: no shells or container controls from the UI')
     .option('--image-registry <registry>', 'pull the Scope image from this registry mirror')
-    .addOption(new Option('--wait [bool]', 'wait for the Scope workloads (--wait=false to skip)').argParser(parseBool('--wait')).default(true));
+    .addOption(new Option('--wait [bool]', 'wait for the Scope workloads (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
+    .option('--force-conflicts', 'take over fields another field manager owns');
   addSourceOptions(cmd)
     .addHelpText(
       'after',
@@ -81,22 +84,58 @@ export async function renderScope(f: ScopeFlags, k8s: K8sVersion, k8sRaw: string
 }
 
 async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
-  const reporter = reporterFor(g);
+  const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
   const settings = scopeSettingsFromFlags(f);
-  if (g.dryRun !== 'client') {
-    throw failure(
-      'applying to a cluster is not available yet in this build of weavectl',
-      'render with --dry-run=client -o yaml and pipe to kubectl apply -f -',
+
+  if (g.dryRun === 'client') {
+    let k8sRaw = f.k8sVersion;
+    if (k8sRaw === undefined) {
+      k8sRaw = '1.29';
+      reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for current Kubernetes (1.9 and later)');
+    }
+    const { manifest } = patchScope(await renderScope(f, parseK8sVersion(k8sRaw), k8sRaw, reporter), settings, reporter);
+    printManifest(manifest, g.output, reporter);
+    return;
+  }
+
+  const cluster = await openCluster(g, reporter);
+  try {
+    const v = await resolveVersion(cluster, f.k8sVersion, reporter);
+    const { manifest } = patchScope(await renderScope(f, v.k8s, v.raw, reporter), settings, reporter);
+    const objects = toObjects(manifest) as KubeObject[];
+    await checkServed(
+      cluster,
+      objects,
+      f.k8sVersion === undefined ? 'this Scope manifest does not fit the cluster' : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
+    await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
+    if (g.dryRun === 'server') return;
+    if (f.wait) {
+      const workloads = objects
+        .filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')
+        .map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace ?? 'weave', name: o.metadata.name }));
+      await waitForWorkloads(cluster, workloads, g, reporter);
+    }
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE);
+    if (svc) reporter.info(howToReach(svc));
+  } finally {
+    cluster.close();
   }
-  let k8sRaw = f.k8sVersion;
-  if (k8sRaw === undefined) {
-    k8sRaw = '1.29';
-    reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for current Kubernetes (1.9 and later)');
-  }
-  const k8s = parseK8sVersion(k8sRaw);
-  const rendered = await renderScope(f, k8s, k8sRaw, reporter);
-  const { manifest, warnings } = applyScopeSettings(rendered, settings);
+}
+
+function patchScope(m: Manifest, settings: ScopeSettings, reporter: Reporter): { manifest: Manifest } {
+  const { manifest, warnings } = applyScopeSettings(m, settings);
   for (const w of warnings) reporter.warn(w);
-  printManifest(manifest, g.output, reporter);
+  return { manifest };
+}
+
+/** Where the UI is, from the Service as applied. */
+export function howToReach(svc: KubeObject): string {
+  const ns = svc.metadata.namespace ?? 'weave';
+  const port = Number(svc.spec?.ports?.[0]?.port ?? 4040);
+  const ips: string[] = svc.spec?.externalIPs ?? [];
+  if (ips.length > 0) return `Weave Scope UI: ${ips.map((ip) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/`).join(' ')}`;
+  if (svc.spec?.type === 'NodePort') return `Weave Scope UI: on every node at its node port: kubectl get svc -n ${ns} ${SCOPE_SERVICE} -o jsonpath='{.spec.ports[0].nodePort}'`;
+  if (svc.spec?.type === 'LoadBalancer') return `Weave Scope UI: at the load balancer's address, port ${port}: kubectl get svc -n ${ns} ${SCOPE_SERVICE}`;
+  return `Weave Scope UI: kubectl port-forward -n ${ns} svc/${SCOPE_SERVICE} ${port}:${port}, then open http://localhost:${port}/`;
 }

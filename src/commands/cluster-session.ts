@@ -1,0 +1,135 @@
+/**
+ * What the commands that talk to a cluster share: connecting (the client library is loaded
+ * here, on demand), the server's version, applying a manifest with one result line per object,
+ * and waiting for workloads with live progress. Each piece loads its module lazily so that
+ * rendering never pays for the cluster code.
+ */
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { KubeObject } from '../cluster/types.js';
+import { failure } from '../errors.js';
+import { parseK8sVersion, versionFromServer, formatMinor, type K8sVersion } from '../manifest/k8s-version.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { toObjects } from '../manifest/manifest.js';
+import type { Reporter } from '../output/reporter.js';
+import { liveLine, progressFields } from '../output/rollout-progress.js';
+import type { WorkloadRef } from '../rollout/workload.js';
+import type { Globals } from './global.js';
+
+export const FIELD_MANAGER = 'weavectl';
+
+export async function openCluster(g: Globals, reporter: Reporter): Promise<KubeCluster> {
+  const { connect } = await import('../cluster/kube-cluster.js');
+  return connect({
+    kubeconfig: g.kubeconfig,
+    context: g.context,
+    ...(g.namespaceSet ? { namespace: g.namespace } : {}),
+    onWarning: (m) => reporter.warn(m),
+  });
+}
+
+export interface ResolvedVersion {
+  k8s: K8sVersion;
+  /** What the cloud API gets as k8s-version: the flag as typed, else the server's gitVersion. */
+  raw: string;
+  server: K8sVersion;
+}
+
+/**
+ * The Kubernetes version to render for: the server's, unless --k8s-version says otherwise
+ * (then a different minor is a warning: the manifest may not fit).
+ */
+export async function resolveVersion(cluster: KubeCluster, flag: string | undefined, reporter: Reporter): Promise<ResolvedVersion> {
+  const sv = await cluster.version();
+  const server = versionFromServer(sv);
+  if (flag === undefined) {
+    reporter.debug(`Cluster ${cluster.server} runs Kubernetes ${sv.gitVersion}`);
+    return { k8s: server, raw: sv.gitVersion, server };
+  }
+  const k8s = parseK8sVersion(flag);
+  if (k8s.major !== server.major || k8s.minor !== server.minor) {
+    reporter.warn(`--k8s-version ${formatMinor(k8s)} differs from the cluster's Kubernetes ${sv.gitVersion}: the manifest may not fit it`);
+  }
+  return { k8s, raw: flag, server };
+}
+
+/** Fails before anything is sent when the cluster does not serve a kind of the manifest. */
+export async function checkServed(cluster: KubeCluster, objects: KubeObject[], fits: string): Promise<void> {
+  const pairs = new Map<string, { apiVersion: string; kind: string }>();
+  for (const o of objects) pairs.set(`${o.apiVersion}/${o.kind}`, { apiVersion: String(o.apiVersion), kind: String(o.kind) });
+  const missing: string[] = [];
+  for (const p of pairs.values()) if (!(await cluster.serves(p.apiVersion, p.kind))) missing.push(`${p.kind} ${p.apiVersion}`);
+  if (missing.length > 0) {
+    const v = await cluster.version();
+    throw failure(`the cluster (Kubernetes ${v.gitVersion}) does not serve ${missing.join(', ')}; nothing was applied`, fits);
+  }
+}
+
+export interface ApplyFlags {
+  dryRun: boolean;
+  force: boolean;
+}
+
+/** Server-side apply of every object, one kubectl-style line per object: "daemonset.apps/weave-net configured". */
+export async function applyManifest(cluster: KubeCluster, manifest: Manifest, flags: ApplyFlags, reporter: Reporter): Promise<KubeObject[]> {
+  const { applyAll } = await import('../cluster/apply.js');
+  const suffix = flags.dryRun ? ' (server dry run)' : '';
+  const outcomes = await applyAll(cluster, toObjects(manifest) as KubeObject[], {
+    fieldManager: FIELD_MANAGER,
+    force: flags.force,
+    dryRun: flags.dryRun,
+    onResult: (o) => {
+      if (o.outcome === 'applied') {
+        if (reporter.mode === 'json') reporter.event({ type: 'applied', object: o.name, result: o.result, dryRun: flags.dryRun });
+        else reporter.success(`${o.name} ${o.result}${suffix}`);
+      } else if (o.outcome === 'skipped') {
+        reporter.info(`${o.name} not applied (an earlier object failed)`);
+      } else if (reporter.mode === 'json') {
+        reporter.event({ type: 'failed', object: o.name, error: o.error.message });
+      }
+    },
+  });
+  return outcomes.flatMap((o) => (o.outcome === 'applied' ? [o.object] : []));
+}
+
+/**
+ * Waits for every workload at once, showing one progress line each (TTY: live; plain: kubectl's
+ * messages as they change; JSON: progress events). Fails with the first failure.
+ */
+export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[], g: Globals, reporter: Reporter): Promise<void> {
+  const { waitForWorkload } = await import('../rollout/workload.js');
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    await Promise.all(
+      refs.map(async (ref) => {
+        const key = `${ref.kind.toLowerCase()}/${ref.name}`;
+        const result = await waitForWorkload({
+          cluster,
+          ref,
+          timeoutMs: g.timeoutMs,
+          signal: abort.signal,
+          onProgress: (s) => {
+            if (reporter.mode === 'tty') reporter.progress(key, liveLine(ref.name, s));
+            else reporter.progress(key, s.message || s.error || '', progressFields(s));
+          },
+          onProblems: (problems) => {
+            for (const p of problems) if (p.severity !== 'fatal') reporter.warn(p.message);
+          },
+          onRetry: (r) => reporter.debug(`${r.what} of ${key} failed (${(r.error as Error)?.message ?? r.error}); retrying in ${r.delayMs} ms`),
+        }).catch((err) => {
+          abort.abort();
+          throw err;
+        });
+        if (reporter.mode === 'tty') {
+          reporter.endProgress();
+          reporter.success(result.status.message);
+        }
+        return result;
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+    reporter.endProgress();
+  }
+}

@@ -1,0 +1,608 @@
+/**
+ * The generic rollout wait loop: kubectl rollout status's list-watch of one object
+ * (watchtools.UntilWithSync over a field selector metadata.name=NAME), made to survive what
+ * kubectl users hit: dropped streams (resume from the last resourceVersion), expired
+ * resourceVersions (410: re-list), silent connections (inactivity timeout: restart the watch),
+ * transient API errors (5xx, 429, connection resets: retry with backoff). It can also stop early
+ * on a fatal problem the caller's diagnosis finds, and it says what is still missing when the
+ * time runs out.
+ *
+ * The status of the object is the caller's pure `evaluate` (./status.ts); nothing here knows
+ * about DaemonSets.
+ */
+import type { Cluster, KubeObject, KubeStatus, ResourceRef, WatchEvent } from '../cluster/types.js';
+import { WeavectlError, failure } from '../errors.js';
+import { formatDuration } from '../util/duration.js';
+import type { Problem } from './diagnose.js';
+import type { RolloutStatus } from './status.js';
+
+/** Time, injectable so tests can be exact. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface WaitOptions {
+  cluster: Pick<Cluster, 'list' | 'watch'>;
+  /** The one object to watch. */
+  ref: ResourceRef & { name: string };
+  /** Pure status of the object (daemonSetStatus, deploymentStatus, or a caller's wrapper). */
+  evaluate: (obj: KubeObject) => RolloutStatus;
+  /** Overall limit in ms; 0 waits forever (kubectl --timeout=0). */
+  timeoutMs: number;
+  /** Restart the watch when no event or bookmark arrived for this long; 0 disables. Default 60s. */
+  inactivityTimeoutMs?: number;
+  /** false: evaluate once and resolve (kubectl --watch=false). Default true. */
+  watch?: boolean;
+  /** Called with each new status (when its message changes). */
+  onProgress?: (status: RolloutStatus) => void;
+  /** Called when the set of problems found by `diagnose` changes (non-fatal ones are worth a warning). */
+  onProblems?: (problems: Problem[]) => void;
+  /** Called when a list or watch failed transiently and will be retried. */
+  onRetry?: (info: { what: 'list' | 'watch'; error: unknown; attempt: number; delayMs: number }) => void;
+  /**
+   * What else is wrong (crash loops, missing nodes...). Called after the first evaluation, on each
+   * status change, every diagnoseIntervalMs, when the status says done (a "blocking" problem keeps
+   * the wait going), and once more at the timeout. A "fatal" problem ends the wait at once.
+   * Its own errors are ignored (diagnosis must never break the wait).
+   */
+  diagnose?: () => Promise<Problem[]>;
+  /** Default 5000. */
+  diagnoseIntervalMs?: number;
+  /** How long the last diagnosis at a timeout may take before the message is built without it. Default 3000. */
+  finalDiagnoseTimeoutMs?: number;
+  /** Aborting ends the wait with a failure ("interrupted"). */
+  signal?: AbortSignal;
+  clock?: Clock;
+  /** Retry delays for transient errors: initialMs doubling up to maxMs. Default 500 / 10000. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** timeoutSeconds asked of the server for each watch request. Default 300 (the server ends the stream then; we resume). */
+  watchTimeoutSeconds?: number;
+}
+
+export interface WaitResult {
+  /** true unless watch was false and the rollout was not done. */
+  done: boolean;
+  status: RolloutStatus;
+  object: KubeObject;
+  /** The last problems the diagnosis found (info ones only, when done). */
+  problems: Problem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names in messages
+
+/** The group of an apiVersion: "apps/v1" -> "apps", "v1" -> "". */
+function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+/** The REST resource of a kind, the way the API server names it in errors: DaemonSet -> daemonsets. */
+export function resourceName(kind: string): string {
+  const k = kind.toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
+  return `${k}s`;
+}
+
+/** The API server's NotFound text: `daemonsets.apps "weave-net" not found`. */
+export function notFoundMessage(ref: ResourceRef & { name: string }): string {
+  const group = groupOf(ref.apiVersion);
+  return `${resourceName(ref.kind)}${group ? `.${group}` : ''} ${JSON.stringify(ref.name)} not found`;
+}
+
+/** How kubectl's status viewers name an object: `daemon set "weave-net"`, `deployment "x"`. */
+export function describeObject(ref: { kind: string; name: string }): string {
+  const noun = ref.kind === 'DaemonSet' ? 'daemon set' : ref.kind.toLowerCase();
+  return `${noun} ${JSON.stringify(ref.name)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors from list and watch
+
+const TRANSIENT_NET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/**
+ * The HTTP status (number) or network error code (string) an error carries, looking at the
+ * usual places (code, statusCode, status, response.statusCode, body.code) of the error and of
+ * its causes.
+ */
+export function errorCode(err: unknown): number | string | undefined {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    const response = o.response as Record<string, unknown> | undefined;
+    const body = o.body as Record<string, unknown> | undefined;
+    for (const v of [o.statusCode, o.status, response?.statusCode, response?.status, body?.code, o.code]) {
+      if (typeof v === 'number' && v >= 100 && v < 600) return v;
+    }
+    if (typeof o.code === 'string' && o.code !== '') return o.code;
+    e = o.cause;
+  }
+  return undefined;
+}
+
+/**
+ * transient: retry with backoff (5xx, 429, connection errors);
+ * expired:   410 Gone / Expired resourceVersion: re-list;
+ * fatal:     everything else (401, 403, 404, bad requests, unknown errors): fail now.
+ */
+export function classifyError(err: unknown): 'transient' | 'expired' | 'fatal' {
+  const code = errorCode(err);
+  if (code === 410) return 'expired';
+  if (typeof code === 'number') return code >= 500 || code === 429 ? 'transient' : 'fatal';
+  if (typeof code === 'string') return TRANSIENT_NET_CODES.has(code) ? 'transient' : 'fatal';
+  return 'fatal';
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && typeof (err as KubeStatus).message === 'string') return (err as KubeStatus).message!;
+  return String(err);
+}
+
+function isStatusExpired(s: KubeStatus): boolean {
+  return s.code === 410 || s.reason === 'Expired' || s.reason === 'Gone';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULTS = {
+  inactivityTimeoutMs: 60_000,
+  diagnoseIntervalMs: 5_000,
+  finalDiagnoseTimeoutMs: 3_000,
+  backoff: { initialMs: 500, maxMs: 10_000 },
+  watchTimeoutSeconds: 300,
+  /** A watch that ends sooner than this with no event is resumed after a backoff, not at once. */
+  minHealthyWatchMs: 1_000,
+};
+
+/**
+ * Waits until `evaluate` says the object is rolled out (resolves), or fails with one line:
+ * the evaluator's error, a fatal problem from `diagnose`, the object deleted or not found, a
+ * list/watch error that is not transient, an abort, or `timed out waiting for the condition`
+ * followed by the last status and what the diagnosis says is missing.
+ */
+export function waitForRollout(opts: WaitOptions): Promise<WaitResult> {
+  return new Waiter(opts).run();
+}
+
+type WatchOutcome = { kind: 'ended' | 'inactive' | 'expired' | 'aborted' } | { kind: 'transient'; error: unknown };
+
+class Waiter {
+  private readonly o: WaitOptions;
+  private readonly clock: Clock;
+  private readonly what: string;
+  private readonly fieldSelector: string;
+  private readonly collection: ResourceRef;
+  /** Aborted when the wait ends for any reason: stops the watch, sleeps and timers. */
+  private readonly stop = new AbortController();
+  private finished = false;
+  private resolveOuter!: (r: WaitResult) => void;
+  private rejectOuter!: (e: unknown) => void;
+  private timers = new Set<unknown>();
+
+  private lastStatus: RolloutStatus | undefined;
+  private lastObject: KubeObject | undefined;
+  private problems: Problem[] = [];
+  private problemsKey = '';
+  private diagnosing: Promise<void> | undefined;
+  private diagnoseAgain = false;
+  private periodic: unknown;
+  private timingOut = false;
+
+  constructor(opts: WaitOptions) {
+    this.o = opts;
+    this.clock = opts.clock ?? realClock;
+    this.what = describeObject(opts.ref);
+    this.fieldSelector = `metadata.name=${opts.ref.name}`;
+    this.collection = { apiVersion: opts.ref.apiVersion, kind: opts.ref.kind, ...(opts.ref.namespace ? { namespace: opts.ref.namespace } : {}) };
+  }
+
+  run(): Promise<WaitResult> {
+    const outer = new Promise<WaitResult>((resolve, reject) => {
+      this.resolveOuter = resolve;
+      this.rejectOuter = reject;
+    });
+    const signal = this.o.signal;
+    if (signal?.aborted) {
+      this.fail(failure(`interrupted while waiting for ${this.what}`));
+      return outer;
+    }
+    const onAbort = () => this.fail(failure(`interrupted while waiting for ${this.what}`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.stop.signal.addEventListener('abort', () => signal?.removeEventListener('abort', onAbort), { once: true });
+    if (this.o.timeoutMs > 0) {
+      this.after(this.o.timeoutMs, () => void this.timeout());
+    }
+    this.loop().catch((err) => this.fail(err));
+    return outer;
+  }
+
+  // ---- ending ---------------------------------------------------------------------------------
+
+  private end(): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+    this.stop.abort();
+    return true;
+  }
+
+  private succeed(done: boolean): void {
+    if (!this.end()) return;
+    this.resolveOuter({ done, status: this.lastStatus!, object: this.lastObject!, problems: this.problems });
+  }
+
+  private fail(err: unknown): void {
+    if (!this.end()) return;
+    this.rejectOuter(err);
+  }
+
+  private after(ms: number, fn: () => void): unknown {
+    const h = this.clock.setTimeout(() => {
+      this.timers.delete(h);
+      if (!this.finished) fn();
+    }, ms);
+    this.timers.add(h);
+    return h;
+  }
+
+  private cancel(h: unknown): void {
+    if (h === undefined) return;
+    this.clock.clearTimeout(h);
+    this.timers.delete(h);
+  }
+
+  /** Resolves after ms, or early when the wait ends. */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.finished) return Promise.resolve();
+    return new Promise((resolve) => {
+      const h = this.after(ms, () => {
+        this.stop.signal.removeEventListener('abort', done);
+        resolve();
+      });
+      const done = () => {
+        this.cancel(h);
+        resolve();
+      };
+      this.stop.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private backoffMs(attempt: number): number {
+    const b = this.o.backoff ?? DEFAULTS.backoff;
+    return Math.min(b.maxMs, b.initialMs * 2 ** Math.max(0, attempt - 1));
+  }
+
+  private fatalApiError(action: string, err: unknown): WeavectlError {
+    if (err instanceof WeavectlError) return err;
+    const code = errorCode(err);
+    const hint =
+      code === 401
+        ? 'the credentials in the kubeconfig were refused; log in again or pick another --context'
+        : code === 403
+          ? `your user may not ${action} ${resourceName(this.o.ref.kind)}${this.o.ref.namespace ? ` in namespace ${this.o.ref.namespace}` : ''}`
+          : code === 404
+            ? `the cluster does not serve ${this.o.ref.apiVersion} ${this.o.ref.kind}`
+            : undefined;
+    return failure(`cannot ${action} ${this.what}: ${errorText(err)}`, hint, err);
+  }
+
+  // ---- the list-watch loop --------------------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    let rv = await this.list(false);
+    if (this.finished) return;
+    if (this.o.watch === false) {
+      await this.diagnoseOnce();
+      const blocked = this.problems.some((p) => p.severity !== 'info');
+      this.succeed(this.lastStatus!.done && !blocked);
+      return;
+    }
+    let transientAttempts = 0;
+    let expiredInARow = 0;
+    while (!this.finished) {
+      const started = this.clock.now();
+      const { outcome, lastRV, events } = await this.watchOnce(rv);
+      if (this.finished) return;
+      rv = lastRV;
+      if (events > 0) {
+        transientAttempts = 0;
+      }
+      switch (outcome.kind) {
+        case 'aborted':
+          return;
+        case 'inactive':
+          // The connection went quiet: start a new watch from where we were.
+          break;
+        case 'ended': {
+          // The server closed the stream (its timeoutSeconds, an apiserver restart, a proxy):
+          // resume from the last resourceVersion. Back off only when it keeps ending at once.
+          const quick = events === 0 && this.clock.now() - started < DEFAULTS.minHealthyWatchMs;
+          if (quick) {
+            transientAttempts++;
+            await this.sleep(this.backoffMs(transientAttempts));
+          }
+          break;
+        }
+        case 'transient': {
+          transientAttempts++;
+          const delayMs = this.backoffMs(transientAttempts);
+          this.o.onRetry?.({ what: 'watch', error: outcome.error, attempt: transientAttempts, delayMs });
+          await this.sleep(delayMs);
+          break;
+        }
+        case 'expired': {
+          // 410: the resourceVersion is too old to watch from: list again, watch from the new one.
+          expiredInARow++;
+          if (expiredInARow > 1) await this.sleep(this.backoffMs(expiredInARow - 1));
+          if (this.finished) return;
+          rv = await this.list(true);
+          continue;
+        }
+      }
+      expiredInARow = 0;
+    }
+  }
+
+  /** Lists the object (field selector metadata.name=NAME), evaluates it; returns the list's resourceVersion. */
+  private async list(relist: boolean): Promise<string> {
+    let attempt = 0;
+    for (;;) {
+      let res: Awaited<ReturnType<Cluster['list']>>;
+      try {
+        res = await this.o.cluster.list(this.collection, { fieldSelector: this.fieldSelector });
+      } catch (err) {
+        if (this.finished) return '';
+        // A 410 on a list is not ours to fix by listing from an older version: retried like a 5xx.
+        if (classifyError(err) === 'fatal') {
+          this.fail(this.fatalApiError('list', err));
+          return '';
+        }
+        attempt++;
+        const delayMs = this.backoffMs(attempt);
+        this.o.onRetry?.({ what: 'list', error: err, attempt, delayMs });
+        await this.sleep(delayMs);
+        if (this.finished) return '';
+        continue;
+      }
+      if (this.finished) return '';
+      const obj = res.items.find((i) => i.metadata?.name === this.o.ref.name);
+      if (!obj) {
+        if (relist || this.lastObject) {
+          this.fail(failure(`${this.what} was deleted while waiting for its rollout`));
+        } else {
+          const ns = this.o.ref.namespace;
+          this.fail(failure(notFoundMessage(this.o.ref), ns ? `looked in namespace ${ns}; use -n/--namespace to pick another` : undefined));
+        }
+        return '';
+      }
+      try {
+        this.observe(obj);
+      } catch (err) {
+        this.fail(err);
+      }
+      return res.resourceVersion;
+    }
+  }
+
+  /** One watch request from rv until it ends, goes quiet, expires, fails or the wait ends. */
+  private async watchOnce(rv: string): Promise<{ outcome: WatchOutcome; lastRV: string; events: number }> {
+    const ac = new AbortController();
+    const onStop = () => ac.abort();
+    this.stop.signal.addEventListener('abort', onStop, { once: true });
+    let lastRV = rv;
+    let events = 0;
+    let outcome: WatchOutcome | undefined;
+    const inactivityMs = this.o.inactivityTimeoutMs ?? DEFAULTS.inactivityTimeoutMs;
+    let idle: unknown;
+    const arm = () => {
+      this.cancel(idle);
+      if (inactivityMs > 0) {
+        idle = this.after(inactivityMs, () => {
+          outcome ??= { kind: 'inactive' };
+          ac.abort();
+        });
+      }
+    };
+    const settle = (o: WatchOutcome) => {
+      outcome ??= o;
+      ac.abort();
+    };
+    const onEvent = (e: WatchEvent) => {
+      if (ac.signal.aborted || this.finished) return;
+      events++;
+      arm();
+      switch (e.type) {
+        case 'ADDED':
+        case 'MODIFIED':
+          if (e.object?.metadata?.resourceVersion) lastRV = e.object.metadata.resourceVersion;
+          if (e.object?.metadata?.name !== this.o.ref.name) return;
+          try {
+            this.observe(e.object);
+          } catch (err) {
+            this.fail(err);
+          }
+          return;
+        case 'BOOKMARK':
+          if (e.object?.metadata?.resourceVersion) lastRV = e.object.metadata.resourceVersion;
+          return;
+        case 'DELETED':
+          if (e.object?.metadata?.name !== this.o.ref.name) return;
+          // Like kubectl: stop rather than silently watch a re-created object.
+          this.fail(failure(`${this.what} was deleted while waiting for its rollout`));
+          return;
+        case 'ERROR': {
+          const s = e.object ?? {};
+          if (isStatusExpired(s)) return settle({ kind: 'expired' });
+          const code = s.code;
+          if (typeof code === 'number' && (code >= 500 || code === 429)) return settle({ kind: 'transient', error: s });
+          this.fail(this.fatalApiError('watch', s));
+          return;
+        }
+      }
+    };
+    arm();
+    try {
+      await this.o.cluster.watch(
+        this.collection,
+        {
+          fieldSelector: this.fieldSelector,
+          resourceVersion: rv,
+          allowWatchBookmarks: true,
+          timeoutSeconds: this.o.watchTimeoutSeconds ?? DEFAULTS.watchTimeoutSeconds,
+        },
+        onEvent,
+        ac.signal,
+      );
+    } catch (err) {
+      if (!ac.signal.aborted && !this.finished) {
+        const kind = classifyError(err);
+        if (kind === 'expired') outcome ??= { kind: 'expired' };
+        else if (kind === 'transient') outcome ??= { kind: 'transient', error: err };
+        else this.fail(this.fatalApiError('watch', err));
+      }
+    } finally {
+      this.cancel(idle);
+      this.stop.signal.removeEventListener('abort', onStop);
+      ac.abort();
+    }
+    if (this.finished) return { outcome: { kind: 'aborted' }, lastRV, events };
+    return { outcome: outcome ?? { kind: 'ended' }, lastRV, events };
+  }
+
+  // ---- evaluation and diagnosis ---------------------------------------------------------------
+
+  private observe(raw: KubeObject): void {
+    // List items come without apiVersion/kind; evaluators need them (e.g. the DaemonSet default strategy).
+    const obj: KubeObject = raw.apiVersion && raw.kind ? raw : { ...raw, apiVersion: raw.apiVersion ?? this.o.ref.apiVersion, kind: raw.kind ?? this.o.ref.kind };
+    const status = this.o.evaluate(obj);
+    this.lastObject = obj;
+    if (status.error) {
+      this.lastStatus = status;
+      this.fail(failure(status.error, status.hint));
+      return;
+    }
+    const changed = status.message !== this.lastStatus?.message || status.done !== this.lastStatus?.done;
+    this.lastStatus = status;
+    if (changed) this.o.onProgress?.(status);
+    if (this.o.watch === false) return;
+    if (!this.o.diagnose) {
+      if (status.done) this.succeed(true);
+      return;
+    }
+    if (changed || status.done) this.diagnoseSoon();
+    if (this.periodic === undefined) this.schedulePeriodic();
+  }
+
+  private schedulePeriodic(): void {
+    const every = this.o.diagnoseIntervalMs ?? DEFAULTS.diagnoseIntervalMs;
+    if (every <= 0) return;
+    this.periodic = this.after(every, () => {
+      this.diagnoseSoon();
+      this.schedulePeriodic();
+    });
+  }
+
+  /** Runs the diagnosis now, or right after the one in flight. */
+  private diagnoseSoon(): void {
+    if (this.diagnosing) {
+      this.diagnoseAgain = true;
+      return;
+    }
+    this.diagnosing = this.diagnoseOnce().finally(() => {
+      this.diagnosing = undefined;
+      if (this.diagnoseAgain && !this.finished) {
+        this.diagnoseAgain = false;
+        this.diagnoseSoon();
+      }
+    });
+  }
+
+  private async diagnoseOnce(): Promise<void> {
+    if (!this.o.diagnose) return;
+    let found: Problem[];
+    try {
+      found = await this.o.diagnose();
+    } catch {
+      // A diagnosis that fails says nothing new: keep what the last one said, and let a done
+      // status be done unless that last diagnosis was blocking it.
+      if (!this.finished && this.o.watch !== false && this.lastStatus?.done && !this.problems.some((p) => p.severity === 'blocking')) {
+        this.succeed(true);
+      }
+      return;
+    }
+    if (this.finished && !this.timingOut) return;
+    this.setProblems(found);
+    if (this.timingOut || this.o.watch === false) return;
+    const fatal = found.filter((p) => p.severity === 'fatal');
+    if (fatal.length > 0) {
+      const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more)` : '';
+      this.fail(failure(`${fatal[0]!.message}${more}`, fatal[0]!.hint));
+      return;
+    }
+    if (this.lastStatus?.done && !found.some((p) => p.severity === 'blocking')) this.succeed(true);
+  }
+
+  private setProblems(found: Problem[]): void {
+    const order = { fatal: 0, blocking: 1, info: 2 } as const;
+    const sorted = [...found].sort((a, b) => order[a.severity] - order[b.severity]);
+    const key = sorted.map((p) => `${p.severity}\u0000${p.message}`).join('\u0001');
+    this.problems = sorted;
+    if (key !== this.problemsKey) {
+      this.problemsKey = key;
+      this.o.onProblems?.(sorted);
+    }
+  }
+
+  private async timeout(): Promise<void> {
+    if (this.finished) return;
+    this.timingOut = true;
+    // Stop watching, then ask once more what is missing (bounded), then fail.
+    const lastStatus = this.lastStatus;
+    this.end();
+    if (this.o.diagnose) {
+      const bound = this.o.finalDiagnoseTimeoutMs ?? DEFAULTS.finalDiagnoseTimeoutMs;
+      let h: unknown;
+      await Promise.race([
+        this.diagnoseOnce(),
+        new Promise<void>((resolve) => {
+          h = this.clock.setTimeout(resolve, bound);
+        }),
+      ]);
+      this.clock.clearTimeout(h);
+    }
+    // kubectl's words first (scripts grep for them), then the last status and what is missing.
+    const details: string[] = [];
+    if (lastStatus?.message) details.push(lastStatus.message.replace(/\.\.\.$/, ''));
+    for (const p of this.problems) details.push(p.message);
+    const message = `timed out waiting for the condition after ${formatDuration(this.o.timeoutMs)}${details.length ? `: ${details.join('; ')}` : ''}`;
+    this.rejectOuter(failure(message, this.problems.find((p) => p.hint)?.hint));
+  }
+}

@@ -1,0 +1,314 @@
+import { describe, expect, it } from 'vitest';
+import {
+  daemonSetNodeFit,
+  daemonSetSelector,
+  describeMissing,
+  describeNotReadyNode,
+  describePodProblem,
+  isFatal,
+  isPodUpdated,
+  labelSelectorString,
+  missingOnNodes,
+  notReadyNodes,
+  onDeleteExplanation,
+  podAvailability,
+  podNode,
+  podProblemHint,
+  podProblems,
+  toleratesTaint,
+  zeroDesiredButSchedulable,
+} from '../../src/rollout/diagnose.js';
+import { ds, node, pod } from './fake-cluster.js';
+
+const CONTROL_PLANE = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+
+describe('isFatal', () => {
+  it.each([
+    ['ImagePullBackOff', 0, true],
+    ['InvalidImageName', 0, true],
+    ['CreateContainerConfigError', 0, true],
+    ['CrashLoopBackOff', 1, false],
+    ['CrashLoopBackOff', 2, true],
+    ['CrashLoopBackOff', 7, true],
+    ['ErrImagePull', 0, false],
+    ['CreateContainerError', 3, false],
+    ['ContainerCreating', 0, false],
+  ] as const)('%s with %i restarts -> %s', (reason, restarts, fatal) => {
+    expect(isFatal(reason, restarts)).toBe(fatal);
+  });
+});
+
+describe('podProblems', () => {
+  it('finds waiting containers and init containers, fatal first, with node, reason, message, restarts', () => {
+    const pods = [
+      pod('weave-net-aaaaa', { node: 'node-a' }),
+      pod('weave-net-bbbbb', { node: 'node-b', waiting: { reason: 'ErrImagePull', message: 'rpc error: not found' } }),
+      pod('weave-net-ccccc', {
+        node: 'node-c',
+        waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=weave', restartCount: 3 },
+        lastExit: { exitCode: 1, reason: 'Error' },
+      }),
+      pod('weave-net-ddddd', { pendingFor: 'node-d', waiting: { reason: 'CreateContainerConfigError', message: 'secret "weave-passwd" not found', init: true } }),
+    ];
+    const found = podProblems(pods, [node('node-a'), node('node-b'), node('node-c', { ready: false })]);
+    expect(found.map((p) => [p.pod, p.reason, p.fatal])).toEqual([
+      ['weave-net-ccccc', 'CrashLoopBackOff', true],
+      ['weave-net-ddddd', 'CreateContainerConfigError', true],
+      ['weave-net-bbbbb', 'ErrImagePull', false],
+    ]);
+    expect(found[0]).toEqual({
+      pod: 'weave-net-ccccc',
+      namespace: 'kube-system',
+      node: 'node-c',
+      nodeReady: false,
+      container: 'weave',
+      initContainer: false,
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 40s restarting failed container=weave',
+      restartCount: 3,
+      lastTermination: 'exit code 1 (Error)',
+      fatal: true,
+    });
+    expect(found[1]).toMatchObject({ node: 'node-d', container: 'weave-init', initContainer: true });
+    expect(found[1]!.nodeReady).toBeUndefined();
+    expect(describePodProblem(found[0]!)).toBe(
+      'pod kube-system/weave-net-ccccc on node-c (NotReady): container weave: CrashLoopBackOff (3 restarts, last exit code 1 (Error)): back-off 40s restarting failed container=weave',
+    );
+    expect(describePodProblem(found[1]!)).toBe(
+      'pod kube-system/weave-net-ddddd on node-d: init container weave-init: CreateContainerConfigError: secret "weave-passwd" not found',
+    );
+    expect(podProblemHint(found[0]!)).toBe('see why it exits: kubectl -n kube-system logs weave-net-ccccc -c weave --previous');
+  });
+
+  it('a crash loop with one restart is not fatal yet; the second container is named', () => {
+    const [p] = podProblems([pod('weave-net-x', { node: 'n1', waiting: { reason: 'CrashLoopBackOff', restartCount: 1, container: 'weave-npc' } })]);
+    expect(p).toMatchObject({ container: 'weave-npc', fatal: false, restartCount: 1 });
+  });
+
+  it('reports Unschedulable pods (not fatal) and skips pods being deleted', () => {
+    const found = podProblems([
+      pod('weave-net-u', { pendingFor: 'n9', ready: false, unschedulable: '0/3 nodes are available: 3 Insufficient cpu.' }),
+      pod('weave-net-gone', { node: 'n1', deleting: true, waiting: { reason: 'ImagePullBackOff' } }),
+    ]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ pod: 'weave-net-u', reason: 'Unschedulable', container: '', fatal: false, node: 'n9' });
+    expect(describePodProblem(found[0]!)).toBe('pod kube-system/weave-net-u on n9: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.');
+  });
+
+  it('ignores healthy pods and other waiting reasons', () => {
+    expect(podProblems([pod('a', { node: 'n' }), pod('b', { node: 'n', waiting: { reason: 'ContainerCreating' } })])).toEqual([]);
+  });
+
+  it('podNode reads nodeName, else the DaemonSet node affinity', () => {
+    expect(podNode(pod('a', { node: 'n1' }))).toBe('n1');
+    expect(podNode(pod('a', { pendingFor: 'n2' }))).toBe('n2');
+    expect(podNode(pod('a'))).toBeUndefined();
+  });
+});
+
+describe('notReadyNodes', () => {
+  it('lists nodes whose Ready is not True, sorted, with reason', () => {
+    const nodes = [
+      node('n3', { ready: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }),
+      node('n1'),
+      node('n2', { ready: false, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false\nreason:NetworkPluginNotReady' }),
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n0' }, status: {} },
+    ];
+    const list = notReadyNodes(nodes);
+    expect(list.map((n) => [n.node, n.status])).toEqual([
+      ['n0', ''],
+      ['n2', 'False'],
+      ['n3', 'Unknown'],
+    ]);
+    expect(describeNotReadyNode(list[1]!)).toBe(
+      'node n2 is NotReady (KubeletNotReady: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady)',
+    );
+    expect(describeNotReadyNode(list[2]!)).toBe(
+      'node n3 is NotReady (status Unknown: the kubelet stopped reporting) (NodeStatusUnknown: Kubelet stopped posting node status.)',
+    );
+    expect(describeNotReadyNode(list[0]!)).toBe('node n0 is NotReady (no Ready condition yet)');
+  });
+});
+
+describe('daemonSetNodeFit', () => {
+  it('taints: untolerated NoSchedule/NoExecute exclude, PreferNoSchedule does not, controller tolerations apply', () => {
+    const plain = ds();
+    expect(daemonSetNodeFit(plain, node('cp', { taints: [CONTROL_PLANE] }))).toEqual({
+      node: 'cp',
+      eligible: false,
+      reason: 'taint node-role.kubernetes.io/control-plane:NoSchedule is not tolerated',
+    });
+    expect(daemonSetNodeFit(plain, node('p', { taints: [{ key: 'x', value: 'y', effect: 'PreferNoSchedule' }] })).eligible).toBe(true);
+    // cordoned / not-ready nodes: the DaemonSet controller's own tolerations
+    expect(daemonSetNodeFit(plain, node('c', { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] })).eligible).toBe(true);
+    expect(daemonSetNodeFit(plain, node('nr', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }] })).eligible).toBe(true);
+    expect(daemonSetNodeFit(plain, node('nr', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] })).eligible).toBe(false);
+    const netUnavailable = node('nu', { taints: [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }] });
+    expect(daemonSetNodeFit(plain, netUnavailable).eligible).toBe(false);
+    expect(daemonSetNodeFit(ds({ hostNetwork: true }), netUnavailable).eligible).toBe(true);
+    // weave's own tolerations: everything
+    const weave = ds({ tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }] });
+    expect(daemonSetNodeFit(weave, node('cp', { taints: [CONTROL_PLANE, { key: 'gpu', value: 'yes', effect: 'NoExecute' }] })).eligible).toBe(true);
+  });
+
+  it('nodeSelector and required node affinity', () => {
+    expect(daemonSetNodeFit(ds({ nodeSelector: { 'kubernetes.io/os': 'windows' } }), node('n1'))).toEqual({
+      node: 'n1',
+      eligible: false,
+      reason: 'nodeSelector kubernetes.io/os=windows does not match (node has kubernetes.io/os=linux)',
+    });
+    expect(daemonSetNodeFit(ds({ nodeSelector: { gpu: 'true' } }), node('n1')).reason).toBe('nodeSelector gpu=true does not match (node has no label gpu)');
+    expect(daemonSetNodeFit(ds({ nodeSelector: { gpu: 'true' } }), node('n1', { labels: { gpu: 'true' } })).eligible).toBe(true);
+    const withAffinity = (terms: unknown[]) => {
+      const d = ds();
+      d.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
+      return d;
+    };
+    const arm = withAffinity([{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }]);
+    expect(daemonSetNodeFit(arm, node('n1', { labels: { 'kubernetes.io/arch': 'amd64' } }))).toEqual({
+      node: 'n1',
+      eligible: false,
+      reason: 'required node affinity does not match',
+    });
+    expect(daemonSetNodeFit(arm, node('n1', { labels: { 'kubernetes.io/arch': 'arm64' } })).eligible).toBe(true);
+    // terms are ORed; expressions within a term ANDed; Gt/Lt compare integers; matchFields on metadata.name
+    const complex = withAffinity([
+      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['edge'] }, { key: 'cores', operator: 'Gt', values: ['4'] }] },
+      { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['special'] }] },
+    ]);
+    expect(daemonSetNodeFit(complex, node('a', { labels: { cores: '8' } })).eligible).toBe(true);
+    expect(daemonSetNodeFit(complex, node('b', { labels: { cores: '2' } })).eligible).toBe(false);
+    expect(daemonSetNodeFit(complex, node('c', { labels: { cores: '8', tier: 'edge' } })).eligible).toBe(false);
+    expect(daemonSetNodeFit(complex, node('special')).eligible).toBe(true);
+    expect(daemonSetNodeFit(withAffinity([{}]), node('x')).eligible).toBe(false);
+    expect(daemonSetNodeFit(withAffinity([{ matchExpressions: [{ key: 'gone', operator: 'DoesNotExist' }] }]), node('x')).eligible).toBe(true);
+  });
+
+  it('toleratesTaint follows core/v1', () => {
+    const taint = { key: 'k', value: 'v', effect: 'NoSchedule' };
+    expect(toleratesTaint({ key: 'k', value: 'v' }, taint)).toBe(true);
+    expect(toleratesTaint({ key: 'k', operator: 'Equal', value: 'w' }, taint)).toBe(false);
+    expect(toleratesTaint({ key: 'k', operator: 'Exists', effect: 'NoExecute' }, taint)).toBe(false);
+    expect(toleratesTaint({ operator: 'Exists' }, taint)).toBe(true);
+    expect(toleratesTaint({ key: 'other', operator: 'Exists' }, taint)).toBe(false);
+  });
+});
+
+describe('missingOnNodes', () => {
+  const now = Date.parse('2025-01-01T00:01:00Z');
+  const nodes = [node('n1'), node('n2'), node('n3'), node('n4'), node('cp', { taints: [CONTROL_PLANE] })];
+
+  it('names per eligible node: no pod, no updated pod, no available pod', () => {
+    const d = ds({ generation: 2 });
+    const pods = [
+      pod('p1', { node: 'n1', generation: 2 }), // fine
+      pod('p2', { node: 'n2', generation: 1 }), // old template
+      pod('p3', { node: 'n3', generation: 2, ready: false }), // not ready
+      pod('p4-old', { node: 'n4', generation: 1, deleting: true }), // terminating: does not count
+      pod('other', { node: 'n4', generation: 2, owner: 'someone-else' }), // another controller's pod
+    ];
+    const missing = missingOnNodes(d, pods, nodes, { now });
+    expect(missing).toEqual([
+      { node: 'n2', missing: 'updated', pod: 'p2', detail: 'runs an old pod template' },
+      { node: 'n3', missing: 'available', pod: 'p3', detail: 'not Ready' },
+      { node: 'n4', missing: 'pod' },
+    ]);
+    expect(describeMissing(missing)).toBe('no pod on n4; no updated pod on n2; no available pod on n3 (p3: not Ready)');
+  });
+
+  it('minReadySeconds: Ready for too short is not available', () => {
+    const d = ds({ minReadySeconds: 5 });
+    const pods = [pod('p1', { node: 'n1', readySince: '2025-01-01T00:00:58Z' }), pod('p2', { node: 'n2', readySince: '2025-01-01T00:00:50Z' })];
+    const missing = missingOnNodes(d, pods, [node('n1'), node('n2')], { now });
+    expect(missing).toEqual([{ node: 'n1', missing: 'available', pod: 'p1', detail: 'Ready for 2s of minReadySeconds 5' }]);
+    expect(podAvailability(pods[1]!, 5, now)).toEqual({ available: true });
+    // exactly minReadySeconds is not yet available (Go: lastTransition+min Before now)
+    expect(podAvailability(pod('x', { readySince: '2025-01-01T00:00:55Z' }), 5, now).available).toBe(false);
+  });
+
+  it('updated by controller-revision-hash when known, and by the template generation annotation', () => {
+    const d = ds({ generation: 3 });
+    d.metadata.annotations = { 'deprecated.daemonset.template.generation': '2' }; // e.g. only updateStrategy changed since
+    expect(isPodUpdated(d, pod('a', { generation: 2 }))).toBe(true);
+    expect(isPodUpdated(d, pod('a', { generation: 3 }))).toBe(false);
+    expect(isPodUpdated(d, pod('a', { generation: 1, hash: 'abc' }), 'abc')).toBe(true);
+    expect(isPodUpdated(d, pod('a', { generation: 1, hash: 'abc' }), 'def')).toBe(false);
+    const ext = ds({ apiVersion: 'extensions/v1beta1' });
+    ext.metadata.annotations = {};
+    ext.spec.templateGeneration = 4;
+    expect(isPodUpdated(ext, pod('a', { generation: 4 }))).toBe(true);
+  });
+
+  it('counts a pending DaemonSet pod for the node it targets, and skips failed pods', () => {
+    const missing = missingOnNodes(ds(), [pod('p1', { pendingFor: 'n1', ready: false, phase: 'Pending' }), pod('p2', { node: 'n2', phase: 'Failed' })], [node('n1'), node('n2')], { now });
+    expect(missing).toEqual([
+      { node: 'n1', missing: 'available', pod: 'p1', detail: 'not Ready (Pending)' },
+      { node: 'n2', missing: 'pod' },
+    ]);
+  });
+});
+
+describe('zeroDesiredButSchedulable', () => {
+  it('explains a DaemonSet that tolerates none of the nodes (fatal), grouped by reason', () => {
+    const d = ds({ desired: 0, updated: 0, available: 0, nodeSelector: { role: 'edge' } });
+    const nodes = [node('n1', { labels: { role: 'core' } }), node('n2'), node('cp', { taints: [CONTROL_PLANE], labels: { role: 'edge' } })];
+    const z = zeroDesiredButSchedulable(d, nodes)!;
+    expect(z.fatal).toBe(true);
+    expect(z.eligible).toEqual([]);
+    expect(z.message).toBe(
+      'daemon set "weave-net" wants 0 pods although the cluster has 3 schedulable nodes: ' +
+        'cp: taint node-role.kubernetes.io/control-plane:NoSchedule is not tolerated; ' +
+        'n1: nodeSelector role=edge does not match (node has role=core); ' +
+        'n2: nodeSelector role=edge does not match (node has no label role)',
+    );
+    expect(z.hint).toMatch(/toleration/);
+  });
+
+  it('not fatal when some node fits (the controller is behind)', () => {
+    const z = zeroDesiredButSchedulable(ds({ desired: 0 }), [node('n1')])!;
+    expect(z.fatal).toBe(false);
+    expect(z.eligible).toEqual(['n1']);
+    expect(z.message).toBe('daemon set "weave-net" wants 0 pods although n1 should run one (the DaemonSet controller has not scheduled them yet)');
+  });
+
+  it('nothing to say when pods are wanted, the spec is not observed, or no node is schedulable', () => {
+    expect(zeroDesiredButSchedulable(ds({ desired: 2 }), [node('n1')])).toBeUndefined();
+    expect(zeroDesiredButSchedulable(ds({ desired: 0, generation: 2, observedGeneration: 1 }), [node('n1')])).toBeUndefined();
+    expect(zeroDesiredButSchedulable(ds({ desired: 0 }), [])).toBeUndefined();
+    expect(zeroDesiredButSchedulable(ds({ desired: 0 }), [node('n1', { unschedulable: true })])).toBeUndefined();
+  });
+});
+
+describe('onDeleteExplanation', () => {
+  it('explains OnDelete with progress and the commands', () => {
+    const ex = onDeleteExplanation(ds({ strategy: 'OnDelete', desired: 3, updated: 1, available: 3 }))!;
+    expect(ex.upToDate).toBe(false);
+    expect(ex.message).toBe(
+      'daemon set "weave-net" uses the OnDelete update strategy: its pods are replaced only when they are deleted; 1 of 3 pods run the current template, 3 available',
+    );
+    expect(ex.hint).toContain('kubectl -n kube-system delete pod -l name=weave-net --field-selector spec.nodeName=NODE');
+    expect(ex.hint).toContain(`kubectl -n kube-system patch daemonset weave-net --type merge -p '{"spec":{"updateStrategy":{"type":"RollingUpdate"}}}'`);
+  });
+
+  it('says when the extensions/v1beta1 default is why, and when all pods are current', () => {
+    const ex = onDeleteExplanation(ds({ apiVersion: 'extensions/v1beta1', strategy: null }))!;
+    expect(ex.upToDate).toBe(true);
+    expect(ex.message).toBe(
+      'daemon set "weave-net" uses the OnDelete update strategy (the extensions/v1beta1 default): its pods are replaced only when they are deleted; all 3 pods run the current template and are available',
+    );
+    expect(onDeleteExplanation(ds({ strategy: 'OnDelete', generation: 2, observedGeneration: 1 }))!.upToDate).toBe(false);
+  });
+
+  it('nothing for RollingUpdate', () => {
+    expect(onDeleteExplanation(ds())).toBeUndefined();
+  });
+
+  it('selectors as text', () => {
+    expect(labelSelectorString({ matchLabels: { name: 'weave-net', app: 'x' }, matchExpressions: [{ key: 't', operator: 'In', values: ['a', 'b'] }, { key: 'old', operator: 'DoesNotExist' }] })).toBe(
+      'app=x,name=weave-net,t in (a,b),!old',
+    );
+    const noSelector = ds({ apiVersion: 'extensions/v1beta1' });
+    delete noSelector.spec.selector;
+    expect(daemonSetSelector(noSelector)).toBe('name=weave-net');
+  });
+});

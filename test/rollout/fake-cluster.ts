@@ -1,0 +1,272 @@
+/**
+ * An in-memory Cluster for the rollout tests: scripted list results and watch streams, and a
+ * record of every call (so tests can assert the resourceVersion each watch started from).
+ */
+import type { Cluster, KubeObject, ListOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
+
+export type WatchStep =
+  | { event: WatchEvent }
+  | { sleep: number }
+  /** The stream ends (the server closed it, or the connection dropped). */
+  | { end: true }
+  /** The request fails (e.g. a 410 answer, ECONNRESET). */
+  | { throw: unknown }
+  /** Nothing more until the client aborts. */
+  | { hang: true };
+
+export type ListStep = ListResult | { throw: unknown };
+
+export function httpError(code: number, message = `HTTP ${code}`): Error & { code: number } {
+  return Object.assign(new Error(message), { code });
+}
+
+export function netError(code: string): Error {
+  return Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`read ${code}`), { code }) });
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class FakeCluster implements Cluster {
+  /** Scripted answers to list() of the watched kind, in order; the last one repeats. */
+  lists: ListStep[] = [];
+  /** Scripted watch streams, in order; when they run out, a watch hangs until aborted. */
+  watches: WatchStep[][] = [];
+  /** Objects by "Kind/namespace/name" for get(), and by Kind for list() of other kinds. */
+  objects = new Map<string, KubeObject>();
+  byKind = new Map<string, KubeObject[]>();
+  /** Which kind list() scripts apply to. */
+  watchedKind = 'DaemonSet';
+  logText = '';
+  forbiddenKinds = new Set<string>();
+
+  listCalls: { ref: ResourceRef; opts?: ListOptions }[] = [];
+  watchCalls: { ref: ResourceRef; opts: WatchOptions; signal: AbortSignal }[] = [];
+  logCalls: { pod: { namespace: string; name: string }; container: string; tailLines?: number }[] = [];
+  private listIndex = 0;
+
+  async version() {
+    return { major: '1', minor: '35', gitVersion: 'v1.35.0' };
+  }
+  async serves() {
+    return true;
+  }
+  async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
+    return this.objects.get(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`) as T | undefined;
+  }
+  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>> {
+    this.listCalls.push({ ref, ...(opts ? { opts } : {}) });
+    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
+    if (ref.kind !== this.watchedKind) {
+      let items = this.byKind.get(ref.kind) ?? [];
+      if (opts?.labelSelector) {
+        const want = opts.labelSelector.split(',').map((kv) => kv.split('='));
+        items = items.filter((o) => want.every(([k, v]) => o.metadata.labels?.[k!] === v));
+      }
+      return { items: items as T[], resourceVersion: '1' };
+    }
+    const step = this.lists[Math.min(this.listIndex, this.lists.length - 1)];
+    this.listIndex++;
+    if (!step) return { items: [], resourceVersion: '1' };
+    if ('throw' in step) throw step.throw;
+    return step as ListResult<T>;
+  }
+  async watch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    opts: WatchOptions,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.watchCalls.push({ ref, opts, signal });
+    const script = this.watches.shift() ?? [{ hang: true }];
+    for (const step of script) {
+      if (signal.aborted) return;
+      if ('event' in step) onEvent(step.event as WatchEvent<T>);
+      else if ('sleep' in step) await delay(step.sleep, signal);
+      else if ('end' in step) return;
+      else if ('throw' in step) throw step.throw;
+      else if ('hang' in step) {
+        await delay(1e9, signal);
+        return;
+      }
+    }
+    // A script that runs out without end/hang: the stream stays open (quiet) until aborted.
+    await delay(1e9, signal);
+  }
+  async apply(): Promise<never> {
+    throw new Error('not used');
+  }
+  async delete(): Promise<boolean> {
+    throw new Error('not used');
+  }
+  async exec(): Promise<never> {
+    throw new Error('not used');
+  }
+  async logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string> {
+    this.logCalls.push({ pod, container, ...(opts?.tailLines !== undefined ? { tailLines: opts.tailLines } : {}) });
+    return this.logText;
+  }
+}
+
+// ---- object builders ---------------------------------------------------------------------------
+
+export interface DsOpts {
+  name?: string;
+  namespace?: string;
+  apiVersion?: string;
+  generation?: number;
+  observedGeneration?: number;
+  desired?: number;
+  updated?: number;
+  available?: number;
+  ready?: number;
+  rv?: string;
+  strategy?: string | null;
+  uid?: string;
+  minReadySeconds?: number;
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+  hostNetwork?: boolean;
+}
+
+export function ds(o: DsOpts = {}): KubeObject {
+  const spec: Record<string, unknown> = {
+    selector: { matchLabels: { name: o.name ?? 'weave-net' } },
+    template: {
+      metadata: { labels: { name: o.name ?? 'weave-net' } },
+      spec: {
+        ...(o.hostNetwork ? { hostNetwork: true } : {}),
+        ...(o.tolerations ? { tolerations: o.tolerations } : {}),
+        ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}),
+        containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }],
+      },
+    },
+    ...(o.minReadySeconds !== undefined ? { minReadySeconds: o.minReadySeconds } : {}),
+  };
+  if (o.strategy !== null) spec.updateStrategy = { type: o.strategy ?? 'RollingUpdate' };
+  return {
+    apiVersion: o.apiVersion ?? 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: {
+      name: o.name ?? 'weave-net',
+      namespace: o.namespace ?? 'kube-system',
+      generation: o.generation ?? 1,
+      resourceVersion: o.rv ?? '100',
+      uid: o.uid ?? 'ds-uid',
+      annotations: { 'deprecated.daemonset.template.generation': String(o.generation ?? 1) },
+    },
+    spec,
+    status: {
+      observedGeneration: o.observedGeneration ?? o.generation ?? 1,
+      desiredNumberScheduled: o.desired ?? 3,
+      currentNumberScheduled: o.desired ?? 3,
+      updatedNumberScheduled: o.updated ?? o.desired ?? 3,
+      numberAvailable: o.available ?? o.desired ?? 3,
+      numberReady: o.ready ?? o.available ?? o.desired ?? 3,
+    },
+  };
+}
+
+export function node(name: string, o: { ready?: boolean | 'Unknown'; taints?: unknown[]; labels?: Record<string, string>; unschedulable?: boolean; reason?: string; message?: string } = {}): KubeObject {
+  const status = o.ready === undefined || o.ready === true ? 'True' : o.ready === 'Unknown' ? 'Unknown' : 'False';
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...(o.labels ?? {}) } },
+    spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status,
+          ...(o.reason ? { reason: o.reason } : {}),
+          ...(o.message ? { message: o.message } : {}),
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+        },
+      ],
+    },
+  };
+}
+
+export interface PodOpts {
+  node?: string;
+  pendingFor?: string;
+  generation?: number;
+  hash?: string;
+  ready?: boolean;
+  readySince?: string;
+  waiting?: { reason: string; message?: string; restartCount?: number; container?: string; init?: boolean };
+  lastExit?: { exitCode: number; reason?: string };
+  owner?: string;
+  deleting?: boolean;
+  phase?: string;
+  namespace?: string;
+  unschedulable?: string;
+}
+
+export function pod(name: string, o: PodOpts = {}): KubeObject {
+  const containerStatus = (cname: string, w?: PodOpts['waiting']) => ({
+    name: cname,
+    restartCount: w?.restartCount ?? 0,
+    ready: !w && o.ready !== false,
+    state: w ? { waiting: { reason: w.reason, ...(w.message ? { message: w.message } : {}) } } : { running: { startedAt: '2025-01-01T00:00:00Z' } },
+    ...(o.lastExit ? { lastState: { terminated: o.lastExit } } : {}),
+  });
+  const w = o.waiting;
+  const conditions: unknown[] = [{ type: 'Ready', status: o.ready === false || w ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2025-01-01T00:00:00Z' }];
+  if (o.unschedulable) conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: o.unschedulable });
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: o.namespace ?? 'kube-system',
+      labels: {
+        name: 'weave-net',
+        'pod-template-generation': String(o.generation ?? 1),
+        ...(o.hash ? { 'controller-revision-hash': o.hash } : {}),
+      },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: o.owner ?? 'ds-uid', controller: true }],
+      ...(o.deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
+    },
+    spec: {
+      ...(o.node ? { nodeName: o.node } : {}),
+      ...(o.pendingFor
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [o.pendingFor] }] }],
+                },
+              },
+            },
+          }
+        : {}),
+      containers: [{ name: 'weave' }, { name: 'weave-npc' }],
+    },
+    status: {
+      phase: o.phase ?? (w && w.init ? 'Pending' : 'Running'),
+      conditions,
+      ...(w?.init
+        ? { initContainerStatuses: [containerStatus(w.container ?? 'weave-init', w)], containerStatuses: [] }
+        : {
+            containerStatuses: [
+              containerStatus('weave', w && (w.container ?? 'weave') === 'weave' ? w : undefined),
+              containerStatus('weave-npc', w && w.container === 'weave-npc' ? w : undefined),
+            ],
+          }),
+    },
+  };
+}
