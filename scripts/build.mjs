@@ -2,15 +2,18 @@
 // @kubernetes/client-node) is split into its own chunk and loaded only by commands
 // that talk to a cluster, so rendering and --version stay fast.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(`${root}/dist`, { recursive: true, force: true });
+// Built into a fresh folder and swapped in at the end, so a CLI started during a build never
+// sees a half-written dist/.
+const out = `dist.tmp-${process.pid}`;
+rmSync(`${root}/${out}`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { weavectl: 'src/main.ts' },
-  outdir: 'dist',
+  outdir: out,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -47,7 +50,16 @@ for (const file of walk(tdir)) {
     if (o.kind === 'List' && Array.isArray(o.items)) objects.push(...o.items);
     else objects.push(o);
   }
-  const out = join(root, 'dist', 'templates', `${relative(tdir, file)}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ header: header.join('\n'), objects }));
+  const target = join(root, out, 'templates', `${relative(tdir, file)}.json`);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, JSON.stringify({ header: header.join('\n'), objects }));
 }
+
+const old = `${root}/dist.old-${process.pid}`;
+try {
+  renameSync(`${root}/dist`, old);
+} catch {
+  // no previous build
+}
+renameSync(`${root}/${out}`, `${root}/dist`);
+rmSync(old, { recursive: true, force: true });

@@ -103,5 +103,6 @@ export interface Cluster {
   apply(obj: KubeObject, opts: ApplyOptions): Promise<{ object: KubeObject; result: ApplyResult }>;
   delete(ref: ResourceRef & { name: string }, opts?: { dryRun?: boolean }): Promise<boolean>;
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
-  logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string>;
+  /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
+  logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
 }

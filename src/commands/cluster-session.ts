@@ -114,7 +114,10 @@ export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[]
             else reporter.progress(key, s.message || s.error || '', progressFields(s));
           },
           onProblems: (problems) => {
-            for (const p of problems) if (p.severity !== 'fatal') reporter.warn(p.message);
+            for (const p of problems) {
+              if (p.severity === 'blocking') reporter.warn(p.message);
+              else if (p.severity === 'info') reporter.debug(p.message);
+            }
           },
           onRetry: (r) => reporter.debug(`${r.what} of ${key} failed (${(r.error as Error)?.message ?? r.error}); retrying in ${r.delayMs} ms`),
         }).catch((err) => {

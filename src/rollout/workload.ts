@@ -90,7 +90,10 @@ async function currentRevisionHash(cluster: Pick<Cluster, 'list'>, ds: KubeObjec
 async function withLogs(cluster: Partial<Pick<Cluster, 'logs'>>, p: PodProblem, problem: Problem, tail: number): Promise<Problem> {
   if (!cluster.logs || tail <= 0 || p.reason !== 'CrashLoopBackOff' || !p.namespace || !p.container) return problem;
   try {
-    const text = await cluster.logs({ namespace: p.namespace, name: p.pod }, p.container, { tailLines: tail });
+    // The previous run is the one that crashed; a container that has not restarted yet has only the current one.
+    const ref = { namespace: p.namespace, name: p.pod };
+    let text = await cluster.logs(ref, p.container, { tailLines: tail, previous: true }).catch(() => '');
+    if (!text.trim()) text = await cluster.logs(ref, p.container, { tailLines: tail });
     const lines = text
       .split('\n')
       .map((l) => l.trim())

@@ -1,0 +1,365 @@
+/**
+ * The Cluster implementation over the raw transport. `connect()` is the one factory the CLI
+ * loads (by dynamic import) for commands that talk to a cluster.
+ */
+import { failure } from '../errors.js';
+import type {
+  ApplyOptions,
+  ApplyResult,
+  Cluster,
+  ExecResult,
+  KubeObject,
+  ListOptions,
+  ListResult,
+  ResourceRef,
+  ServerVersion,
+  WatchEvent,
+  WatchOptions,
+} from './types.js';
+import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
+import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import { isKubeApiError, type RequestDescription } from './status-errors.js';
+import { Transport, type RetryPolicy } from './transport.js';
+import { runWatch } from './watch.js';
+
+export interface ConnectOptions {
+  /** --kubeconfig */
+  kubeconfig?: string;
+  /** --context */
+  context?: string;
+  /** -n/--namespace: the default namespace for namespaced objects that name none. */
+  namespace?: string;
+  /** Per-request timeout (default 30 s); watches use their own timeoutSeconds. */
+  requestTimeoutMs?: number;
+  /** Receives warnings: TLS verification off, API deprecation `Warning:` headers, fallbacks. */
+  onWarning?: (message: string) => void;
+  /** Retry/backoff of idempotent requests (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+  /** Environment (default process.env) and home directory, for kubeconfig discovery. */
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  userAgent?: string;
+}
+
+export interface KubeCluster extends Cluster {
+  /** API server URL. */
+  readonly server: string;
+  readonly contextName: string;
+  /** --namespace, else the context's, else "default". */
+  readonly defaultNamespace: string;
+  /** The group/versions that serve a kind (for error messages; reads all of discovery). */
+  servedVersionsOf(kind: string): Promise<string[]>;
+  /** Plural, scope and verbs of a served kind, or undefined. */
+  resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** Closes idle keep-alive connections. */
+  close(): void;
+}
+
+/** Builds the client from the kubeconfig. No request is sent until the first call. */
+export async function connect(opts: ConnectOptions = {}): Promise<KubeCluster> {
+  const loaded = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, env: opts.env, homeDir: opts.homeDir });
+  for (const w of loaded.warnings) opts.onWarning?.(w);
+  const transport = new Transport(loaded.kc, loaded.server, {
+    requestTimeoutMs: opts.requestTimeoutMs,
+    onWarning: opts.onWarning,
+    retry: opts.retry,
+    userAgent: opts.userAgent,
+    contextName: loaded.contextName,
+    userName: loaded.userName,
+  });
+  return new KubeClusterImpl(transport, loaded.contextName, loaded.namespace, opts.onWarning);
+}
+
+/** "7+" -> 7 */
+export function minorVersion(v: ServerVersion): number {
+  const m = /^(\d+)/.exec(v.minor ?? '');
+  if (m) return Number(m[1]);
+  const g = /^v?\d+\.(\d+)/.exec(v.gitVersion ?? '');
+  return g ? Number(g[1]) : NaN;
+}
+
+/** JSON with sorted keys, so two objects compare equal whatever their key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * What an apply can change: the object without its status (controllers update it all the time, and
+ * every status write bumps the resourceVersion too), resourceVersion and managedFields.
+ */
+function comparable(o: KubeObject): string {
+  const { status: _status, ...rest } = o;
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? ({} as KubeObject['metadata']);
+  return canonical({ ...rest, metadata: meta });
+}
+
+const SSA_FALLBACK_WARNING =
+  'does not support server-side apply: objects are created, or updated with a JSON merge patch (fields removed from the manifest stay in the cluster; --force-conflicts has no effect)';
+
+class KubeClusterImpl implements KubeCluster {
+  readonly server: string;
+  private readonly discovery: Discovery;
+  private versionP?: Promise<ServerVersion>;
+  private legacyApply = false;
+
+  constructor(
+    private readonly t: Transport,
+    readonly contextName: string,
+    readonly defaultNamespace: string,
+    private readonly onWarning?: (m: string) => void,
+  ) {
+    this.server = t.server;
+    this.discovery = new Discovery(t);
+  }
+
+  version(): Promise<ServerVersion> {
+    if (!this.versionP) {
+      const p = this.t.json<ServerVersion>({ method: 'GET', path: '/version', retry: true, desc: { verb: 'get', label: 'GET /version' } });
+      this.versionP = p;
+      p.catch(() => {
+        if (this.versionP === p) this.versionP = undefined;
+      });
+    }
+    return this.versionP;
+  }
+
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.discovery.resolve(apiVersion, kind)) !== undefined;
+  }
+
+  servedVersionsOf(kind: string): Promise<string[]> {
+    return this.discovery.servedVersionsOf(kind);
+  }
+
+  resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    return this.discovery.resolve(apiVersion, kind);
+  }
+
+  close(): void {
+    this.t.close();
+  }
+
+  private path(info: ResourceInfo, namespace: string | undefined, name?: string): string {
+    let p = groupVersionPath(info.apiVersion);
+    if (info.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${info.plural}`;
+    if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+    return p;
+  }
+
+  private desc(verb: string, info: ResourceInfo, namespace?: string, name?: string): RequestDescription {
+    return { verb, resource: info.plural, group: info.group, namespace: info.namespaced ? namespace : undefined, name };
+  }
+
+  /** The namespace for one named object: its own, else the default (undefined for cluster-scoped kinds). */
+  private objectNamespace(info: ResourceInfo, ns: string | undefined): string | undefined {
+    return info.namespaced ? ns || this.defaultNamespace : undefined;
+  }
+
+  async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
+    const info = await this.discovery.require(ref.apiVersion, ref.kind);
+    return this.getWith<T>(info, this.objectNamespace(info, ref.namespace), ref.name);
+  }
+
+  private async getWith<T extends KubeObject>(info: ResourceInfo, ns: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.t.json<T>({ method: 'GET', path: this.path(info, ns, name), retry: true, desc: this.desc('get', info, ns, name) });
+    } catch (err) {
+      if (isKubeApiError(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Lists one kind; a namespaced kind without ref.namespace is listed in all namespaces. Follows `continue`. */
+  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ListResult<T>> {
+    const info = await this.discovery.require(ref.apiVersion, ref.kind);
+    const ns = info.namespaced ? ref.namespace : undefined;
+    const path = this.path(info, ns);
+    const desc = this.desc('list', info, ns);
+    for (let restart = 0; ; restart++) {
+      const items: T[] = [];
+      let cont: string | undefined;
+      let rv = '';
+      try {
+        do {
+          const page = await this.t.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({
+            method: 'GET',
+            path,
+            query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: cont },
+            retry: true,
+            desc,
+          });
+          for (const item of page.items ?? []) {
+            // List items come without apiVersion/kind; fill them in like kubectl does.
+            items.push({ ...item, apiVersion: item.apiVersion ?? info.apiVersion, kind: item.kind ?? info.kind });
+          }
+          rv = page.metadata?.resourceVersion ?? rv;
+          cont = page.metadata?.continue || undefined;
+        } while (cont);
+        return { items, resourceVersion: rv };
+      } catch (err) {
+        // The continue token expired between pages: start over once, from a fresh snapshot.
+        if (isKubeApiError(err, 410) && cont !== undefined && restart === 0) continue;
+        throw err;
+      }
+    }
+  }
+
+  async watch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    opts: WatchOptions,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const info = await this.discovery.require(ref.apiVersion, ref.kind);
+    const ns = info.namespaced ? ref.namespace : undefined;
+    const o = ref.name && !opts.fieldSelector ? { ...opts, fieldSelector: `metadata.name=${ref.name}` } : opts;
+    await runWatch<T>(this.t, this.path(info, ns), this.desc('watch', info, ns, ref.name), o, onEvent, signal);
+  }
+
+  private async requireServerDryRun(): Promise<void> {
+    const v = await this.version();
+    if (minorVersion(v) < 13 && v.major === '1') {
+      // Older API servers ignore ?dryRun and would really write.
+      throw failure(`server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`, 'use --dry-run=client');
+    }
+  }
+
+  async apply(obj: KubeObject, opts: ApplyOptions): Promise<{ object: KubeObject; result: ApplyResult }> {
+    const name = obj?.metadata?.name;
+    if (!obj || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string' || typeof name !== 'string' || name === '') {
+      throw failure(`cannot apply an object without apiVersion, kind and metadata.name${obj?.kind ? ` (kind ${String(obj.kind)})` : ''}`);
+    }
+    if (!opts.fieldManager) throw failure('server-side apply needs a field manager name');
+    const info = await this.discovery.require(obj.apiVersion, obj.kind);
+    if (opts.dryRun) await this.requireServerDryRun();
+    const ns = this.objectNamespace(info, obj.metadata.namespace);
+    let body: KubeObject = obj;
+    if (!info.namespaced && obj.metadata.namespace !== undefined) {
+      const { namespace: _ns, ...meta } = obj.metadata;
+      body = { ...obj, metadata: meta as KubeObject['metadata'] };
+    }
+    const before = await this.getWith<KubeObject>(info, ns, name);
+    if (this.legacyApply) return this.applyLegacy(info, ns, body, before, opts);
+    let res;
+    try {
+      res = await this.t.send({
+        method: 'PATCH',
+        path: this.path(info, ns, name),
+        query: { fieldManager: opts.fieldManager, force: opts.force ? 'true' : undefined, dryRun: opts.dryRun ? 'All' : undefined },
+        body,
+        contentType: 'application/apply-patch+yaml',
+        retry: true,
+        desc: this.desc('patch', info, ns, name),
+      });
+    } catch (err) {
+      if (isKubeApiError(err, 415)) {
+        if (!this.legacyApply) {
+          this.legacyApply = true;
+          this.onWarning?.(`the API server ${this.server} ${SSA_FALLBACK_WARNING}`);
+        }
+        return this.applyLegacy(info, ns, body, before, opts);
+      }
+      throw err;
+    }
+    const after = parseObject(res.text, `apply ${info.kind} ${name}`);
+    return { object: after, result: this.resultOf(before, after, res.status, opts.dryRun) };
+  }
+
+  /**
+   * created: it did not exist; unchanged: same resourceVersion, or only status/managedFields moved
+   * (a controller wrote status between our GET and PATCH); configured: anything else changed.
+   */
+  private resultOf(before: KubeObject | undefined, after: KubeObject, status: number, dryRun?: boolean): ApplyResult {
+    if (!before || status === 201) return 'created';
+    if (!dryRun && before.metadata.resourceVersion === after.metadata.resourceVersion) return 'unchanged';
+    return comparable(before) === comparable(after) ? 'unchanged' : 'configured';
+  }
+
+  /** Servers without server-side apply (< 1.16, or the feature off): create, else JSON merge patch. */
+  private async applyLegacy(
+    info: ResourceInfo,
+    ns: string | undefined,
+    body: KubeObject,
+    before: KubeObject | undefined,
+    opts: ApplyOptions,
+  ): Promise<{ object: KubeObject; result: ApplyResult }> {
+    const name = body.metadata.name;
+    const query = { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
+    if (!before) {
+      try {
+        const res = await this.t.send({ method: 'POST', path: this.path(info, ns), query, body, desc: this.desc('create', info, ns, name) });
+        return { object: parseObject(res.text, `create ${info.kind} ${name}`), result: 'created' };
+      } catch (err) {
+        if (!isKubeApiError(err, 409)) throw err;
+        before = await this.getWith<KubeObject>(info, ns, name); // created meanwhile: patch it
+        if (!before) throw err;
+      }
+    }
+    const { resourceVersion: _rv, ...meta } = body.metadata;
+    const res = await this.t.send({
+      method: 'PATCH',
+      path: this.path(info, ns, name),
+      query,
+      body: { ...body, metadata: meta },
+      contentType: 'application/merge-patch+json',
+      retry: true,
+      desc: this.desc('patch', info, ns, name),
+    });
+    const after = parseObject(res.text, `patch ${info.kind} ${name}`);
+    return { object: after, result: this.resultOf(before, after, res.status, opts.dryRun) };
+  }
+
+  async delete(ref: ResourceRef & { name: string }, opts: { dryRun?: boolean } = {}): Promise<boolean> {
+    const info = await this.discovery.require(ref.apiVersion, ref.kind);
+    if (opts.dryRun) await this.requireServerDryRun();
+    const ns = this.objectNamespace(info, ref.namespace);
+    try {
+      await this.t.send({
+        method: 'DELETE',
+        path: this.path(info, ns, ref.name),
+        query: { dryRun: opts.dryRun ? 'All' : undefined },
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+        desc: this.desc('delete', info, ns, ref.name),
+      });
+      return true;
+    } catch (err) {
+      if (isKubeApiError(err, 404)) return false;
+      throw err;
+    }
+  }
+
+  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    return execInPod(this.t, pod, container, command, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+  }
+
+  async logs(pod: { namespace: string; name: string }, container: string, opts: { tailLines?: number; previous?: boolean } = {}): Promise<string> {
+    const res = await this.t.send({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`,
+      query: { container, tailLines: opts.tailLines, ...(opts.previous ? { previous: 'true' } : {}) },
+      accept: 'text/plain, */*',
+      retry: true,
+      desc: { verb: 'get', resource: 'pods/log', group: '', namespace: pod.namespace, name: pod.name },
+    });
+    return res.text;
+  }
+}
+
+function parseObject(text: string, what: string): KubeObject {
+  try {
+    const o = JSON.parse(text) as KubeObject;
+    if (o && typeof o === 'object' && o.metadata) return o;
+  } catch {
+    // fall through
+  }
+  throw failure(`${what}: the API server's answer is not a Kubernetes object`);
+}

@@ -1,0 +1,435 @@
+/**
+ * Raw HTTP to the API server: JSON in, JSON (as text) out, never through client-node's typed
+ * serializers (they drop fields they do not know). client-node supplies only what it is good at:
+ * the TLS material, the Authorization header (tokens, token files, exec credential plugins) and,
+ * for a proxy-url, its proxy agent.
+ *
+ * Every request has a timeout; idempotent requests are retried with backoff on 429 (Retry-After
+ * honoured), 5xx and connection resets. API errors become one-line KubeApiErrors.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { createHash } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { failure, WeavectlError } from '../errors.js';
+import { apiError, networkError, oneLine, type ClusterIdentity, type RequestDescription } from './status-errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RetryPolicy {
+  /** Total attempts, including the first (default 4). */
+  attempts: number;
+  /** First backoff delay; doubles each retry, with jitter (default 250 ms). */
+  baseDelayMs: number;
+  /** Upper bound for one delay, Retry-After included (default 10 s). */
+  maxDelayMs: number;
+}
+
+export interface TransportOptions {
+  /** Per-request timeout for everything but watches (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Receives the API server's `Warning:` headers (deprecations), each once. */
+  onWarning?: (message: string) => void;
+  retry?: Partial<RetryPolicy>;
+  userAgent?: string;
+  contextName?: string;
+  userName?: string;
+}
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path below the server URL, starting with "/". */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Serialized as JSON. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  /** Retry on 429/5xx/ECONNRESET (only for idempotent requests). */
+  retry?: boolean;
+  timeoutMs?: number;
+  desc: RequestDescription;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+export type StreamEnd = 'ended' | 'aborted' | 'dropped' | 'inactive';
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_NET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED']);
+
+/** A stream request answered with an error status (mapped, or retried, by the caller). */
+class HttpFailure extends Error {
+  constructor(readonly res: HttpResponse) {
+    super(`HTTP ${res.status}`);
+  }
+}
+
+/** A stream request that could not connect. */
+class StartFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the request could not start');
+  }
+}
+
+class RequestTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+export function buildQuery(query: HttpRequest['query']): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === '') continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(parseFloat(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** `299 - "extensions/v1beta1 DaemonSet is deprecated"` -> the quoted text. */
+export function parseWarningHeader(value: string): string[] {
+  const out: string[] = [];
+  const re = /\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(value); m; m = re.exec(value)) out.push((m[1] ?? '').replace(/\\(.)/g, '$1'));
+  return out;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+interface Prepared {
+  agent: http.Agent;
+  headers: Record<string, string>;
+}
+
+export class Transport {
+  readonly server: string;
+  private readonly base: URL;
+  private readonly kc: KubeConfig;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly userAgent: string;
+  private readonly onWarning?: (m: string) => void;
+  private readonly warned = new Set<string>();
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly id: ClusterIdentity;
+  private closed = false;
+
+  constructor(kc: KubeConfig, server: string, opts: TransportOptions = {}) {
+    this.kc = kc;
+    this.server = server.replace(/\/+$/, '');
+    this.base = new URL(this.server);
+    this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.retry = { attempts: 4, baseDelayMs: 250, maxDelayMs: 10_000, ...opts.retry };
+    this.userAgent = opts.userAgent ?? 'weavectl';
+    this.onWarning = opts.onWarning;
+    this.id = { server: this.server, contextName: opts.contextName, userName: opts.userName };
+  }
+
+  get identity(): ClusterIdentity {
+    return this.id;
+  }
+
+  /** Sends a request; non-2xx answers throw a KubeApiError, network failures a WeavectlError. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const policy = req.retry ? this.retry : { ...this.retry, attempts: 1 };
+    for (let attempt = 1; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await this.once(req);
+      } catch (err) {
+        if (err instanceof WeavectlError) throw err;
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (RETRY_NET.has(code) && attempt < policy.attempts) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        if (err instanceof RequestTimeout) {
+          throw failure(
+            `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} within ${formatMs(err.ms)}`,
+            'the API server is slow or unreachable; try again, or raise --request-timeout',
+          );
+        }
+        throw networkError(err, req.desc, this.id);
+      }
+      if (res.status >= 200 && res.status < 300) return res;
+      if (RETRY_STATUS.has(res.status) && attempt < policy.attempts) {
+        const after = retryAfterMs(res.headers['retry-after']);
+        await sleep(Math.min(after ?? this.backoff(attempt), policy.maxDelayMs));
+        continue;
+      }
+      throw apiError(res.status, res.text, req.desc, this.id);
+    }
+  }
+
+  /** send() and JSON.parse of the answer. */
+  async json<T>(req: HttpRequest): Promise<T> {
+    const res = await this.send(req);
+    try {
+      return JSON.parse(res.text) as T;
+    } catch {
+      throw failure(`${req.desc.verb} ${describe(req)}: the API server answered with something that is not JSON: ${oneLine(res.text, 120)}`);
+    }
+  }
+
+  /**
+   * A long-running GET (watch): `onData` gets the body as it arrives. Resolves (never rejects)
+   * once the stream ends, drops, stays silent for `inactivityMs`, or the signal aborts.
+   * A request that cannot start (HTTP error answer, cannot connect) rejects, after the same
+   * retries as an idempotent request; an error thrown by `onData` rejects too.
+   */
+  async stream(req: HttpRequest, onData: (chunk: string) => void, signal: AbortSignal, inactivityMs: number): Promise<StreamEnd> {
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return 'aborted';
+      try {
+        return await this.streamOnce(req, onData, signal, inactivityMs);
+      } catch (err) {
+        if (err instanceof HttpFailure) {
+          if (RETRY_STATUS.has(err.res.status) && attempt < this.retry.attempts) {
+            const after = retryAfterMs(err.res.headers['retry-after']);
+            await sleep(Math.min(after ?? this.backoff(attempt), this.retry.maxDelayMs), signal);
+            continue;
+          }
+          throw apiError(err.res.status, err.res.text, req.desc, this.id);
+        }
+        if (err instanceof StartFailure) {
+          const code = (err.cause as NodeJS.ErrnoException).code ?? '';
+          if (RETRY_NET.has(code) && attempt < this.retry.attempts) {
+            await sleep(this.backoff(attempt), signal);
+            continue;
+          }
+          throw networkError(err.cause, req.desc, this.id);
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async streamOnce(req: HttpRequest, onData: (chunk: string) => void, signal: AbortSignal, inactivityMs: number): Promise<StreamEnd> {
+    const prepared = await this.prepare();
+    const url = this.url(req);
+    return new Promise<StreamEnd>((resolve, reject) => {
+      let settled = false;
+      let inactivity: NodeJS.Timeout | undefined;
+      let request: http.ClientRequest | undefined;
+      let responded = false;
+      const finish = (how: StreamEnd | Error) => {
+        if (settled) return;
+        settled = true;
+        if (inactivity) clearTimeout(inactivity);
+        signal.removeEventListener('abort', onAbort);
+        request?.destroy();
+        if (how instanceof Error) reject(how);
+        else resolve(how);
+      };
+      const arm = () => {
+        if (inactivity) clearTimeout(inactivity);
+        inactivity = setTimeout(() => finish('inactive'), inactivityMs);
+      };
+      const onAbort = () => finish('aborted');
+      signal.addEventListener('abort', onAbort, { once: true });
+      arm();
+      const mod = url.protocol === 'https:' ? https : http;
+      request = mod.request(url, { method: 'GET', agent: prepared.agent, headers: this.headers(prepared, req) }, (res) => {
+        responded = true;
+        this.noteWarnings(res.headers);
+        const status = res.statusCode ?? 0;
+        res.setEncoding('utf8');
+        if (status < 200 || status >= 300) {
+          let text = '';
+          const fail = () => finish(new HttpFailure({ status, headers: res.headers, text }));
+          res.on('data', (c: string) => (text += c));
+          res.on('end', fail);
+          res.on('error', fail);
+          res.on('aborted', fail);
+          return;
+        }
+        res.on('data', (chunk: string) => {
+          if (settled) return;
+          arm();
+          try {
+            onData(chunk);
+          } catch (err) {
+            finish(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        res.on('end', () => finish('ended'));
+        res.on('aborted', () => finish('dropped'));
+        res.on('error', () => finish('dropped'));
+        res.on('close', () => finish(res.complete ? 'ended' : 'dropped'));
+      });
+      request.on('socket', (s) => s.setKeepAlive(true, 15_000));
+      request.on('error', (err) => {
+        // Before an answer: the watch could not start. After one: a drop.
+        if (!responded) finish(new StartFailure(err));
+        else finish('dropped');
+      });
+      request.end();
+    });
+  }
+
+  /** Auth headers and TLS options from client-node, for a WebSocket (exec). */
+  async wsOptions(): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = {};
+    await this.applyAuth(opts);
+    return opts;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
+  }
+
+  private backoff(attempt: number): number {
+    const d = this.retry.baseDelayMs * 2 ** (attempt - 1);
+    return Math.min(this.retry.maxDelayMs, Math.round(d * (0.75 + Math.random() * 0.5)));
+  }
+
+  private url(req: HttpRequest): URL {
+    const basePath = this.base.pathname.replace(/\/+$/, '');
+    return new URL(`${this.base.origin}${basePath}${req.path}${buildQuery(req.query)}`);
+  }
+
+  private headers(p: Prepared, req: HttpRequest, body?: Buffer): Record<string, string> {
+    const h: Record<string, string> = { ...p.headers, Accept: req.accept ?? 'application/json', 'User-Agent': this.userAgent };
+    if (body) {
+      h['Content-Type'] = req.contentType ?? 'application/json';
+      h['Content-Length'] = String(body.length);
+    }
+    return h;
+  }
+
+  private noteWarnings(headers: http.IncomingHttpHeaders): void {
+    if (!this.onWarning) return;
+    const raw = headers.warning;
+    if (!raw) return;
+    for (const w of parseWarningHeader(Array.isArray(raw) ? raw.join(', ') : raw)) {
+      if (this.warned.has(w)) continue;
+      this.warned.add(w);
+      this.onWarning(w);
+    }
+  }
+
+  private async applyAuth(opts: https.RequestOptions): Promise<void> {
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (err) {
+      throw failure(
+        `cannot get credentials${this.id.contextName ? ` for context "${this.id.contextName}"` : ''}: ${oneLine((err as Error).message ?? String(err))}`,
+        'check the user entry of the kubeconfig (certificate files, token file, exec plugin)',
+        err,
+      );
+    }
+  }
+
+  /** Headers and a keep-alive agent for the TLS material client-node computed (re-done per request: exec tokens expire). */
+  private async prepare(): Promise<Prepared> {
+    if (this.closed) throw failure('the connection to the cluster was closed');
+    const opts: https.RequestOptions & { servername?: string } = {};
+    await this.applyAuth(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      if (v === undefined) continue;
+      headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    }
+    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const cluster = this.kc.getCurrentCluster();
+    const hash = createHash('sha256');
+    for (const part of [opts.ca, opts.cert, opts.key, String(opts.rejectUnauthorized), opts.servername ?? '', cluster?.proxyUrl ?? '']) {
+      hash.update(part === undefined ? '-' : Buffer.isBuffer(part) ? part : String(part));
+      hash.update('\0');
+    }
+    const key = hash.digest('hex');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      if (cluster?.proxyUrl) {
+        // client-node's proxy agent (socks / http(s) proxy) with the same TLS options.
+        agent = opts.agent as http.Agent;
+      } else if (this.base.protocol === 'http:') {
+        agent = new http.Agent({ keepAlive: true });
+      } else {
+        agent = new https.Agent({
+          keepAlive: true,
+          ca: opts.ca,
+          cert: opts.cert,
+          key: opts.key,
+          servername: opts.servername,
+          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        });
+      }
+      this.agents.set(key, agent);
+    }
+    return { agent, headers };
+  }
+
+  private async once(req: HttpRequest): Promise<HttpResponse> {
+    const prepared = await this.prepare();
+    const url = this.url(req);
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let done = false;
+      const finish = (err: Error | undefined, res?: HttpResponse) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(res!);
+      };
+      const request = mod.request(url, { method: req.method, agent: prepared.agent, headers: this.headers(prepared, req, body) }, (res) => {
+        this.noteWarnings(res.headers);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => finish(e));
+        res.on('aborted', () => finish(Object.assign(new Error('the connection was reset while reading the answer'), { code: 'ECONNRESET' })));
+      });
+      const timer = setTimeout(() => {
+        const e = new RequestTimeout(timeoutMs);
+        finish(e);
+        request.destroy(e);
+      }, timeoutMs);
+      request.on('error', (e) => finish(e));
+      request.end(body);
+    });
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 100) / 10}s`;
+}
+
+function describe(req: HttpRequest): string {
+  if (req.desc.resource) {
+    const r = req.desc.group ? `${req.desc.resource}.${req.desc.group}` : req.desc.resource;
+    return `${r}${req.desc.name ? ` "${req.desc.name}"` : ''}${req.desc.namespace ? ` in namespace "${req.desc.namespace}"` : ''}`;
+  }
+  return req.desc.label ?? req.path;
+}

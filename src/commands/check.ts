@@ -1,0 +1,95 @@
+/**
+ * `weavectl check [--pre] [--ipalloc CIDR] [--allow-range-change]`: pre-flight checks before an
+ * install (--pre) or health checks of an installed Weave Net, shown like `linkerd check`.
+ *
+ * Output: text on stdout as the checks run (a live "checking ..." line on a TTY's stderr), or with
+ * -o json / -o yaml one document at the end (shape: src/check/render.ts).
+ * Exit code: 1 when a check failed, 0 when they passed, warnings or not; 2 for a bad flag.
+ */
+import type { Command } from 'commander';
+import type { CheckReport } from '../check/checks.js';
+import { EXIT_FAILURE } from '../errors.js';
+import { stringify } from '../manifest/manifest.js';
+import { validateIpalloc } from '../net/cidr.js';
+import type { Reporter } from '../output/reporter.js';
+import { openCluster } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+
+interface CheckFlags {
+  pre?: boolean;
+  ipalloc?: string;
+  allowRangeChange?: boolean;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Check the cluster before installing Weave Net (--pre), or check the installed Weave Net')
+    .option('--pre', 'pre-flight checks: version, permissions, other CNI plugins, address range overlaps, an existing Weave Net')
+    .option('--ipalloc <cidr>', 'the pod range to check (default: the running Weave Net\'s, else 10.32.0.0/12)')
+    .option('--allow-range-change', 'accept an --ipalloc that differs from the running Weave Net\'s range (a warning instead of a failure)')
+    .addHelpText(
+      'after',
+      `
+Exit code 1 when a check fails; warnings alone exit 0.
+
+Examples:
+  # Before installing: can weavectl install here, and would Weave Net work?
+  weavectl check --pre
+
+  # ... with the pod range you mean to use
+  weavectl check --pre --ipalloc 172.25.64.0/18
+
+  # Is the installed Weave Net healthy? As JSON for scripts
+  weavectl check -o json`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const report = await runCheckCommand(command.opts() as CheckFlags, globalsOf(command));
+      if (!report.success) process.exitCode = EXIT_FAILURE;
+    });
+}
+
+/** Runs the checks and prints them; the report says whether any failed (the caller sets the exit code). */
+export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Reporter = reporterFor(g)): Promise<CheckReport> {
+  let ipalloc: string | undefined;
+  if (f.ipalloc !== undefined) {
+    const r = validateIpalloc(f.ipalloc);
+    ipalloc = r.cidr;
+    for (const w of r.warnings) reporter.warn(w);
+  }
+  // Loaded on demand, like the cluster layer: other commands do not pay for the checks.
+  const [{ CheckContext, runChecks }, { checkJson, renderCheckJson, TextCheckPrinter }, { healthChecks, preInstallChecks }] = await Promise.all([
+    import('../check/checks.js'),
+    import('../check/render.js'),
+    import('../check/suite.js'),
+  ]);
+  const cluster = await openCluster(g, reporter);
+  try {
+    const ctx = new CheckContext({
+      cluster,
+      namespace: g.namespace,
+      ...(ipalloc !== undefined ? { ipalloc } : {}),
+      allowRangeChange: Boolean(f.allowRangeChange),
+    });
+    const checks = f.pre ? preInstallChecks() : healthChecks();
+    const text = g.output === 'text';
+    const printer = new TextCheckPrinter((t) => reporter.data(t === '' ? '\n' : t), reporter.c);
+    const report = await runChecks(
+      checks,
+      ctx,
+      (o) => {
+        if (text) printer.result(o);
+      },
+      (c) => {
+        if (reporter.mode === 'tty') reporter.progress('check', `… ${c.description}`);
+      },
+    );
+    reporter.endProgress();
+    if (g.output === 'json') reporter.data(renderCheckJson(report));
+    else if (g.output === 'yaml') reporter.data(stringify(checkJson(report)));
+    else printer.summary(report);
+    return report;
+  } finally {
+    cluster.close();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * `weavectl status`: the weave-net DaemonSet, then what weave itself says on every node (by exec
+ * into the `weave` container: `weave --local status`, `status ipam`, `status connections` and the
+ * bridge address), one row per node, problems with hints.
+ *
+ * Exit code: 0 when Weave Net is healthy (warnings, such as an unreachable peer that still owns
+ * addresses, allowed); 1 when the DaemonSet is missing or not fully ready, or any node has an
+ * error (no pod, pod not ready, weave could not be read or timed out, IPAM without consensus,
+ * too few peer connections, weave-npc not running), or the nodes disagree on the IP range.
+ */
+import type { Command } from 'commander';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { KubeObject } from '../cluster/types.js';
+import { EXIT_FAILURE, usageError } from '../errors.js';
+import type { Reporter } from '../output/reporter.js';
+import {
+  buildReport,
+  NET_DAEMONSET,
+  PROBE_COMMANDS,
+  summarizeDaemonSet,
+  summarizeNode,
+  summarizePod,
+  summarizeProbe,
+  WEAVE_CONTAINER,
+  WEAVE_POD_SELECTOR,
+  type CommandResult,
+  type DaemonSetSummary,
+  type NodeProbe,
+  type NodeSummary,
+  type PodSummary,
+  type ProbeCommand,
+  type StatusReport,
+} from '../status/model.js';
+import { renderStatus } from '../status/render.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { openCluster } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+
+interface StatusFlags {
+  node: string[];
+  concurrency: string;
+  execTimeout: string;
+}
+
+export const DEFAULT_CONCURRENCY = 10;
+export const MAX_CONCURRENCY = 200;
+export const DEFAULT_EXEC_TIMEOUT = '10s';
+
+/** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
+const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
+const LIST_PAGE = 500;
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description("Show Weave Net's state on every node: pod, version, bridge address, share of the IP range, peer connections, weave-npc")
+    .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--concurrency <n>', 'how many nodes to ask at the same time', String(DEFAULT_CONCURRENCY))
+    .option('--exec-timeout <duration>', 'how long to wait for the answers of one node, e.g. 10s', DEFAULT_EXEC_TIMEOUT)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # Every node, as a table; exit code 1 when something is wrong
+  weavectl status
+
+  # Two nodes only, for a script
+  weavectl status --node node-1 --node node-2 -o json
+
+  # A big cluster: ask 50 nodes at a time, give each 30s
+  weavectl status --concurrency 50 --exec-timeout 30s
+
+Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not ready, or a node has an error.`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runStatus(command.opts() as StatusFlags, globalsOf(command));
+    });
+}
+
+export function parseConcurrency(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+    throw usageError(`invalid --concurrency "${text}": must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return n;
+}
+
+export function parseExecTimeout(text: string): number {
+  const ms = parseDuration(text, '--exec-timeout');
+  if (ms <= 0) throw usageError(`invalid --exec-timeout "${text}": must be more than 0`, 'e.g. --exec-timeout 10s');
+  return ms;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/** Runs `fn` over `items` with at most `limit` running at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Asks the weave container of one pod everything at once; whatever has not answered by the deadline is an error. */
+async function probePod(cluster: KubeCluster, namespace: string, pod: string, timeoutMs: number): Promise<NodeProbe> {
+  const results: Partial<Record<ProbeCommand, CommandResult>> = {};
+  const keys = Object.keys(PROBE_COMMANDS) as ProbeCommand[];
+  const runs = keys.map((k) =>
+    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs }).then(
+      (r) => {
+        results[k] = r;
+      },
+      (err) => {
+        results[k] = { error: errorText(err) };
+      },
+    ),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs + 250); // the exec's own timeout normally ends it first
+  });
+  await Promise.race([Promise.all(runs), deadline]);
+  clearTimeout(timer);
+  const late: Partial<Record<ProbeCommand, CommandResult>> = {};
+  for (const k of keys) late[k] = results[k] ?? { error: `no answer within ${formatDuration(timeoutMs)}` };
+  return summarizeProbe(late);
+}
+
+async function findDaemonSet(cluster: KubeCluster, namespace: string): Promise<KubeObject | undefined> {
+  for (const apiVersion of DAEMONSET_VERSIONS) {
+    if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
+    const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace, name: NET_DAEMONSET });
+    if (ds) return { ...ds, apiVersion: ds.apiVersion ?? apiVersion };
+  }
+  return undefined;
+}
+
+export async function collectStatus(
+  cluster: KubeCluster,
+  opts: { namespace: string; nodes: string[]; concurrency: number; execTimeoutMs: number },
+  reporter: Reporter,
+): Promise<StatusReport> {
+  const ns = opts.namespace;
+  const dsObj = await findDaemonSet(cluster, ns);
+  if (!dsObj) return buildReport({ namespace: ns, pods: [], probes: new Map() });
+  const ds: DaemonSetSummary = summarizeDaemonSet(dsObj);
+
+  // Reduce every object as soon as it is listed: only the summaries stay in memory.
+  const podList = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: ns }, { labelSelector: WEAVE_POD_SELECTOR, limit: LIST_PAGE });
+  const pods: PodSummary[] = podList.items.map(summarizePod);
+  podList.items.length = 0;
+  let nodes: NodeSummary[] | undefined;
+  try {
+    const nodeList = await cluster.list({ apiVersion: 'v1', kind: 'Node' }, { limit: LIST_PAGE });
+    nodes = nodeList.items.map((n) => summarizeNode(n, dsObj));
+    nodeList.items.length = 0;
+  } catch (err) {
+    reporter.warn(`cannot list nodes (${errorText(err)}): showing only the nodes that run a weave-net pod`);
+  }
+
+  const filter = opts.nodes.length > 0 ? new Set(opts.nodes) : undefined;
+  const targets = pods.filter(
+    (p) => p.node !== undefined && (!filter || filter.has(p.node)) && p.phase === 'Running' && p.weave?.state === 'running' && !p.terminating,
+  );
+  const probes = new Map<string, NodeProbe>();
+  let done = 0;
+  const show = () => {
+    if (reporter.mode === 'tty') reporter.progress('status', `Asking weave on ${targets.length} node${targets.length === 1 ? '' : 's'}: ${done} answered`);
+  };
+  reporter.debug(`Asking weave on ${targets.length} nodes, ${opts.concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
+  show();
+  await eachLimited(targets, opts.concurrency, async (pod) => {
+    probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs));
+    done++;
+    show();
+  });
+  reporter.endProgress();
+  return buildReport({ namespace: ns, daemonSet: ds, pods, ...(nodes ? { nodes } : {}), probes, ...(filter ? { nodeFilter: opts.nodes } : {}) });
+}
+
+async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
+  const concurrency = parseConcurrency(f.concurrency);
+  const execTimeoutMs = parseExecTimeout(f.execTimeout);
+  const reporter = reporterFor(g);
+  if (g.dryRun !== 'none') reporter.warn('status only reads the cluster: --dry-run has no effect');
+  const cluster = await openCluster(g, reporter);
+  let report: StatusReport;
+  try {
+    report = await collectStatus(cluster, { namespace: g.namespace, nodes: f.node, concurrency, execTimeoutMs }, reporter);
+  } finally {
+    cluster.close();
+  }
+  if (g.output === 'json') reporter.data(JSON.stringify(report, null, 2));
+  else if (g.output === 'yaml') {
+    const { stringify } = await import('yaml');
+    reporter.data(stringify(report));
+  } else reporter.data(renderStatus(report, reporter.c));
+  if (!report.healthy) {
+    if (g.output !== 'text') {
+      const errors = report.problems.filter((p) => p.severity === 'error').length;
+      reporter.error(`Weave Net is not healthy: ${errors} error${errors === 1 ? '' : 's'} (see "problems")`);
+    }
+    process.exitCode = EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * `weavectl uninstall [--scope]`: deletes what `weavectl install` (and `weavectl scope`, and the
+ * upstream manifests of every release) created, one kubectl-style line per object, waits for the
+ * pods to go, then says what stays on the nodes and how to remove it (src/uninstall/plan.ts).
+ *
+ * Like kubectl delete it does not prompt. Objects that are not there are "not found (already
+ * gone)", not errors; kinds the cluster does not serve are skipped. --dry-run=client lists what
+ * would be deleted (it reads the cluster, deletes nothing); --dry-run=server sends the deletes
+ * with dryRun=All. Exit code 1 when a delete failed or the pods did not go within --timeout.
+ */
+import { Option, type Command } from 'commander';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { KubeObject } from '../cluster/types.js';
+import { failure, usageError } from '../errors.js';
+import type { Reporter } from '../output/reporter.js';
+import {
+  kubectlName,
+  NET_POD_SELECTOR,
+  nodeLeftovers,
+  objectKey,
+  passwordSecretOf,
+  SCOPE_NAMESPACE,
+  SCOPE_POD_SELECTOR,
+  uninstallPlan,
+  type PlannedDeletion,
+} from '../uninstall/plan.js';
+import { formatDuration } from '../util/duration.js';
+import { openCluster } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+import { parseBool } from './render.js';
+
+interface UninstallFlags {
+  scope?: boolean;
+  wait: boolean;
+}
+
+export type DeletionResult = 'deleted' | 'would-delete' | 'not-found' | 'not-served' | 'kept' | 'failed';
+
+export interface DeletionOutcome {
+  item: PlannedDeletion;
+  apiVersion?: string;
+  result: DeletionResult;
+  message?: string;
+}
+
+const POLL_MS = 1000;
+
+export function registerUninstall(program: Command): void {
+  program
+    .command('uninstall')
+    .description('Delete Weave Net (and with --scope, Weave Scope) from the cluster, then say what stays on the nodes')
+    .option('--scope', 'uninstall Weave Scope too (namespace weave, or its objects in the Weave Net namespace)')
+    .addOption(new Option('--wait [bool]', 'wait for the pods to be gone (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # See what would be deleted, delete nothing
+  weavectl uninstall --dry-run=client
+
+  # Weave Net and Weave Scope, waiting up to 2 minutes for the pods to go
+  weavectl uninstall --scope --timeout 2m
+
+The Secret holding WEAVE_PASSWORD (install --password-secret) is yours and is kept.
+Files, interfaces and iptables rules on the nodes stay: the command prints how to remove them.`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runUninstall(command.opts() as UninstallFlags, globalsOf(command));
+    });
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/** The first API version of each kind the cluster serves (asked once per kind). */
+function servedVersions(cluster: KubeCluster): (item: PlannedDeletion) => Promise<string | undefined> {
+  const cache = new Map<string, Promise<string | undefined>>();
+  return (item) => {
+    let p = cache.get(item.kind);
+    if (!p) {
+      p = (async () => {
+        for (const v of item.apiVersions) if (await cluster.serves(v, item.kind)) return v;
+        return undefined;
+      })();
+      cache.set(item.kind, p);
+    }
+    return p;
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Pods of something being deleted: "weave-net-abcde (node-1)". */
+async function remainingPods(cluster: KubeCluster, groups: { namespace: string; selector: string }[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const g of groups) {
+    const list = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: g.namespace }, { labelSelector: g.selector });
+    for (const p of list.items) out.push(`${p.metadata.name}${p.spec?.nodeName ? ` (${p.spec.nodeName})` : ''}`);
+  }
+  return out;
+}
+
+function listNames(names: string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+async function runUninstall(f: UninstallFlags, g: Globals): Promise<void> {
+  if (g.output === 'yaml') throw usageError('uninstall prints text or -o json');
+  const reporter = reporterFor(g, { jsonEvents: true });
+  const cluster = await openCluster(g, reporter);
+  try {
+    await uninstall(cluster, { namespace: g.namespace, scope: Boolean(f.scope), dryRun: g.dryRun, wait: f.wait, timeoutMs: g.timeoutMs }, reporter);
+  } finally {
+    cluster.close();
+  }
+}
+
+export interface UninstallOptions {
+  namespace: string;
+  scope: boolean;
+  dryRun: Globals['dryRun'];
+  wait: boolean;
+  timeoutMs: number;
+  pollMs?: number;
+}
+
+export async function uninstall(cluster: KubeCluster, o: UninstallOptions, reporter: Reporter): Promise<DeletionOutcome[]> {
+  const ns = o.namespace;
+  const dry = o.dryRun;
+  if (dry === 'server') {
+    const v = await cluster.version();
+    const minor = Number.parseInt(v.minor, 10);
+    if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
+      throw failure(`server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`, 'use --dry-run=client');
+    }
+  }
+  const served = servedVersions(cluster);
+  const plan = uninstallPlan({ namespace: ns, scope: o.scope });
+  const outcomes: DeletionOutcome[] = [];
+  const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
+
+  const report = (out: DeletionOutcome) => {
+    outcomes.push(out);
+    const { item, apiVersion = item.apiVersions[0]! } = out;
+    const name = kubectlName(item.kind, apiVersion, item.name);
+    const where = item.namespace && item.namespace !== ns ? ` in namespace ${item.namespace}` : '';
+    if (reporter.mode === 'json') {
+      reporter.event({
+        type: out.result,
+        object: objectKey(item.kind, apiVersion, item.name, item.namespace),
+        product: item.product,
+        ...(dry !== 'none' ? { dryRun: dry } : {}),
+        ...(out.message ? { message: out.message } : {}),
+      });
+      return;
+    }
+    switch (out.result) {
+      case 'deleted':
+      case 'would-delete':
+        reporter.success(`${name}${where} deleted${suffix}`);
+        break;
+      case 'not-found':
+        reporter.info(reporter.c.dim(`${name}${where} not found (already gone)`));
+        break;
+      case 'not-served':
+        reporter.debug(`${item.kind} is not served by this cluster: nothing to delete for ${name}${where}`);
+        break;
+      case 'kept':
+        reporter.warn(`${name}${where} kept: ${out.message}`);
+        break;
+      case 'failed':
+        reporter.error(`${name}${where}: ${out.message}`);
+        break;
+    }
+  };
+
+  // Read the DaemonSet first: the password Secret it names is the user's and stays.
+  let netDs: KubeObject | undefined;
+  const dsItem = plan.find((p) => p.kind === 'DaemonSet' && p.product === 'net')!;
+  const dsVersion = await served(dsItem);
+  if (dsVersion) netDs = await cluster.get({ apiVersion: dsVersion, kind: 'DaemonSet', namespace: ns, name: dsItem.name });
+  let secret = passwordSecretOf(netDs);
+  if (secret && !(await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name: secret.name }).catch(() => true))) {
+    reporter.debug(`the DaemonSet takes WEAVE_PASSWORD from Secret ${ns}/${secret.name}, which does not exist`);
+    secret = undefined;
+  }
+
+  // Scope's namespace: when it is not there, nothing in it is either (one line instead of six).
+  let scopeNsExists = false;
+  if (o.scope) scopeNsExists = (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: SCOPE_NAMESPACE })) !== undefined;
+
+  for (const item of plan) {
+    if (item.product === 'scope' && item.namespace === SCOPE_NAMESPACE && !scopeNsExists) continue;
+    const apiVersion = await served(item);
+    if (!apiVersion) {
+      report({ item, result: 'not-served' });
+      continue;
+    }
+    try {
+      if (item.kind === 'Namespace') {
+        if (!scopeNsExists) {
+          report({ item, apiVersion, result: 'not-found' });
+          continue;
+        }
+        const foreign = (await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: item.name })).items.filter(
+          (p) => !p.metadata.name.startsWith('weave-scope-') && p.metadata.labels?.app !== 'weave-scope',
+        );
+        if (foreign.length > 0) {
+          report({
+            item,
+            apiVersion,
+            result: 'kept',
+            message: `other pods run in it (${listNames(foreign.map((p) => p.metadata.name))}); delete it yourself with: kubectl delete namespace ${item.name}`,
+          });
+          continue;
+        }
+      }
+      const ref = { apiVersion, kind: item.kind, name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}) };
+      if (dry === 'client') {
+        report({ item, apiVersion, result: (await cluster.get(ref)) ? 'would-delete' : 'not-found' });
+      } else {
+        report({ item, apiVersion, result: (await cluster.delete(ref, { dryRun: dry === 'server' })) ? 'deleted' : 'not-found' });
+      }
+    } catch (err) {
+      report({ item, apiVersion, result: 'failed', message: errorText(err) });
+    }
+  }
+
+  const failed = outcomes.filter((x) => x.result === 'failed');
+  const deleted = outcomes.filter((x) => x.result === 'deleted' || x.result === 'would-delete');
+  if (failed.length > 0) {
+    throw failure(
+      `${failed.length} object${failed.length === 1 ? '' : 's'} could not be deleted: ${listNames(failed.map((x) => objectKey(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name, x.item.namespace)))}`,
+      'see the errors above; run again once they are fixed (objects already deleted are reported as not found)',
+    );
+  }
+
+  if (dry === 'none' && o.wait && deleted.length > 0) {
+    await waitGone(cluster, o, deleted, reporter);
+  }
+
+  tellLeftovers(o, deleted.length, secret, reporter);
+  return outcomes;
+}
+
+async function waitGone(cluster: KubeCluster, o: UninstallOptions, deleted: DeletionOutcome[], reporter: Reporter): Promise<void> {
+  const groups = [{ namespace: o.namespace, selector: NET_POD_SELECTOR }];
+  if (o.scope) {
+    groups.push({ namespace: o.namespace, selector: SCOPE_POD_SELECTOR });
+    groups.push({ namespace: SCOPE_NAMESPACE, selector: SCOPE_POD_SELECTOR });
+  }
+  const nsDeleted = deleted.some((d) => d.item.kind === 'Namespace');
+  const deadline = o.timeoutMs > 0 ? Date.now() + o.timeoutMs : Infinity;
+  const poll = o.pollMs ?? POLL_MS;
+  for (;;) {
+    const pods = await remainingPods(cluster, groups);
+    const nsLeft = nsDeleted && (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: SCOPE_NAMESPACE })) !== undefined;
+    if (pods.length === 0 && !nsLeft) break;
+    const what = [
+      ...(pods.length ? [`${pods.length} pod${pods.length === 1 ? '' : 's'} to terminate (${listNames(pods, 3)})`] : []),
+      ...(nsLeft ? [`namespace ${SCOPE_NAMESPACE} to be deleted`] : []),
+    ].join(' and ');
+    if (Date.now() >= deadline) {
+      reporter.endProgress();
+      throw failure(
+        `timed out after ${formatDuration(o.timeoutMs)} waiting for ${what}`,
+        `kubectl get pods -n ${o.namespace} -l ${NET_POD_SELECTOR} -o wide: a pod on a NotReady node goes only when the node comes back or is deleted`,
+      );
+    }
+    reporter.progress('uninstall', `Waiting for ${what}...`, { pods: pods.length });
+    await sleep(Math.min(poll, Math.max(0, deadline - Date.now())));
+  }
+  reporter.endProgress();
+  if (reporter.mode === 'json') reporter.event({ type: 'gone', message: 'every pod is gone' });
+  else reporter.success('Every Weave pod is gone');
+}
+
+function tellLeftovers(o: UninstallOptions, deleted: number, secret: { name: string } | undefined, reporter: Reporter): void {
+  const leftovers = nodeLeftovers();
+  const secretCmd = secret ? `kubectl delete secret -n ${o.namespace} ${secret.name}` : undefined;
+  if (reporter.mode === 'json') {
+    if (secret) reporter.event({ type: 'kept', object: `${o.namespace}/secret/${secret.name}`, reason: 'holds WEAVE_PASSWORD; it is yours', delete: secretCmd });
+    reporter.event({ type: 'leftovers', scope: 'every node', items: leftovers });
+    return;
+  }
+  if (deleted === 0) reporter.info(`Nothing of Weave${o.scope ? '' : ' Net'} was found in the cluster${o.dryRun === 'none' ? '' : ' (dry run)'}.`);
+  else if (o.dryRun !== 'none') reporter.info(`Nothing was deleted (${o.dryRun === 'client' ? 'dry run' : 'server dry run'}).`);
+  if (secret) reporter.info(`Kept: Secret ${o.namespace}/${secret.name} holds WEAVE_PASSWORD and is yours; delete it with: ${secretCmd}`);
+  const c = reporter.c;
+  reporter.info('');
+  reporter.info(`What a Weave Net pod leaves on its node stays there. To remove it, run as root on every node, once the weave-net pods are gone:`);
+  for (const l of leftovers) {
+    reporter.info(`  - ${l.what}: ${l.why}`);
+    for (const cmd of l.clean) reporter.info(`      ${c.bold(cmd)}`);
+  }
+  reporter.info('  A reboot clears the interfaces, iptables rules and ipsets, not the files.');
+  reporter.info('  Pods that got a Weave address keep it, with no network, until they are recreated under another network plugin.');
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { applyAll, type ApplyOutcome } from '../../src/cluster/apply.js';
+import type { ApplyOptions, ApplyResult, Cluster, KubeObject } from '../../src/cluster/types.js';
+import { failure } from '../../src/errors.js';
+
+const o = (kind: string, name: string, apiVersion = 'v1', namespace?: string): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+});
+
+/** An in-memory cluster that records the order of apply calls. */
+class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
+  calls: string[] = [];
+  active = 0;
+  maxActive = 0;
+  constructor(
+    private readonly served: Set<string>,
+    private readonly behaviour: (obj: KubeObject) => { delayMs?: number; fail?: string; result?: ApplyResult } = () => ({}),
+  ) {}
+  async version() {
+    return { major: '1', minor: '29', gitVersion: 'v1.29.0' };
+  }
+  async serves(apiVersion: string, kind: string) {
+    return this.served.has(`${apiVersion} ${kind}`);
+  }
+  async servedVersionsOf(kind: string) {
+    return [...this.served].filter((s) => s.endsWith(` ${kind}`)).map((s) => s.split(' ')[0] as string);
+  }
+  async apply(obj: KubeObject, opts: ApplyOptions) {
+    expect(opts.fieldManager).toBe('weavectl');
+    this.calls.push(`${obj.kind}/${obj.metadata.name}`);
+    this.active++;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    const b = this.behaviour(obj);
+    await new Promise((r) => setTimeout(r, b.delayMs ?? 1));
+    this.active--;
+    if (b.fail) throw failure(b.fail);
+    return { object: obj, result: b.result ?? ('created' as ApplyResult) };
+  }
+}
+
+const served = new Set(['v1 ServiceAccount', 'v1 ConfigMap', 'apps/v1 DaemonSet', 'rbac.authorization.k8s.io/v1 ClusterRole', 'rbac.authorization.k8s.io/v1 ClusterRoleBinding']);
+const asCluster = (f: FakeCluster) => f as unknown as Cluster & { servedVersionsOf: FakeCluster['servedVersionsOf'] };
+
+describe('applyAll', () => {
+  it('checks every kind is served before sending anything, naming all unserved kinds', async () => {
+    const f = new FakeCluster(served);
+    const objects = [
+      o('ServiceAccount', 'weave-net'),
+      o('ClusterRole', 'weave-net', 'rbac.authorization.k8s.io/v1beta1'),
+      o('DaemonSet', 'weave-net', 'extensions/v1beta1'),
+      o('DaemonSet', 'other', 'extensions/v1beta1'),
+    ];
+    await expect(applyAll(asCluster(f), objects, { fieldManager: 'weavectl' })).rejects.toThrow(
+      'the cluster (v1.29.0) does not serve ClusterRole rbac.authorization.k8s.io/v1beta1 (it serves rbac.authorization.k8s.io/v1), DaemonSet extensions/v1beta1 (it serves apps/v1)',
+    );
+    expect(f.calls).toEqual([]);
+  });
+
+  it('applies tier by tier, in parallel within a tier, and reports in manifest order', async () => {
+    // The DaemonSet comes first in the manifest but must wait; the first ConfigMap is slow.
+    const f = new FakeCluster(served, (obj) => ({ delayMs: obj.metadata.name === 'slow' ? 40 : 2, result: obj.kind === 'ConfigMap' ? 'unchanged' : 'created' }));
+    const objects = [
+      o('DaemonSet', 'weave-net', 'apps/v1', 'kube-system'),
+      o('ConfigMap', 'slow'),
+      o('ConfigMap', 'fast'),
+      o('ClusterRoleBinding', 'weave-net', 'rbac.authorization.k8s.io/v1'),
+      o('ClusterRole', 'weave-net', 'rbac.authorization.k8s.io/v1'),
+      o('ServiceAccount', 'weave-net'),
+    ];
+    const reported: ApplyOutcome[] = [];
+    const all = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) });
+    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
+    expect(f.maxActive).toBe(2); // the two ConfigMaps went together
+    expect(reported.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(reported.map((r) => `${r.name} ${r.outcome === 'applied' ? r.result : r.outcome}`)).toEqual([
+      'daemonset.apps/weave-net created',
+      'configmap/slow unchanged',
+      'configmap/fast unchanged',
+      'clusterrolebinding.rbac.authorization.k8s.io/weave-net created',
+      'clusterrole.rbac.authorization.k8s.io/weave-net created',
+      'serviceaccount/weave-net created',
+    ]);
+    expect(all).toEqual(reported);
+    expect(reported[0]?.id).toEqual({ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', namespace: 'kube-system' });
+  });
+
+  it('respects the concurrency limit', async () => {
+    const f = new FakeCluster(served, () => ({ delayMs: 5 }));
+    const objects = Array.from({ length: 7 }, (_, i) => o('ConfigMap', `cm${i}`));
+    await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', concurrency: 3 });
+    expect(f.maxActive).toBe(3);
+    expect(f.calls).toHaveLength(7);
+  });
+
+  it('finishes the failing tier, skips the later tiers, reports everything, then throws naming the object', async () => {
+    const f = new FakeCluster(served, (obj) => (obj.kind === 'ClusterRole' ? { fail: 'forbidden: cannot patch clusterroles' } : {}));
+    const objects = [
+      o('ServiceAccount', 'weave-net'),
+      o('ClusterRole', 'weave-net', 'rbac.authorization.k8s.io/v1'),
+      o('ClusterRoleBinding', 'weave-net', 'rbac.authorization.k8s.io/v1'),
+      o('DaemonSet', 'weave-net', 'apps/v1'),
+    ];
+    const reported: ApplyOutcome[] = [];
+    const err = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 2 objects not applied');
+    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net']);
+    expect(reported.map((r) => r.outcome)).toEqual(['applied', 'failed', 'skipped', 'skipped']);
+  });
+
+  it('rejects objects without apiVersion, kind or name before anything is sent', async () => {
+    const f = new FakeCluster(served);
+    await expect(applyAll(asCluster(f), [o('ServiceAccount', 'a'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '' } }], { fieldManager: 'weavectl' })).rejects.toThrow(
+      'object 2 (ConfigMap) has no metadata.name',
+    );
+    expect(f.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { apiError, networkError, parseApplyConflicts } from '../../src/cluster/status-errors.js';
+import { EventSplitter } from '../../src/cluster/watch.js';
+import { buildQuery, parseWarningHeader, retryAfterMs } from '../../src/cluster/transport.js';
+import { exitCodeOf } from '../../src/cluster/exec.js';
+import type { KubeStatus } from '../../src/cluster/types.js';
+
+const id = { server: 'https://10.0.0.1:6443', contextName: 'prod', userName: 'bob' };
+const dsPatch = { verb: 'patch', resource: 'daemonsets', group: 'apps', namespace: 'kube-system', name: 'weave-net' };
+
+// The Status an API server (1.29) sends for an apply conflict with two managers.
+const conflictStatus: KubeStatus & { apiVersion: string; metadata: object } = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message:
+    'Apply failed with 3 conflicts: conflicts with "kubectl" using apps/v1:\n- .spec.template.spec.containers[name="weave"].image\n- .spec.minReadySeconds\nconflict with "helm": .metadata.labels.app',
+  reason: 'Conflict',
+  details: {
+    causes: [
+      { reason: 'FieldManagerConflict', message: 'conflict with "kubectl" using apps/v1', field: '.spec.template.spec.containers[name="weave"].image' },
+      { reason: 'FieldManagerConflict', message: 'conflict with "kubectl" using apps/v1', field: '.spec.minReadySeconds' },
+      { reason: 'FieldManagerConflict', message: 'conflict with "helm"', field: '.metadata.labels.app' },
+    ],
+  },
+  code: 409,
+};
+
+describe('apiError', () => {
+  it('409 apply conflict: one line naming managers and fields, hint --force-conflicts', () => {
+    const e = apiError(409, JSON.stringify(conflictStatus), dsPatch, id);
+    expect(e.code).toBe(409);
+    expect(e.message).toBe(
+      'apply conflict on daemonsets.apps "weave-net" in namespace "kube-system": .spec.template.spec.containers[name="weave"].image, .spec.minReadySeconds (managed by "kubectl"); .metadata.labels.app (managed by "helm")',
+    );
+    expect(e.message).not.toContain('\n');
+    expect(e.hint).toContain('--force-conflicts');
+  });
+
+  it('parses conflicts from the message when the causes are missing', () => {
+    const { details: _d, ...noCauses } = conflictStatus;
+    expect(parseApplyConflicts(noCauses)).toEqual([
+      { manager: 'kubectl', fields: ['.spec.template.spec.containers[name="weave"].image', '.spec.minReadySeconds'] },
+      { manager: 'helm', fields: ['.metadata.labels.app'] },
+    ]);
+  });
+
+  it('a 409 that is not an apply conflict keeps the server message', () => {
+    const e = apiError(409, JSON.stringify({ kind: 'Status', message: 'Operation cannot be fulfilled: the object has been modified', reason: 'Conflict', code: 409 }), dsPatch, id);
+    expect(e.message).toBe('Operation cannot be fulfilled: the object has been modified');
+    expect(e.hint).toBeUndefined();
+  });
+
+  it('403 says which verb on which resource is missing, with the server message and a can-i hint', () => {
+    const status = {
+      kind: 'Status',
+      message: 'daemonsets.apps "weave-net" is forbidden: User "bob" cannot patch resource "daemonsets" in API group "apps" in the namespace "kube-system"',
+      reason: 'Forbidden',
+      details: { name: 'weave-net', group: 'apps', kind: 'daemonsets' },
+      code: 403,
+    };
+    const e = apiError(403, JSON.stringify(status), dsPatch, id);
+    expect(e.message).toBe(`forbidden: cannot patch daemonsets.apps "weave-net" in namespace "kube-system": ${status.message}`);
+    expect(e.hint).toContain('kubectl auth can-i patch daemonsets.apps -n kube-system');
+    // No body (a proxy): still says what was needed.
+    const bare = apiError(403, '', { verb: 'list', resource: 'nodes', group: '' }, id);
+    expect(bare.message).toBe('forbidden: cannot list nodes (cluster-wide) (403)');
+    const sub = apiError(403, '', { verb: 'create', resource: 'pods/exec', group: '', namespace: 'kube-system', name: 'weave-net-x' }, id);
+    expect(sub.hint).toContain('kubectl auth can-i create pods --subresource=exec -n kube-system');
+  });
+
+  it('401 says the credentials were refused', () => {
+    const e = apiError(401, '{"kind":"Status","message":"Unauthorized","code":401}', dsPatch, id);
+    expect(e.message).toBe('the API server https://10.0.0.1:6443 refused the credentials of user "bob" (context "prod"): 401 Unauthorized');
+    expect(e.hint).toContain('expired');
+  });
+
+  it('other errors: server message, or a short body, on one line', () => {
+    expect(apiError(422, JSON.stringify({ kind: 'Status', message: 'DaemonSet.apps "weave-net" is invalid: spec.x: Required value', code: 422 }), dsPatch, id).message).toBe(
+      'DaemonSet.apps "weave-net" is invalid: spec.x: Required value',
+    );
+    const e = apiError(502, '<html>\n<body>Bad gateway</body>\n</html>', { verb: 'get', label: 'GET /version' }, id);
+    expect(e.message).toBe('get GET /version: 502 from the API server: <html> <body>Bad gateway</body> </html>');
+    expect(e.hint).toContain('try again');
+    expect(apiError(404, '', { verb: 'get', resource: 'pods', group: '', namespace: 'x', name: 'p' }, id).message).toBe('pods "p" in namespace "x" not found');
+  });
+});
+
+describe('networkError', () => {
+  it('maps connection and TLS errors to one line', () => {
+    const d = { verb: 'get', label: 'GET /version' };
+    expect(networkError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), d, id).message).toBe(
+      'cannot reach the API server https://10.0.0.1:6443: connection refused',
+    );
+    const tls = networkError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), d, id);
+    expect(tls.message).toContain('is not trusted');
+    expect(tls.hint).toContain('certificate-authority');
+  });
+});
+
+describe('EventSplitter', () => {
+  it('splits chunks on newlines, across chunk borders', () => {
+    const s = new EventSplitter();
+    const a = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } });
+    const b = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410 } });
+    expect(s.push(a.slice(0, 10))).toEqual([]);
+    const first = s.push(`${a.slice(10)}\n${b.slice(0, 5)}`);
+    expect(first.map((e) => e.type)).toEqual(['ADDED']);
+    expect(s.push(`${b.slice(5)}\n\n`).map((e) => e.type)).toEqual(['ERROR']);
+    expect(s.push(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } }))).toEqual([]);
+    expect(s.flush().map((e) => e.type)).toEqual(['BOOKMARK']);
+  });
+
+  it('skips unknown event types and rejects garbage', () => {
+    const s = new EventSplitter();
+    expect(s.push('{"type":"FUTURE","object":{}}\n')).toEqual([]);
+    expect(() => s.push('<html>\n')).toThrow();
+  });
+});
+
+describe('transport helpers', () => {
+  it('Retry-After in seconds or as a date', () => {
+    expect(retryAfterMs('2')).toBe(2000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs('soon')).toBeUndefined();
+  });
+  it('Warning headers', () => {
+    expect(parseWarningHeader('299 - "extensions/v1beta1 DaemonSet is deprecated", 299 - "say \\"hi\\""')).toEqual([
+      'extensions/v1beta1 DaemonSet is deprecated',
+      'say "hi"',
+    ]);
+  });
+  it('query strings skip empty values and encode the rest', () => {
+    expect(buildQuery({ a: 'x y', b: undefined, c: '', d: 5, e: true })).toBe('?a=x%20y&d=5&e=true');
+    expect(buildQuery({})).toBe('');
+  });
+});
+
+describe('exitCodeOf', () => {
+  it('reads the exit code from the status channel', () => {
+    expect(exitCodeOf({ status: 'Success' }, 'x')).toBe(0);
+    expect(
+      exitCodeOf(
+        { status: 'Failure', reason: 'NonZeroExitCode', message: 'command terminated with non-zero exit code', details: { causes: [{ reason: 'ExitCode', message: '3' }] } },
+        'x',
+      ),
+    ).toBe(3);
+    expect(() => exitCodeOf({ status: 'Failure', reason: 'InternalError', message: 'executable file not found in $PATH' }, 'exec of "nope"')).toThrow(
+      'exec of "nope" failed: executable file not found in $PATH',
+    );
+  });
+});
