@@ -4,10 +4,13 @@
  */
 import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { registerCheck } from './commands/check.js';
 import { DEFAULT_TIMEOUT } from './commands/global.js';
 import { registerInstall } from './commands/install.js';
 import { registerRolloutStatus } from './commands/rollout-status.js';
 import { registerScope } from './commands/scope.js';
+import { registerStatus } from './commands/status.js';
+import { registerUninstall } from './commands/uninstall.js';
 
 export function buildProgram(): Command {
   const program = new Command('weavectl')
@@ -46,6 +49,9 @@ Examples:
   registerInstall(program);
   registerScope(program);
   registerRolloutStatus(program);
+  registerCheck(program);
+  registerStatus(program);
+  registerUninstall(program);
 
   // Subcommands inherit exitOverride and output configuration.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
