@@ -1,0 +1,745 @@
+/**
+ * The Weave Net status model: the DaemonSet, its pods and the nodes (Kubernetes objects) plus what
+ * each node's weave answered (parsed by ./parse.ts), turned into one report. Pure.
+ *
+ * The report is what `weavectl status -o json` prints. Its shape is stable: fields are only ever
+ * added, never renamed or removed, and every field is present (null when unknown):
+ *
+ * {
+ *   "namespace": "kube-system",
+ *   "healthy": true,                       // false: at least one problem of severity "error" (exit code 1)
+ *   "daemonSet": {                         // null when there is no DaemonSet weave-net in the namespace
+ *     "name": "weave-net", "apiVersion": "apps/v1",
+ *     "desired": 4, "updated": 4, "ready": 4, "available": 4,
+ *     "message": "daemon set \"weave-net\" successfully rolled out",
+ *     "image": "weaveworks/weave-kube:2.8.1", "version": "2.8.1",
+ *     "ipallocRange": "172.25.64.0/18",    // IPALLOC_RANGE of the weave container, null = weave's default
+ *     "npc": true                          // the pods run weave-npc
+ *   },
+ *   "ipam": {
+ *     "range": "172.25.64.0/18",           // the range the peers report (null when none answered)
+ *     "size": 16384,                       // addresses in it (null when not a CIDR)
+ *     "state": "ready",                    // the worst state any node reports: ready | idle | priming | waiting-for-ips |
+ *                                          // awaiting-consensus | all-owners-unreachable | unknown (null: none answered)
+ *     "states": { "ready": 4 }             // how many nodes report each state
+ *   },
+ *   "nodes": [ {                           // one per node that runs, or should run, a weave-net pod; by node name
+ *     "node": "node-1", "status": "ok",    // ok | warning | error
+ *     "internalIP": "10.0.0.1",            // the node's InternalIP (null when unknown)
+ *     "nodeReady": true,                   // the node's Ready condition (null when nodes cannot be listed)
+ *     "pod": "weave-net-abcde", "podPhase": "Running", "containersReady": 2, "containers": 2, "restarts": 0,
+ *     "version": "2.8.1",                  // as weave reports it, else the image tag
+ *     "peer": "02:6a:..", "nickname": "node-1",
+ *     "bridge": "172.25.64.1/18",          // address of the weave bridge
+ *     "ips": 8192, "percent": 50, "activeIPs": 3,   // the node's share of the range
+ *     "ipamState": "ready",
+ *     "connections": { "established": 3, "peers": 3, "expected": 3,
+ *                      "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ] },
+ *     "encryption": false,
+ *     "npc": "running",                    // running | disabled | absent | waiting: REASON | terminated: REASON | unknown
+ *     "error": null                        // why the node could not be read, or the first error found there
+ *   } ],
+ *   "unreachablePeers": [ {               // peers that own part of the range and that some node cannot reach
+ *     "peer": "02:..", "nickname": "node-5", "ips": 4096, "percent": 25,
+ *     "reportedBy": 3,                     // nodes that report it unreachable
+ *     "nodeExists": false,                 // a node named like the peer's nickname is still in the cluster
+ *     "rmpeer": "kubectl exec -n kube-system weave-net-abcde -c weave -- /home/weave/weave --local rmpeer 02:.."
+ *   } ],
+ *   "problems": [ { "severity": "error", "node": "node-3", "message": "...", "hint": "..." } ],
+ *   "summary": { "nodes": 4, "ok": 3, "warning": 0, "error": 1 }
+ * }
+ */
+import type { KubeObject } from '../cluster/types.js';
+import { daemonSetNodeFit, describePodProblem, podNode, podProblems } from '../rollout/diagnose.js';
+import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
+import { parseCidr } from '../net/cidr.js';
+import {
+  parseBridgeAddresses,
+  parseStatusConnections,
+  parseStatusIpam,
+  parseWeaveStatus,
+  versionFromImage,
+  type IpamState,
+  type WeaveConnection,
+  type WeaveStatus,
+} from './parse.js';
+
+export const NET_DAEMONSET = 'weave-net';
+export const WEAVE_CONTAINER = 'weave';
+export const NPC_CONTAINER = 'weave-npc';
+export const WEAVE_POD_SELECTOR = 'name=weave-net';
+export const WEAVE_SCRIPT = '/home/weave/weave';
+
+/** What is run in the weave container of each pod. */
+export const PROBE_COMMANDS = {
+  status: [WEAVE_SCRIPT, '--local', 'status'],
+  ipam: [WEAVE_SCRIPT, '--local', 'status', 'ipam'],
+  connections: [WEAVE_SCRIPT, '--local', 'status', 'connections'],
+  bridge: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'weave'],
+} as const;
+export type ProbeCommand = keyof typeof PROBE_COMMANDS;
+
+/**
+ * CONN_LIMIT defaults by Weave release (weave-facts §3): each peer connects to at most this many
+ * others, so on bigger clusters a peer is not connected to every other peer directly.
+ */
+export function defaultConnLimit(version: string | undefined): number {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return 200;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  if (maj < 2 || (maj === 2 && min <= 2)) return 30;
+  if (maj === 2 && min <= 5) return 100;
+  return 200;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs, reduced from the Kubernetes objects
+
+export interface ContainerState {
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  reason?: string;
+  ready: boolean;
+  restarts: number;
+}
+
+export interface PodSummary {
+  name: string;
+  node?: string;
+  phase: string;
+  ready: boolean;
+  containersReady: number;
+  containers: number;
+  restarts: number;
+  image?: string;
+  weave?: ContainerState;
+  /** undefined when the pod has no weave-npc container (--disable-npc). */
+  npc?: ContainerState;
+  npcInSpec: boolean;
+  terminating: boolean;
+  /** CrashLoopBackOff, ImagePullBackOff... in one line (src/rollout/diagnose.ts). */
+  problem?: string;
+  ownerUid?: string;
+}
+
+export interface NodeSummary {
+  name: string;
+  ready: boolean;
+  /** The DaemonSet should run a pod there (taints, selectors). */
+  eligible: boolean;
+  internalIP?: string;
+}
+
+export interface DaemonSetSummary {
+  name: string;
+  namespace: string;
+  apiVersion: string;
+  uid?: string;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  message: string;
+  done: boolean;
+  image?: string;
+  version?: string;
+  ipallocRange?: string;
+  connLimit: number;
+  npc: boolean;
+}
+
+function containerState(status: any): ContainerState { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const restarts = typeof status?.restartCount === 'number' ? status.restartCount : 0;
+  const ready = status?.ready === true;
+  const s = status?.state ?? {};
+  if (s.running) return { state: 'running', ready, restarts };
+  if (s.waiting) return { state: 'waiting', ...(s.waiting.reason ? { reason: String(s.waiting.reason) } : {}), ready, restarts };
+  if (s.terminated) return { state: 'terminated', ...(s.terminated.reason ? { reason: String(s.terminated.reason) } : {}), ready, restarts };
+  return { state: 'unknown', ready, restarts };
+}
+
+export function summarizePod(pod: KubeObject): PodSummary {
+  const spec = pod.spec ?? {};
+  const containers: { name?: string; image?: string }[] = Array.isArray(spec.containers) ? spec.containers : [];
+  const statuses: { name?: string }[] = Array.isArray(pod.status?.containerStatuses) ? pod.status.containerStatuses : [];
+  const byName = new Map(statuses.map((s) => [s?.name, s]));
+  const weaveSpec = containers.find((c) => c?.name === WEAVE_CONTAINER);
+  const npcInSpec = containers.some((c) => c?.name === NPC_CONTAINER);
+  const conditions: { type?: string; status?: string }[] = Array.isArray(pod.status?.conditions) ? pod.status.conditions : [];
+  const problems = podProblems([pod]);
+  const node = podNode(pod);
+  const ctrl = pod.metadata.ownerReferences?.find((o) => o.controller);
+  return {
+    name: pod.metadata.name,
+    ...(node ? { node } : {}),
+    phase: typeof pod.status?.phase === 'string' ? pod.status.phase : 'Unknown',
+    ready: conditions.some((c) => c?.type === 'Ready' && c.status === 'True'),
+    containersReady: statuses.filter((s) => (s as { ready?: boolean }).ready === true).length,
+    containers: containers.length,
+    restarts: statuses.reduce((n, s) => n + (typeof (s as { restartCount?: number }).restartCount === 'number' ? (s as { restartCount: number }).restartCount : 0), 0),
+    ...(weaveSpec?.image ? { image: weaveSpec.image } : {}),
+    ...(byName.has(WEAVE_CONTAINER) ? { weave: containerState(byName.get(WEAVE_CONTAINER)) } : {}),
+    ...(byName.has(NPC_CONTAINER) ? { npc: containerState(byName.get(NPC_CONTAINER)) } : {}),
+    npcInSpec,
+    terminating: Boolean(pod.metadata.deletionTimestamp),
+    ...(problems.length ? { problem: describePodProblem(problems[0]!) } : {}),
+    ...(ctrl?.uid ? { ownerUid: ctrl.uid } : {}),
+  };
+}
+
+export function summarizeNode(node: KubeObject, ds?: KubeObject): NodeSummary {
+  const conditions: { type?: string; status?: string }[] = Array.isArray(node.status?.conditions) ? node.status.conditions : [];
+  const addresses: { type?: string; address?: string }[] = Array.isArray(node.status?.addresses) ? node.status.addresses : [];
+  const ip = addresses.find((a) => a?.type === 'InternalIP')?.address;
+  return {
+    name: node.metadata.name,
+    ready: conditions.some((c) => c?.type === 'Ready' && c.status === 'True'),
+    eligible: ds ? daemonSetNodeFit(ds, node).eligible : true,
+    ...(ip ? { internalIP: ip } : {}),
+  };
+}
+
+export function summarizeDaemonSet(ds: KubeObject): DaemonSetSummary {
+  const st = daemonSetStatus(ds);
+  const counts = daemonSetCounts(ds);
+  const containers: { name?: string; image?: string; env?: { name?: string; value?: string }[] }[] = Array.isArray(ds.spec?.template?.spec?.containers)
+    ? ds.spec.template.spec.containers
+    : [];
+  const weave = containers.find((c) => c?.name === WEAVE_CONTAINER);
+  const env = new Map((weave?.env ?? []).map((e) => [e?.name, e?.value]));
+  const version = versionFromImage(weave?.image);
+  const connLimit = Number.parseInt(env.get('CONN_LIMIT') ?? '', 10);
+  const expectNpc = env.get('EXPECT_NPC');
+  return {
+    name: ds.metadata.name,
+    namespace: ds.metadata.namespace ?? '',
+    apiVersion: ds.apiVersion ?? 'apps/v1',
+    ...(ds.metadata.uid ? { uid: ds.metadata.uid } : {}),
+    ...counts,
+    message: st.message || st.error || '',
+    done: st.done,
+    ...(weave?.image ? { image: weave.image } : {}),
+    ...(version ? { version } : {}),
+    ...(env.get('IPALLOC_RANGE') ? { ipallocRange: env.get('IPALLOC_RANGE')! } : {}),
+    connLimit: Number.isInteger(connLimit) && connLimit > 0 ? connLimit : defaultConnLimit(version),
+    npc: containers.some((c) => c?.name === NPC_CONTAINER) && expectNpc !== '0',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One node's answers, reduced as soon as they arrive (the raw text is not kept)
+
+export type CommandResult = { stdout: string; stderr: string; exitCode: number } | { error: string };
+
+export interface FailedConnection {
+  address: string;
+  state: string;
+  info: string;
+}
+
+export interface UnreachableOwner {
+  peer: string;
+  nickname: string;
+  ips: number;
+  percent: number;
+}
+
+export interface NodeProbe {
+  weave?: WeaveStatus;
+  /** The local peer's line of `status ipam`; undefined when it owns nothing (or IPAM could not be read). */
+  share?: { ips: number; percent: number; active?: number };
+  /** `status ipam` was read (even if empty). */
+  ipamRead: boolean;
+  unreachable: UnreachableOwner[];
+  connections?: { established: number; failed: FailedConnection[]; encrypted: number; unencrypted: number };
+  /** undefined: not read; null: read, the bridge has no IPv4 address. */
+  bridge?: string | null;
+  /** One line per command that failed: `weave --local status ipam: exit code 1: ...`. */
+  errors: string[];
+}
+
+function commandText(cmd: ProbeCommand): string {
+  return PROBE_COMMANDS[cmd].join(' ').replace(`${WEAVE_SCRIPT} `, 'weave ');
+}
+
+function oneLine(s: string, max = 240): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** The text of a command that worked, or records why it did not. */
+function outputOf(cmd: ProbeCommand, r: CommandResult | undefined, errors: string[]): string | undefined {
+  if (r === undefined) return undefined;
+  if ('error' in r) {
+    errors.push(`${commandText(cmd)}: ${oneLine(r.error)}`);
+    return undefined;
+  }
+  if (r.exitCode !== 0) {
+    const why = oneLine(r.stderr) || oneLine(r.stdout) || 'no output';
+    errors.push(`${commandText(cmd)}: exit code ${r.exitCode}: ${why}`);
+    return undefined;
+  }
+  return r.stdout;
+}
+
+export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResult>>): NodeProbe {
+  const errors: string[] = [];
+  const probe: NodeProbe = { ipamRead: false, unreachable: [], errors };
+  const parse = <T>(cmd: ProbeCommand, text: string | undefined, fn: (t: string) => T): T | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return fn(text);
+    } catch (err) {
+      errors.push(`${commandText(cmd)}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+
+  const weave = parse('status', outputOf('status', results.status, errors), parseWeaveStatus);
+  if (weave) probe.weave = weave;
+
+  parse('ipam', outputOf('ipam', results.ipam, errors), (t) => {
+    parseStatusIpam(t, (o) => {
+      if (o.local && (weave?.name === undefined || weave.name === o.peer)) {
+        probe.share = { ips: o.ips, percent: o.percent, ...(o.active !== undefined ? { active: o.active } : {}) };
+      } else if (!o.reachable) {
+        probe.unreachable.push({ peer: o.peer, nickname: o.nickname, ips: o.ips, percent: o.percent });
+      }
+    });
+    probe.ipamRead = true;
+  });
+
+  parse('connections', outputOf('connections', results.connections, errors), (t) => {
+    const c = { established: 0, failed: [] as FailedConnection[], encrypted: 0, unencrypted: 0 };
+    parseStatusConnections(t, (conn: WeaveConnection) => {
+      if (conn.self) return;
+      if (conn.state === 'established') {
+        c.established++;
+        if (conn.encrypted === true) c.encrypted++;
+        else if (conn.encrypted === false) c.unencrypted++;
+      } else if (conn.state !== 'pending' && conn.state !== 'connecting') {
+        c.failed.push({ address: conn.address, state: conn.state, info: conn.info });
+      }
+    });
+    probe.connections = c;
+  });
+
+  const bridgeText = outputOf('bridge', results.bridge, errors);
+  if (bridgeText !== undefined) probe.bridge = parseBridgeAddresses(bridgeText)[0] ?? null;
+  return probe;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+export type Severity = 'error' | 'warning';
+export type RowStatus = 'ok' | 'warning' | 'error';
+
+export interface ReportProblem {
+  severity: Severity;
+  node: string | null;
+  message: string;
+  hint: string | null;
+}
+
+export interface NodeRow {
+  node: string;
+  status: RowStatus;
+  internalIP: string | null;
+  nodeReady: boolean | null;
+  pod: string | null;
+  podPhase: string | null;
+  containersReady: number | null;
+  containers: number | null;
+  restarts: number | null;
+  version: string | null;
+  peer: string | null;
+  nickname: string | null;
+  bridge: string | null;
+  ips: number | null;
+  percent: number | null;
+  activeIPs: number | null;
+  ipamState: IpamState | null;
+  connections: { established: number; peers: number; expected: number; failed: FailedConnection[] } | null;
+  encryption: boolean | null;
+  npc: string | null;
+  error: string | null;
+}
+
+export interface UnreachablePeer extends UnreachableOwner {
+  reportedBy: number;
+  nodeExists: boolean;
+  rmpeer: string;
+}
+
+export interface StatusReport {
+  namespace: string;
+  healthy: boolean;
+  daemonSet: {
+    name: string;
+    apiVersion: string;
+    desired: number;
+    updated: number;
+    ready: number;
+    available: number;
+    message: string;
+    image: string | null;
+    version: string | null;
+    ipallocRange: string | null;
+    npc: boolean;
+  } | null;
+  ipam: { range: string | null; size: number | null; state: IpamState | null; states: Partial<Record<IpamState, number>> };
+  nodes: NodeRow[];
+  unreachablePeers: UnreachablePeer[];
+  problems: ReportProblem[];
+  summary: { nodes: number; ok: number; warning: number; error: number };
+}
+
+export interface ReportInput {
+  namespace: string;
+  daemonSet?: DaemonSetSummary;
+  pods: PodSummary[];
+  /** undefined when the nodes could not be listed (RBAC): rows come from the pods alone. */
+  nodes?: NodeSummary[];
+  /** By pod name. A running pod without a probe was not asked (see `skipped`). */
+  probes: ReadonlyMap<string, NodeProbe>;
+  /** --node: only these nodes get rows. */
+  nodeFilter?: readonly string[];
+}
+
+/** How bad an IPAM state is. */
+const IPAM_SEVERITY: Record<IpamState, RowStatus> = {
+  ready: 'ok',
+  idle: 'warning',
+  priming: 'warning',
+  'waiting-for-ips': 'warning',
+  unknown: 'warning',
+  'awaiting-consensus': 'error',
+  'all-owners-unreachable': 'error',
+};
+const IPAM_ORDER: IpamState[] = ['ready', 'idle', 'priming', 'waiting-for-ips', 'unknown', 'awaiting-consensus', 'all-owners-unreachable'];
+
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+function rangeSize(range: string | null): number | null {
+  if (!range) return null;
+  try {
+    const c = parseCidr(range);
+    return 2 ** (32 - c.prefix);
+  } catch {
+    return null;
+  }
+}
+
+function npcText(pod: PodSummary, ds: DaemonSetSummary | undefined): string {
+  if (!pod.npcInSpec) return ds && !ds.npc ? 'disabled' : 'absent';
+  const s = pod.npc;
+  if (!s) return 'unknown';
+  if (s.state === 'running') return 'running';
+  if (s.state === 'unknown') return 'unknown';
+  return s.reason ? `${s.state}: ${s.reason}` : s.state;
+}
+
+/** `kubectl exec` of a weave command in a pod, as hints show it. */
+export function weaveExecCommand(namespace: string, pod: string, args: string): string {
+  return `kubectl exec -n ${namespace} ${pod} -c ${WEAVE_CONTAINER} -- ${WEAVE_SCRIPT} --local ${args}`;
+}
+
+export function buildReport(input: ReportInput): StatusReport {
+  const ns = input.namespace;
+  const ds = input.daemonSet;
+  const problems: ReportProblem[] = [];
+  const add = (severity: Severity, node: string | null, message: string, hint: string | null = null) => problems.push({ severity, node, message, hint });
+
+  if (!ds) {
+    add('error', null, `DaemonSet ${NET_DAEMONSET} not found in namespace ${ns}`, 'install Weave Net with "weavectl install", or give its namespace with -n');
+  } else {
+    if (ds.desired === 0) add('error', null, `DaemonSet ${ds.name} wants no pods: no node fits it`, `kubectl describe daemonset -n ${ns} ${ds.name}`);
+    else if (ds.ready < ds.desired || ds.available < ds.desired) {
+      add('error', null, `DaemonSet ${ds.name}: ${ds.ready} of ${ds.desired} pods ready, ${ds.available} available`, `weavectl rollout-status -n ${ns}`);
+    }
+    if (ds.updated < ds.desired && ds.desired > 0) {
+      add('warning', null, `DaemonSet ${ds.name}: ${ds.updated} of ${ds.desired} pods run the current template`, `weavectl rollout-status -n ${ns}`);
+    }
+  }
+
+  // Pods by node: the DaemonSet's own, a live one before a terminating one.
+  const podByNode = new Map<string, PodSummary>();
+  for (const p of input.pods) {
+    if (ds?.uid && p.ownerUid && p.ownerUid !== ds.uid) continue;
+    if (p.phase === 'Succeeded' || p.phase === 'Failed') continue;
+    const key = p.node ?? `(unscheduled) ${p.name}`;
+    const prev = podByNode.get(key);
+    if (!prev || (prev.terminating && !p.terminating)) podByNode.set(key, p);
+  }
+  const otherPeers = Math.max(0, Math.max(podByNode.size, ds?.desired ?? 0) - 1);
+  const connLimit = ds?.connLimit ?? Infinity;
+
+  const nodeInfo = new Map((input.nodes ?? []).map((n) => [n.name, n]));
+  const nodeByIP = new Map((input.nodes ?? []).flatMap((n) => (n.internalIP ? [[n.internalIP, n.name] as const] : [])));
+  const names = new Set<string>(podByNode.keys());
+  for (const n of input.nodes ?? []) if (n.eligible) names.add(n.name);
+  const filter = input.nodeFilter && input.nodeFilter.length > 0 ? new Set(input.nodeFilter) : undefined;
+  const rowNames = [...names].filter((n) => !filter || filter.has(n)).sort(naturalCompare);
+
+  // Pass 1: which peers most nodes cannot connect to. A node that cannot reach those is not at
+  // fault; the peer is (and its own row says so).
+  const host = (address: string) => address.replace(/:\d+$/, '');
+  // A target that is no node's address: a deleted node still in the peer list weave got at start.
+  const allIPs = input.nodes !== undefined && input.nodes.length > 0 && nodeByIP.size === input.nodes.length;
+  const stale = (h: string) => allIPs && !nodeByIP.has(h);
+  const failedTo = new Map<string, number>();
+  const staleTo = new Map<string, number>();
+  let withConnections = 0;
+  for (const name of rowNames) {
+    const pod = podByNode.get(name);
+    const c = pod ? input.probes.get(pod.name)?.connections : undefined;
+    if (!c) continue;
+    withConnections++;
+    for (const f of new Set(c.failed.map((x) => host(x.address)))) {
+      const m = stale(f) ? staleTo : failedTo;
+      m.set(f, (m.get(f) ?? 0) + 1);
+    }
+  }
+  const down = new Map<string, { failing: number; of: number }>();
+  for (const [h, n] of failedTo) {
+    const self = nodeByIP.has(h) && rowNames.includes(nodeByIP.get(h)!) ? 1 : 0;
+    if (n >= 2 && n * 2 > withConnections - self) down.set(h, { failing: n, of: withConnections - self });
+  }
+  const hostLabel = (h: string) => (nodeByIP.has(h) ? `${nodeByIP.get(h)} (${h})` : h);
+  const isolated = new Set<string>();
+
+  const rows: NodeRow[] = [];
+  const ranges = new Map<string, number>();
+  const states: Partial<Record<IpamState, number>> = {};
+  const healthyPods: string[] = [];
+  const unreachableReports: { node: string; owners: UnreachableOwner[] }[] = [];
+
+  for (const name of rowNames) {
+    const pod = podByNode.get(name);
+    const node = nodeInfo.get(name);
+    const isNode = !name.startsWith('(unscheduled)');
+    const issues: { severity: Severity; message: string; hint: string | null }[] = [];
+    const issue = (severity: Severity, message: string, hint: string | null = null) => issues.push({ severity, message, hint });
+    const row: NodeRow = {
+      node: name,
+      status: 'ok',
+      internalIP: node?.internalIP ?? null,
+      nodeReady: node ? node.ready : null,
+      pod: pod?.name ?? null,
+      podPhase: pod?.phase ?? null,
+      containersReady: pod ? pod.containersReady : null,
+      containers: pod ? pod.containers : null,
+      restarts: pod ? pod.restarts : null,
+      version: (pod && versionFromImage(pod.image)) ?? null,
+      peer: null,
+      nickname: null,
+      bridge: null,
+      ips: null,
+      percent: null,
+      activeIPs: null,
+      ipamState: null,
+      connections: null,
+      encryption: null,
+      npc: pod ? npcText(pod, ds) : null,
+      error: null,
+    };
+
+    if (node && !node.ready) issue('error', `node ${name} is NotReady`, `kubectl describe node ${name}`);
+    if (!pod) {
+      issue('error', isNode ? `no weave-net pod on node ${name}` : 'pod is not scheduled', `kubectl describe daemonset -n ${ns} ${NET_DAEMONSET}`);
+    } else {
+      if (pod.terminating) issue('warning', `pod ${pod.name} is terminating`);
+      if (pod.problem) issue('error', pod.problem, `kubectl logs -n ${ns} ${pod.name} -c ${WEAVE_CONTAINER} --previous`);
+      else if (pod.phase !== 'Running') issue('error', `pod ${pod.name} is ${pod.phase}`, `kubectl describe pod -n ${ns} ${pod.name}`);
+      else if (!pod.ready) issue('error', `pod ${pod.name} is not Ready (${pod.containersReady}/${pod.containers} containers ready)`, `kubectl describe pod -n ${ns} ${pod.name}`);
+      if (pod.npcInSpec && pod.npc?.state !== 'running' && !pod.problem) {
+        issue('error', `weave-npc is not running in pod ${pod.name} (${row.npc}): NetworkPolicies are not enforced on this node`, `kubectl logs -n ${ns} ${pod.name} -c ${NPC_CONTAINER}`);
+      }
+    }
+
+    const probe = pod ? input.probes.get(pod.name) : undefined;
+    if (pod && probe) {
+      const w = probe.weave;
+      if (w) {
+        if (w.version) row.version = w.version;
+        row.peer = w.name ?? null;
+        row.nickname = w.nickname ?? null;
+        if (w.encryption !== undefined) row.encryption = w.encryption;
+        if (w.ipam) {
+          const st = w.ipam.status;
+          row.ipamState = st.state;
+          states[st.state] = (states[st.state] ?? 0) + 1;
+          if (w.ipam.range) ranges.set(w.ipam.range, (ranges.get(w.ipam.range) ?? 0) + 1);
+          const sev = IPAM_SEVERITY[st.state];
+          if (sev !== 'ok') {
+            issue(
+              sev === 'error' ? 'error' : 'warning',
+              `IPAM: ${st.text || 'state unknown'}`,
+              st.state === 'awaiting-consensus'
+                ? 'consensus needs a quorum of peers that reach each other: look at the connections of the nodes below'
+                : st.state === 'all-owners-unreachable'
+                  ? 'this peer cannot reach any peer that owns addresses: look at its connections'
+                  : null,
+            );
+          }
+        }
+      }
+      if (probe.share) {
+        row.ips = probe.share.ips;
+        row.percent = probe.share.percent;
+        row.activeIPs = probe.share.active ?? null;
+      } else if (probe.ipamRead) {
+        row.ips = 0;
+        row.percent = 0;
+      }
+      if (probe.bridge !== undefined) row.bridge = probe.bridge;
+
+      const c = probe.connections ?? (w?.connections ? { established: w.connections.byState.established ?? 0, failed: [], encrypted: 0, unencrypted: 0 } : undefined);
+      if (c) {
+        const selfHost = node?.internalIP;
+        const unreachableOthers = new Set(c.failed.map((f) => host(f.address)).filter((h) => down.has(h) && h !== selfHost)).size;
+        const expected = Math.min(Math.max(0, otherPeers - unreachableOthers), connLimit);
+        row.connections = { established: c.established, peers: otherPeers, expected, failed: c.failed };
+        const describe = (list: FailedConnection[]) =>
+          `${list
+            .slice(0, 3)
+            .map((f) => `${hostLabel(host(f.address))} ${f.state}${f.info ? ` (${oneLine(f.info, 80)})` : ''}`)
+            .join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
+        if (c.established < expected) {
+          if (c.established === 0) isolated.add(name);
+          const own = c.failed.filter((f) => !down.has(host(f.address)) && !stale(host(f.address)));
+          issue(
+            'error',
+            `${c.established} of ${expected} expected peer connections established${own.length ? `; ${describe(own)}` : ''}`,
+            'weave needs TCP 6783 and UDP 6783-6784 open between all nodes: check firewalls and security groups',
+          );
+        } else {
+          const others = c.failed.filter((f) => !down.has(host(f.address)) && !stale(host(f.address)));
+          if (others.length > 0 && otherPeers <= connLimit) issue('warning', `failing connection attempts: ${describe(others)}`);
+        }
+        if (row.encryption === true && c.unencrypted > 0) {
+          issue('warning', `${c.unencrypted} established connection${c.unencrypted === 1 ? ' is' : 's are'} not encrypted (trusted subnets?)`);
+        }
+      }
+      if (probe.unreachable.length) unreachableReports.push({ node: name, owners: probe.unreachable });
+      if (probe.errors.length > 0) {
+        const nothing = !w && !probe.ipamRead && !probe.connections && probe.bridge === undefined;
+        issue('error', nothing ? `cannot read weave's state: ${probe.errors[0]}` : probe.errors.join('; '), weaveExecCommand(ns, pod.name, 'status'));
+      } else if (pod.phase === 'Running' && pod.ready && !pod.terminating) {
+        healthyPods.push(pod.name);
+      }
+    }
+
+    row.status = issues.some((i) => i.severity === 'error') ? 'error' : issues.length ? 'warning' : 'ok';
+    row.error = issues.find((i) => i.severity === 'error')?.message ?? null;
+    rows.push(row);
+    for (const i of issues) add(i.severity, name, i.message, i.hint);
+  }
+
+  for (const [h, n] of [...staleTo].sort((a, b) => naturalCompare(a[0], b[0]))) {
+    add(
+      'warning',
+      null,
+      `weave on ${n} node${n === 1 ? '' : 's'} still tries to connect to ${h}, which is not the address of any node (a deleted node?)`,
+      `forget it in each weave-net pod (${weaveExecCommand(ns, '<pod>', `forget ${h}`)}), or restart the weave-net pods one at a time`,
+    );
+  }
+  for (const [h, d] of [...down].sort((a, b) => naturalCompare(a[0], b[0]))) {
+    add('error', null, `${hostLabel(h)} cannot be reached from ${d.failing} of ${d.of} other nodes`, 'weave needs TCP 6783 and UDP 6783-6784 open between all nodes; check that node and its weave-net pod');
+  }
+
+  // The IP range the peers agree on; disagreement means IPALLOC_RANGE changed under a running network.
+  const rangeList = [...ranges.entries()].sort((a, b) => b[1] - a[1]);
+  const range = rangeList[0]?.[0] ?? null;
+  if (rangeList.length > 1) {
+    add(
+      'error',
+      null,
+      `the nodes report different IP ranges: ${rangeList.map(([r, n]) => `${r} on ${n} node${n === 1 ? '' : 's'}`).join(', ')}`,
+      'peers with different ranges refuse each other; the range kept in /var/lib/weave/weave-netdata.db wins over IPALLOC_RANGE (weave#2874)',
+    );
+  }
+  if (ds?.ipallocRange && range && range.includes('/') && range !== ds.ipallocRange) {
+    add(
+      'warning',
+      null,
+      `the DaemonSet sets IPALLOC_RANGE=${ds.ipallocRange} but weave uses ${range}`,
+      'the range kept in /var/lib/weave/weave-netdata.db on the nodes wins; a new range needs that file removed on every node and every weave pod restarted',
+    );
+  }
+  let state: IpamState | null = null;
+  for (const s of IPAM_ORDER) if (states[s]) state = s;
+
+  // Unreachable peers (as nodes that are connected see them), with the rmpeer command for one healthy pod.
+  const agg = new Map<string, UnreachableOwner & { reportedBy: number; reporters: string[] }>();
+  for (const r of unreachableReports) {
+    if (isolated.has(r.node)) continue; // an isolated node sees every other peer as unreachable
+    for (const o of r.owners) {
+      const u = agg.get(o.peer) ?? { ...o, reportedBy: 0, reporters: [] };
+      u.reportedBy++;
+      if (u.reporters.length < 3) u.reporters.push(r.node);
+      agg.set(o.peer, u);
+    }
+  }
+  const nodeNames = new Set([...(input.nodes ?? []).map((n) => n.name), ...podByNode.keys()]);
+  const execPod = healthyPods[0] ?? rows.find((r) => r.pod)?.pod ?? '<weave-net pod>';
+  const unreachablePeers: UnreachablePeer[] = [...agg.values()]
+    .sort((a, b) => naturalCompare(a.nickname, b.nickname) || naturalCompare(a.peer, b.peer))
+    .map(({ reporters, ...u }) => {
+      const nodeExists = nodeNames.has(u.nickname);
+      const peer: UnreachablePeer = { ...u, nodeExists, rmpeer: weaveExecCommand(ns, execPod, `rmpeer ${u.peer}`) };
+      const from = `${u.reportedBy} node${u.reportedBy === 1 ? '' : 's'} (${reporters.join(', ')}${u.reportedBy > reporters.length ? ', ...' : ''})`;
+      add(
+        'warning',
+        null,
+        `peer ${u.peer}(${u.nickname}) owns ${u.ips} IPs (${u.percent}% of the range) and is unreachable from ${from}` +
+          (nodeExists ? `; node ${u.nickname} is still in the cluster` : `; there is no node ${u.nickname} in the cluster`),
+        nodeExists
+          ? `fix weave on node ${u.nickname}; do not rmpeer a peer whose node is alive`
+          : `only if node ${u.nickname} is really gone: ${peer.rmpeer} (run it once, in one pod: two peers claiming the same range break the network)`,
+      );
+      return peer;
+    });
+
+  if (input.nodeFilter) {
+    for (const n of input.nodeFilter) {
+      if (!names.has(n)) add('error', n, input.nodes && !nodeInfo.has(n) ? `no node named ${n}` : `no weave-net pod on node ${n}`);
+    }
+  }
+
+  // Errors first, then cluster-wide before per node (stable otherwise).
+  const rank = (p: ReportProblem) => (p.severity === 'error' ? 0 : 2) + (p.node === null ? 0 : 1);
+  problems.sort((a, b) => rank(a) - rank(b));
+  const summary = {
+    nodes: rows.length,
+    ok: rows.filter((r) => r.status === 'ok').length,
+    warning: rows.filter((r) => r.status === 'warning').length,
+    error: rows.filter((r) => r.status === 'error').length,
+  };
+  return {
+    namespace: ns,
+    healthy: !problems.some((p) => p.severity === 'error'),
+    daemonSet: ds
+      ? {
+          name: ds.name,
+          apiVersion: ds.apiVersion,
+          desired: ds.desired,
+          updated: ds.updated,
+          ready: ds.ready,
+          available: ds.available,
+          message: ds.message,
+          image: ds.image ?? null,
+          version: ds.version ?? null,
+          ipallocRange: ds.ipallocRange ?? null,
+          npc: ds.npc,
+        }
+      : null,
+    ipam: { range, size: rangeSize(range), state, states },
+    nodes: rows,
+    unreachablePeers,
+    problems,
+    summary,
+  };
+}
