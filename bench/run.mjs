@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all by default) and exits 1 if a target is missed.
 const all = {
   'cold-start': () => import('./cold-start.mjs'),
+  'policy-matrix': () => import('./policy-matrix.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
 let ok = true;

@@ -318,6 +318,25 @@ class KubeClusterImpl implements KubeCluster {
     return { object: after, result: this.resultOf(before, after, res.status, opts.dryRun) };
   }
 
+  async create(
+    obj: Omit<KubeObject, 'metadata'> & { metadata?: Partial<KubeObject['metadata']> },
+    opts: { dryRun?: boolean; fieldManager?: string } = {},
+  ): Promise<KubeObject> {
+    const info = await this.discovery.require(String(obj.apiVersion), String(obj.kind));
+    if (opts.dryRun) await this.requireServerDryRun();
+    const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : undefined;
+    const ns = info.namespaced ? (obj.metadata?.namespace as string | undefined) || this.defaultNamespace : undefined;
+    const res = await this.t.send({
+      method: 'POST',
+      path: this.path(info, ns),
+      query: { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined },
+      body: obj,
+      desc: this.desc('create', info, ns, name),
+    });
+    const parsed = JSON.parse(res.text) as KubeObject;
+    return { ...parsed, metadata: parsed.metadata ?? { name: '' } };
+  }
+
   async delete(ref: ResourceRef & { name: string }, opts: { dryRun?: boolean } = {}): Promise<boolean> {
     const info = await this.discovery.require(ref.apiVersion, ref.kind);
     if (opts.dryRun) await this.requireServerDryRun();

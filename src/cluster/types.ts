@@ -101,6 +101,11 @@ export interface Cluster {
   watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
   /** Server-side apply of one object exactly as given. */
   apply(obj: KubeObject, opts: ApplyOptions): Promise<{ object: KubeObject; result: ApplyResult }>;
+  /**
+   * POST to the kind's collection and return the server's answer: for virtual resources such as
+   * SelfSubjectAccessReview (which have no name), not for the objects weavectl installs (those use apply).
+   */
+  create(obj: Omit<KubeObject, 'metadata'> & { metadata?: Partial<KubeObject['metadata']> }, opts?: { dryRun?: boolean; fieldManager?: string }): Promise<KubeObject>;
   delete(ref: ResourceRef & { name: string }, opts?: { dryRun?: boolean }): Promise<boolean>;
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
   /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */

@@ -7,6 +7,8 @@ import type { KubeObject } from '../cluster/types.js';
 import { failure, usageError } from '../errors.js';
 import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
 import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import { parseImage } from '../manifest/images.js';
 import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
 import {
   applyNetSettings,
@@ -30,7 +32,7 @@ import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } f
 interface InstallFlags extends SourceFlags {
   k8sVersion?: string;
   weaveVersion?: string;
-  weaveRepo: string;
+  weaveRepo?: string;
   ipalloc?: string;
   mtu?: string;
   connLimit?: string;
@@ -41,6 +43,10 @@ interface InstallFlags extends SourceFlags {
   imageRegistry?: string;
   wait: boolean;
   forceConflicts?: boolean;
+  skipChecks?: boolean;
+  allowRangeChange?: boolean;
+  diff?: boolean;
+  yes?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -49,7 +55,7 @@ export function registerInstall(program: Command): void {
     .description('Install or upgrade Weave Net: render the manifest for the cluster, apply it and wait for the rollout')
     .option('--k8s-version <version>', 'Kubernetes version to render for: 1.7.5, v1.29, v1.10.0-gke.1, or base64 of `kubectl version` (default: asked from the cluster)')
     .option('--weave-version <version>', 'Weave Net release (default: the newest release that shipped a manifest for that Kubernetes version)')
-    .option('--weave-repo <repo>', 'weaveworks (upstream, archived) or reweave (the community fork, images rajchaudhuri/*)', 'weaveworks')
+    .option('--weave-repo <repo>', 'weaveworks (upstream, archived; the default) or reweave (the community fork, images rajchaudhuri/*); an upgrade keeps the running one')
     .option('--ipalloc <cidr>', 'IP range for pods (IPALLOC_RANGE), e.g. 172.25.64.0/18 (Weave default 10.32.0.0/12)')
     .option('--mtu <bytes>', 'WEAVE_MTU')
     .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
@@ -59,7 +65,11 @@ export function registerInstall(program: Command): void {
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
-    .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns');
+    .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns')
+    .option('--skip-checks', 'do not run the pre-flight checks (weavectl check --pre)')
+    .option('--allow-range-change', 'allow a new --ipalloc on a running Weave Net (it makes a new network: see weavectl install --help)')
+    .option('--diff', 'print what would change in the cluster, and stop')
+    .option('-y, --yes', 'apply changes to a running Weave Net without asking (a pipe or CI never asks)');
   addSourceOptions(cmd)
     .addHelpText(
       'after',
@@ -75,7 +85,16 @@ Examples:
   weavectl install --source cloud --cloud-url https://reweave.azurewebsites.net --weave-repo reweave --sha256 <hex>
 
   # Air-gapped: every image from a private mirror
-  weavectl install --image-registry registry.corp:5000/mirror`,
+  weavectl install --image-registry registry.corp:5000/mirror
+
+  # Upgrade a running Weave Net: its IPALLOC_RANGE, MTU, password secret, other env and registry are
+  # kept; see first what would change
+  weavectl install --diff
+  weavectl install --yes
+
+Changing IPALLOC_RANGE on a running cluster makes a new network: peers refuse each other until a
+quorum restarts and running pods can lose connectivity (weaveworks/weave#2874); the old range stays
+in /var/lib/weave/weave-netdata.db on every node. It is refused unless --allow-range-change.`,
     )
     .action(async (_opts: unknown, command: Command) => {
       await runInstall(command.opts() as InstallFlags, globalsOf(command));
@@ -115,7 +134,7 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
 }
 
 export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, reporter: Reporter): Promise<Manifest> {
-  const repo = parseWeaveRepo(f.weaveRepo);
+  const repo = parseWeaveRepo(f.weaveRepo ?? 'weaveworks');
   const flavour = netFlavourFor(k8s);
   checkSourceFlags(f);
   let manifest: Manifest;
@@ -167,7 +186,29 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   try {
     const v = await resolveVersion(cluster, f.k8sVersion, reporter);
-    const manifest = applyNetSettings(await renderNet(f, v.k8s, v.raw, reporter), settings);
+    const { CheckContext } = await import('../check/checks.js');
+    const ctx = new CheckContext({
+      cluster,
+      namespace: g.namespace,
+      ...(settings.ipalloc !== undefined ? { ipalloc: settings.ipalloc } : {}),
+      allowRangeChange: Boolean(f.allowRangeChange),
+    });
+
+    // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
+    const liveDs = await ctx.weaveDaemonSet();
+    let effective = settings;
+    if (liveDs) {
+      const kept = await keepLiveSettings(liveDs, settings, f, reporter);
+      effective = kept.settings;
+      // The running release line (upstream or reweave) is kept too, unless --weave-repo says otherwise.
+      if (f.weaveRepo === undefined && kept.repo) f = { ...f, weaveRepo: kept.repo };
+    }
+    // After the range decision above, whose refusal says more than the check that repeats it.
+    if (!f.skipChecks) await preflight(ctx, reporter);
+
+    const rendered = applyNetSettings(await renderNet(f, v.k8s, v.raw, reporter), effective);
+    const { annotateManifest } = await import('../upgrade/annotation.js');
+    const manifest = annotateManifest(rendered, effective, weaveVersionOf(rendered) ?? 'unknown');
     const objects = toObjects(manifest) as KubeObject[];
     await checkServed(
       cluster,
@@ -176,6 +217,13 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
         ? 'this Weave Net manifest does not fit the cluster: choose another with --weave-version or --source'
         : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
+
+    if (liveDs || f.diff) {
+      const changes = await showChanges(cluster, objects, reporter);
+      if (f.diff) return;
+      if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) throw failure('nothing was changed: the upgrade was not confirmed');
+    }
+
     const applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
     if (g.output === 'yaml') reporter.data(applied.map((o) => stringify(o)).join('---\n'));
     if (!f.wait || g.dryRun === 'server') return;
@@ -190,4 +238,93 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
   } finally {
     cluster.close();
   }
+}
+
+/** The pre-install checks: failures stop the install; warnings and failures are printed, passes are not. */
+async function preflight(ctx: import('../check/checks.js').CheckContext, reporter: Reporter): Promise<void> {
+  const [{ runChecks }, { preInstallChecks }, { resultLines }] = await Promise.all([
+    import('../check/checks.js'),
+    import('../check/suite.js'),
+    import('../check/render.js'),
+  ]);
+  const report = await runChecks(preInstallChecks(), ctx, (o) => {
+    if (o.result.status === 'warn' || o.result.status === 'fail') for (const line of resultLines(o, reporter.c)) reporter.info(line);
+  });
+  if (!report.success) {
+    const failed = report.outcomes.filter((o) => o.result.status === 'fail');
+    throw failure(
+      `pre-flight check${failed.length === 1 ? '' : 's'} failed: ${failed.map((o) => o.description).join('; ')}; nothing was applied`,
+      'see the × lines above; `weavectl check --pre` shows every check, --skip-checks installs anyway',
+    );
+  }
+}
+
+/** Live settings merged under the flags; a range change is refused unless --allow-range-change. */
+async function keepLiveSettings(
+  liveDs: KubeObject,
+  flags: NetSettings,
+  f: InstallFlags,
+  reporter: Reporter,
+): Promise<{ settings: NetSettings; repo?: string }> {
+  const [{ readLiveSettings }, { mergeSettings }, { rangeChange, refuseRangeChange }] = await Promise.all([
+    import('../upgrade/live-settings.js'),
+    import('../upgrade/merge.js'),
+    import('../upgrade/range-change.js'),
+  ]);
+  const live = readLiveSettings(liveDs);
+  const rc = rangeChange(live, flags.ipalloc);
+  if (rc) {
+    if (!f.allowRangeChange) throw refuseRangeChange(rc);
+    reporter.warn(rc.warning);
+  }
+  const merged = mergeSettings(live, flags);
+  reporter.info(`Weave Net ${live.weaveVersion ?? '(unknown version)'} is running: keeping its settings unless a flag changes them`);
+  for (const k of merged.kept) reporter.info(`  kept     ${k}`);
+  for (const c of merged.changed) reporter.info(`  changed  ${c}`);
+  for (const n of live.notCarried) reporter.warn(`not carried over: ${n}`);
+  return { settings: merged.settings, ...(live.repo ? { repo: live.repo } : {}) };
+}
+
+/** Prints what applying would change against the live objects; returns how many objects change. */
+async function showChanges(cluster: KubeCluster, objects: KubeObject[], reporter: Reporter): Promise<number> {
+  const { diffObjects, formatDiff } = await import('../upgrade/diff.js');
+  const live = (
+    await Promise.all(
+      objects.map((o) =>
+        cluster
+          .serves(String(o.apiVersion), String(o.kind))
+          .then((ok) => (ok ? cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace, name: o.metadata.name }) : undefined)),
+      ),
+    )
+  ).filter((o): o is KubeObject => o !== undefined);
+  const diffs = diffObjects(live, objects);
+  const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
+  if (changed === 0) {
+    reporter.info('No changes: the cluster already runs this manifest');
+    return 0;
+  }
+  reporter.info('Changes:');
+  reporter.data(formatDiff(diffs, { unchanged: false }));
+  return changed;
+}
+
+/** Asks on a terminal unless --yes; a pipe or CI never prompts (the command line is the decision). */
+async function confirm(f: InstallFlags, g: Globals, reporter: Reporter): Promise<boolean> {
+  if (f.yes || g.dryRun !== 'none' || !process.stdin.isTTY || !process.stderr.isTTY || reporter.mode !== 'tty') return true;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Apply these changes to the running Weave Net? [y/N] ');
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** The Weave version of a rendered manifest: the tag of the weave container's image. */
+function weaveVersionOf(m: Manifest): string | undefined {
+  const ds = toObjects(m).find((o) => o.kind === 'DaemonSet') as KubeObject | undefined;
+  const image = (ds?.spec?.template?.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
+  const tag = image ? parseImage(image).tag : undefined;
+  return tag?.replace(/^v/, '');
 }

@@ -108,6 +108,10 @@ export class FakeCluster implements Cluster {
   async apply(): Promise<never> {
     throw new Error('not used');
   }
+  async create(): Promise<KubeObject> {
+    throw new Error('create is not used by the rollout tests');
+  }
+
   async delete(): Promise<boolean> {
     throw new Error('not used');
   }

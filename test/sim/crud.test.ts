@@ -230,3 +230,39 @@ describe('objects', () => {
     expect((t2.body['rows'] as { cells: unknown[] }[])[0]!.cells[1]).toBe('NotReady');
   });
 });
+
+// ---- protobuf bodies (kubectl create secret|configmap|namespace|serviceaccount) ----
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+const field = (no: number, payload: Buffer | string) => {
+  const b = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  return Buffer.concat([varint((no << 3) | 2), varint(b.length), b]);
+};
+const entry = (k: string, v: Buffer | string) => Buffer.concat([field(1, k), field(2, v)]);
+
+describe('protobuf request bodies', () => {
+  it('decodes a Secret as kubectl create secret sends it; refuses kinds it cannot decode', async () => {
+    sim = await startSimulator({ nodes: 1 });
+    const meta = Buffer.concat([field(1, 'weave-passwd'), field(11, entry('app', 'weave'))]);
+    const secret = Buffer.concat([field(1, meta), field(2, entry('weave-passwd', Buffer.from([0, 1, 2, 255]))), field(3, 'Opaque')]);
+    const envelope = Buffer.concat([Buffer.from('k8s\u0000', 'binary'), field(1, Buffer.concat([field(1, 'v1'), field(2, 'Secret')])), field(2, secret)]);
+    const r = await fetch(`${sim.url}/api/v1/namespaces/kube-system/secrets`, { method: 'POST', body: envelope, headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf,application/json' } });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('content-type')).toBe('application/json');
+    const s = sim.get('v1', 'Secret', 'kube-system', 'weave-passwd')!;
+    expect(s['metadata']['labels']).toEqual({ app: 'weave' });
+    expect(s['data']).toEqual({ 'weave-passwd': Buffer.from([0, 1, 2, 255]).toString('base64') });
+    expect(s['type']).toBe('Opaque');
+    const dep = Buffer.concat([Buffer.from('k8s\u0000', 'binary'), field(1, Buffer.concat([field(1, 'apps/v1'), field(2, 'Deployment')])), field(2, field(1, field(1, 'x')))]);
+    const bad = await fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments`, { method: 'POST', body: dep, headers: { 'content-type': 'application/vnd.kubernetes.protobuf' } });
+    expect(bad.status).toBe(415);
+  });
+});

@@ -150,7 +150,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
 
   // ---- bootstrap: namespaces, default service accounts, the kubernetes service, nodes
   const ns = (name: string) => api.create({ gv: 'v1', group: '', res: R.namespaces }, { metadata: { name } }, { manager: 'kube-apiserver' });
-  for (const n of ['default', 'kube-system', 'kube-public', ...(k8s.minor >= 14 ? ['kube-node-lease'] : [])]) ns(n);
+  for (const n of ['default', 'kube-system', 'kube-public', ...(k8s.minor >= 14 ? ['kube-node-lease'] : [])]) {
+    ns(n);
+    // what the service account controller would do a step later, done now so a new simulator starts quiescent
+    api.internalCreate('serviceaccounts', 'ServiceAccount', 'v1', { metadata: { name: 'default', namespace: n } }, 'kube-controller-manager');
+  }
   api.reserveServiceIp(1);
   api.create(
     { gv: 'v1', group: '', res: R.services, namespace: 'default' },
@@ -205,7 +209,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       return loop.step;
     },
     get controllerErrors() {
-      return loop.errors;
+      return [...loop.errors, ...store.listenerErrors];
     },
     get(apiVersion, kind, namespace, name) {
       const t = resolve(apiVersion, kind, namespace, name);

@@ -10,7 +10,6 @@
 
 import { condition, isNodeReady, setCondition, type Core } from './core.js';
 import { deepEqual, isPlainObject } from './patch.js';
-import { fromLabelSelectorObject, matchesLabels } from './selectors.js';
 import { nowRfc3339, type StoreEvent } from './store.js';
 import type { Obj } from './types.js';
 
@@ -155,8 +154,7 @@ export class Kubelet {
       e.type === 'ADDED' ||
       !prev ||
       (e.object['metadata']['deletionTimestamp'] && !prev['metadata']['deletionTimestamp']) ||
-      !deepEqual(e.object['spec'], prev['spec']) ||
-      (e.object['status'] === undefined) !== (prev['status'] === undefined)
+      !deepEqual(e.object['spec'], prev['spec'])
     ) {
       this.enqueue(e.object);
     }
@@ -500,10 +498,4 @@ function orderConditions(conds: Obj[]): Obj[] {
     const ib = CONDITION_ORDER.indexOf(b['type']);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
   });
-}
-
-/** Label selector object matching, re-exported for the workload controllers. */
-export function selectorMatches(sel: Obj | undefined, labels: Record<string, string> | undefined): boolean {
-  const reqs = fromLabelSelectorObject(sel);
-  return reqs.length > 0 && matchesLabels(reqs, labels);
 }

@@ -16,6 +16,7 @@ import { handleExecUpgrade, handleLogs, type ExecSim } from './exec.js';
 import { openApiV3Doc, openApiV3Index } from './openapi.js';
 import { isPlainObject } from './patch.js';
 import { toTable, wantsTable } from './printers.js';
+import { decodeProtobuf } from './protobuf.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement } from './selectors.js';
 import type { StoreEvent } from './store.js';
 import type { Obj } from './types.js';
@@ -80,7 +81,11 @@ export class Front {
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
+    // A simulator a test forgot to stop must not keep the process alive: neither the listener nor its connections
+    // hold the event loop (the client side of a request in flight does).
+    this.server.unref();
     this.server.on('connection', (s) => {
+      s.unref();
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -301,7 +306,7 @@ export class Front {
         case 'list':
           return this.listMany(req, res, t, url, headers);
         case 'watch':
-          return this.watch(res, t, url, headers);
+          return this.watch(res, t, url, headers, wantsTable(String(req.headers['accept'] ?? '')));
         case 'create':
           return this.create(req, res, t, body, url, headers);
         case 'update':
@@ -372,6 +377,13 @@ export class Front {
 
   private decode(req: IncomingMessage, body: Buffer, allowYaml: boolean): unknown {
     const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+    if (ct === 'application/vnd.kubernetes.protobuf') {
+      try {
+        return decodeProtobuf(body);
+      } catch {
+        throw errors.unsupportedMediaType(ct, ['application/json', 'application/yaml']);
+      }
+    }
     if (ct.includes('protobuf') || ct.includes('cbor')) throw errors.unsupportedMediaType(ct, ['application/json', 'application/yaml']);
     const text = body.toString('utf8');
     if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
@@ -563,18 +575,20 @@ export class Front {
 
   // ---------------------------------------------------------------- watch
 
-  private serialize(o: Obj, t: Target): string {
+  /** An object as a watch event carries it (cached per object and group version: many watchers, one encoding). */
+  private serialize(o: Obj, t: Target, table?: string | null): string {
     let m = this.jsonCache.get(o);
     if (!m) this.jsonCache.set(o, (m = new Map()));
-    let s = m.get(t.gv);
+    const key = table === undefined ? t.gv : `${t.gv}\u0000table\u0000${table}`;
+    let s = m.get(key);
     if (s === undefined) {
-      s = JSON.stringify(this.out(t, o));
-      m.set(t.gv, s);
+      s = JSON.stringify(table === undefined ? this.out(t, o) : toTable(t, [o], this.c, table));
+      m.set(key, s);
     }
     return s;
   }
 
-  private watch(res: ServerResponse, t: Target, url: URL, headers: Record<string, string>): void {
+  private watch(res: ServerResponse, t: Target, url: URL, headers: Record<string, string>, asTable = false): void {
     const c = this.c;
     const labels = parseLabelSelector(url.searchParams.get('labelSelector'));
     const fields: FieldRequirement[] = parseFieldSelector(url.searchParams.get('fieldSelector'), t.res.kind);
@@ -613,6 +627,9 @@ export class Front {
       }
     }
 
+    // `kubectl get -w` asks for Table events (one row each)
+    const tableMode = asTable ? url.searchParams.get('includeObject') : undefined;
+    const enc = (o: Obj) => this.serialize(o, t, tableMode);
     const cut = c.faults.takeWatchCut(t.res.name);
     let sent = 0;
     const emit = (type: string, json: string): void => {
@@ -631,14 +648,14 @@ export class Front {
       const now = matches(e.object);
       const before = e.type === 'MODIFIED' ? matches(e.prev) : false;
       if (e.type === 'ADDED') {
-        if (now) emit('ADDED', this.serialize(e.object, t));
+        if (now) emit('ADDED', enc(e.object));
       } else if (e.type === 'DELETED') {
-        if (matches(e.object) || matches(e.prev)) emit('DELETED', this.serialize(e.object, t));
-      } else if (now && before) emit('MODIFIED', this.serialize(e.object, t));
-      else if (now && !before) emit('ADDED', this.serialize(e.object, t));
+        if (matches(e.object) || matches(e.prev)) emit('DELETED', enc(e.object));
+      } else if (now && before) emit('MODIFIED', enc(e.object));
+      else if (now && !before) emit('ADDED', enc(e.object));
       else if (!now && before) {
         const gone = { ...e.prev!, metadata: { ...e.prev!['metadata'], resourceVersion: String(e.rv) } };
-        emit('DELETED', this.serialize(gone, t));
+        emit('DELETED', enc(gone));
       }
     };
 
@@ -650,7 +667,7 @@ export class Front {
 
     if (rvNum === undefined || sendInitial) {
       const items = ns !== undefined ? c.store.list(t.res.store, ns) : c.store.list(t.res.store);
-      for (const o of items) if (matches(o)) emit('ADDED', this.serialize(o, t));
+      for (const o of items) if (matches(o)) emit('ADDED', enc(o));
       if (sendInitial && bookmarks && !closed) {
         res.write(`{"type":"BOOKMARK","object":${bookmark({ 'k8s.io/initial-events-end': 'true' })}}\n`);
       }
@@ -674,4 +691,3 @@ export class Front {
   }
 }
 
-export { R };

@@ -320,8 +320,20 @@ export class Store {
       this.compacted = Math.max(this.compacted, dropped.rv);
       this.trimLog();
     }
-    for (const l of this.listeners.get(e.store) ?? []) l(e);
-    for (const l of this.anyListeners) l(e);
+    for (const l of this.listeners.get(e.store) ?? []) this.call(l, e);
+    for (const l of this.anyListeners) this.call(l, e);
+  }
+
+  /** Errors thrown by listeners (a watcher or controller hook); they never fail the write that triggered them. */
+  readonly listenerErrors: Error[] = [];
+
+  private call(l: StoreListener, e: StoreEvent): void {
+    try {
+      l(e);
+    } catch (err) {
+      this.listenerErrors.push(err as Error);
+      if (process.env['SIM_DEBUG']) console.error('sim store listener error:', err);
+    }
   }
 
   /** Events of a store after `rv` still in the log. Caller checks `rv >= oldestResumableRv` first. */

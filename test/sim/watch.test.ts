@@ -82,13 +82,14 @@ describe('watch', () => {
     const old = sim.resourceVersion;
     await post(sim, CM, cm('a'));
     sim.compact();
+    const compactedAt = sim.resourceVersion;
     const w = await open(sim, `${CM}?watch=true&resourceVersion=${old - 5}`);
     expect(w.status).toBe(200);
     await w.ended;
     expect(w.events).toHaveLength(1);
     expect(w.events[0]).toEqual({
       type: 'ERROR',
-      object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${old - 5} (${sim.resourceVersion + 1})`, reason: 'Expired', code: 410 },
+      object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${old - 5} (${compactedAt + 1})`, reason: 'Expired', code: 410 },
     });
   });
 

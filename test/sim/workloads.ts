@@ -16,8 +16,8 @@ import { R, type ResourceDef } from './apis.js';
 import type { Target } from './apiserver.js';
 import { computeHash, controllerRef, isPodReady, setCondition, type Core } from './core.js';
 import type { Kubelet } from './kubelet.js';
-import { nodeMatchesPodSpec, pinnedNode, selectorMatches, tolerates } from './kubelet.js';
-import { clone, deepEqual, isPlainObject } from './patch.js';
+import { nodeMatchesPodSpec, pinnedNode, tolerates } from './kubelet.js';
+import { clone, deepEqual } from './patch.js';
 import type { StoreEvent } from './store.js';
 import type { Obj } from './types.js';
 
@@ -63,8 +63,9 @@ function daemonTolerations(spec: Obj, minor: number): Obj[] {
 
 export class Controllers {
   private unsubscribe: (() => void)[] = [];
-  /** deployment uid → step of its last progress */
+  /** deployment uid → step of its last progress, and the counts then */
   private lastProgress = new Map<string, number>();
+  private lastCounts = new Map<string, string>();
 
   constructor(
     private readonly c: Core,
@@ -135,8 +136,6 @@ export class Controllers {
       const uid = md['uid'] as string;
       this.c.loop.enqueue(`gc-fg/${uid}`, () => this.foreground(uid));
     }
-    // a dependent of a foreground deletion went away or changed: re-check its owner
-    if (e.type === 'MODIFIED' && e.prev?.['metadata']?.['deletionTimestamp'] === undefined) return;
   }
 
   /** Deletes the dependents of a deleted owner whose owners are all gone (background propagation). */
@@ -183,6 +182,15 @@ export class Controllers {
   // ---------------------------------------------------------------- namespaces
 
   private onNamespace(e: StoreEvent): void {
+    if (e.type === 'ADDED') {
+      // the service account controller gives every namespace its "default" ServiceAccount
+      const name = e.name;
+      this.c.loop.enqueue(`sa/${name}`, () => {
+        const ns = this.c.store.get('namespaces', '', name);
+        if (!ns || ns['metadata']['deletionTimestamp'] || this.c.store.get('serviceaccounts', name, 'default')) return;
+        this.c.api.internalCreate('serviceaccounts', 'ServiceAccount', 'v1', { metadata: { name: 'default', namespace: name } }, MANAGER);
+      });
+    }
     if (e.type !== 'DELETED' && e.object['metadata']['deletionTimestamp']) {
       const name = e.name;
       this.c.loop.enqueue(`ns/${name}`, () => this.syncNamespace(name));
@@ -319,7 +327,6 @@ export class Controllers {
     if (!found || found.store !== 'daemonsets') return;
     const ds = found.object;
     if (ds['metadata']['deletionTimestamp']) return;
-    const ns = ds['metadata']['namespace'] as string;
     const template = ds['spec']?.['template'];
     const hash = computeHash(template, ds['status']?.['collisionCount']);
     this.syncControllerRevision(ds, hash);
@@ -463,7 +470,6 @@ export class Controllers {
     if (!st['numberAvailable']) delete st['numberAvailable'];
     this.writeStatus('daemonsets', ds, st);
     if (wakeIn) this.enqueueOwner('ds', uid, wakeIn);
-    void ns;
   }
 
   // ---------------------------------------------------------------- ReplicaSet
@@ -679,9 +685,10 @@ export class Controllers {
     if (unavailable) st['unavailableReplicas'] = unavailable;
     if (prev['collisionCount'] !== undefined) st['collisionCount'] = prev['collisionCount'];
 
-    const counts = JSON.stringify([statusReplicas, updatedReplicas, readyReplicas, availableReplicas, newNow?.['metadata']?.['name']]);
-    const prevCounts = JSON.stringify([prev['replicas'] ?? 0, prev['updatedReplicas'] ?? 0, prev['readyReplicas'] ?? 0, prev['availableReplicas'] ?? 0, (prev['conditions'] as Obj[] | undefined)?.find((x) => x['type'] === 'Progressing')?.['message']?.match(/"([^"]+)"/)?.[1]]);
-    if (createdRS || progressed || counts !== prevCounts || !this.lastProgress.has(uid) || prev['observedGeneration'] !== d['metadata']['generation']) this.lastProgress.set(uid, c.loop.step);
+    // progress: a new or scaled ReplicaSet, a spec change, or pods becoming (un)ready/available
+    const counts = JSON.stringify([statusReplicas, updatedReplicas, readyReplicas, availableReplicas, newNow?.['metadata']?.['name'], d['metadata']['generation']]);
+    if (createdRS || progressed || counts !== this.lastCounts.get(uid)) this.lastProgress.set(uid, c.loop.step);
+    this.lastCounts.set(uid, counts);
 
     let conds = (prev['conditions'] ?? []) as Obj[];
     const avail = availableReplicas >= replicas - maxUnavailable;
@@ -723,4 +730,3 @@ function podByCreationAndPhase(a: Obj, b: Obj): number {
   return byCreation(a, b);
 }
 
-export { isPlainObject, selectorMatches };

@@ -1,0 +1,232 @@
+// `weavectl status` on a simulated 1,000-node cluster with 20 ms of latency on every request
+// (exec included). Targets: the whole command under 30 s; the CLI's peak RSS under 150 MB.
+//
+// The simulator (TypeScript, test/sim/) is bundled with esbuild and runs in this process; the CLI
+// runs as a child, so its time and memory are its own. Peak RSS comes from `/usr/bin/time -f %M`
+// when present, else from a wrapper that reads process.resourceUsage().maxRSS at exit.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { report } from './lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const NODES = Number(process.env.BENCH_STATUS_NODES ?? 1000);
+const LATENCY_MS = Number(process.env.BENCH_STATUS_LATENCY_MS ?? 20);
+const TARGET_MS = 30_000;
+const TARGET_RSS_MB = 150;
+
+export async function loadSimulator() {
+  const { build } = await import('esbuild');
+  const dir = `${root}/node_modules/.cache/weavectl-bench`;
+  mkdirSync(dir, { recursive: true });
+  const outfile = `${dir}/sim.mjs`;
+  await build({
+    absWorkingDir: root,
+    stdin: {
+      contents: [
+        "export { startSimulator } from './test/sim/index.ts';",
+        "export { weaveViewFor } from './test/sim/exec.ts';",
+        "export { weaveExec, peerName, ipamSplit, goPercent, WEAVE_PORT, WEAVE_DEFAULT_MTU } from './test/sim/weave-node.ts';",
+        "export { parseCidr, formatIp, broadcast } from './src/net/cidr.ts';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+/**
+ * What the weave container of each pod answers, as the simulator's imitation (test/sim/weave-node.ts)
+ * answers it for a healthy cluster, but computed from data prepared once. The imitation rebuilds
+ * the whole cluster view on every exec (some 150-300 ms of CPU per exec at 1,000 nodes, all in this
+ * one process), which would measure the simulator instead of weavectl. The answers are checked
+ * against the imitation's own, byte for byte, on the first and the last node before the run.
+ */
+export function fastWeave(sim, m, range) {
+  const names = sim.list('v1', 'Node').map((n) => ({
+    name: n.metadata.name,
+    created: String(n.metadata.creationTimestamp ?? ''),
+    ip: n.status.addresses.find((a) => a.type === 'InternalIP').address,
+  }));
+  names.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true })));
+  const idx = new Map(names.map((n, i) => [n.name, i]));
+  const nick = names.map((n) => `${m.peerName(n.name)}(${n.name})`);
+  const shares = m.ipamSplit(range, names.map((n) => n.name));
+  const cidr = m.parseCidr(range);
+  const total = 2 ** (32 - cidr.prefix);
+  const brd = m.formatIp(m.broadcast(cidr));
+  const N = names.length;
+  const mtu = m.WEAVE_DEFAULT_MTU;
+  const port = (from, to) => {
+    const h = createHash('sha256').update(`${from}->${to}`).digest();
+    return 32768 + (h.readUInt16BE(0) % (60999 - 32768));
+  };
+  const stamp = (d) => {
+    const p = (x) => String(x).padStart(2, '0');
+    return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  };
+  const status = (i) =>
+    [
+      `        Version: 2.8.1 (failed to check latest version - see logs; next check at ${stamp(new Date(Date.now() + 3_600_000))})`,
+      '',
+      '        Service: router',
+      '       Protocol: weave 1..2',
+      `           Name: ${nick[i]}`,
+      '     Encryption: disabled',
+      '  PeerDiscovery: enabled',
+      `        Targets: ${N}`,
+      `    Connections: ${N}${N > 1 ? ` (${N - 1} established, 1 failed)` : ' (1 failed)'}`,
+      `          Peers: ${N}${N > 1 ? ` (with ${N * (N - 1)} established connections)` : ''}`,
+      ' TrustedSubnets: none',
+      '',
+      '        Service: ipam',
+      '         Status: ready',
+      `          Range: ${range}`,
+      `  DefaultSubnet: ${range}`,
+      '',
+    ].join('\n');
+  const ipam = (i, active) => {
+    const line = (j, info) => `${nick[j].padEnd(37)} ${String(shares[j].size).padStart(8)} IPs (${m.goPercent(shares[j].size, total)}% of total) ${info}\n`;
+    let out = shares[i].size > 0 ? line(i, `(${active} active)`) : '';
+    for (let j = 0; j < N; j++) if (j !== i && shares[j].size > 0) out += line(j, '');
+    return out;
+  };
+  const connections = (i) => {
+    let out = '';
+    for (let j = 0; j < N; j++) {
+      if (j === i) out += `-> ${`${names[j].ip}:${m.WEAVE_PORT}`.padEnd(21)} ${'failed'.padEnd(11)} cannot connect to ourself, retry: never \n`;
+      else if (i > j) out += `-> ${`${names[j].ip}:${m.WEAVE_PORT}`.padEnd(21)} ${'established'.padEnd(11)} fastdp ${nick[j]} mtu=${mtu}\n`;
+      else out += `<- ${`${names[j].ip}:${port(names[j].name, names[i].name)}`.padEnd(21)} ${'established'.padEnd(11)} fastdp ${nick[j]} mtu=${mtu}\n`;
+    }
+    return out;
+  };
+  const addr = (i) => (shares[i].bridge ? `5: weave    inet ${shares[i].bridge}/${cidr.prefix} brd ${brd} scope global weave\\       valid_lft forever preferred_lft forever\n` : '');
+  const activeOn = (node) => sim.store.podsOn(node).filter((p) => p.status?.podIP && !p.spec?.hostNetwork).length;
+  return (pod, container, cmd) => {
+    const i = idx.get(pod.spec?.nodeName);
+    if (container !== 'weave' || i === undefined) return undefined;
+    const line = cmd.join(' ');
+    const ok = (stdout) => ({ stdout, stderr: '', exitCode: 0 });
+    if (line === '/home/weave/weave --local status') return ok(status(i));
+    if (line === '/home/weave/weave --local status ipam') return ok(ipam(i, activeOn(names[i].name) + (shares[i].bridge ? 1 : 0)));
+    if (line === '/home/weave/weave --local status connections') return ok(connections(i));
+    if (line === 'ip -4 -o addr show dev weave') return ok(addr(i));
+    return undefined;
+  };
+}
+
+/** The fast answers must be the imitation's: compared on the first and the last node. */
+export function checkFastWeave(sim, m, answer) {
+  const pods = sim.list('v1', 'Pod', 'kube-system').filter((p) => p.metadata.labels?.name === 'weave-net');
+  pods.sort((a, b) => a.spec.nodeName.localeCompare(b.spec.nodeName, 'en', { numeric: true }));
+  const normal = (s) => s.replace(/next check at [\d/: ]+\)/, 'next check at X)');
+  for (const pod of [pods[0], pods.at(-1)]) {
+    const view = m.weaveViewFor(sim, pod);
+    for (const cmd of [['/home/weave/weave', '--local', 'status'], ['/home/weave/weave', '--local', 'status', 'ipam'], ['/home/weave/weave', '--local', 'status', 'connections'], ['ip', '-4', '-o', 'addr', 'show', 'dev', 'weave']]) {
+      const want = m.weaveExec(view, pod.spec.nodeName, 'weave', cmd);
+      const got = answer(pod, 'weave', cmd);
+      if (normal(want.stdout) !== normal(got.stdout)) {
+        throw new Error(`bench answer for "${cmd.join(' ')}" on ${pod.spec.nodeName} differs from the simulator's imitation`);
+      }
+    }
+  }
+}
+
+export function weaveNet() {
+  const container = (name, image, env = []) => ({ name, image, env, securityContext: { privileged: true } });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
+    spec: {
+      selector: { matchLabels: { name: 'weave-net' } },
+      updateStrategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: { name: 'weave-net' } },
+        spec: {
+          hostNetwork: true,
+          tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }],
+          containers: [
+            container('weave', 'weaveworks/weave-kube:2.8.1', [{ name: 'IPALLOC_RANGE', value: '10.32.0.0/12' }]),
+            container('weave-npc', 'weaveworks/weave-npc:2.8.1'),
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Runs the CLI; resolves with wall time, exit code, stdout and its peak RSS in KiB. */
+function runStatus(kubeconfig) {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const cliArgs = [`${root}/bin/weavectl.js`, '--kubeconfig', kubeconfig, 'status', '-o', 'json'];
+  const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 1); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
+  const [cmd, args] = timeBin
+    ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...cliArgs]]
+    : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const m = /maxrss (\d+)\s*$/.exec(stderr);
+      resolve({ ms, code, stdout, stderr, rssKb: m ? Number(m[1]) : NaN });
+    });
+  });
+}
+
+export async function run() {
+  const m = await loadSimulator();
+  const { startSimulator } = m;
+  const t0 = Date.now();
+  const sim = await startSimulator({ k8sVersion: '1.29.2', nodes: NODES, stepDelayMs: 2, events: false });
+  try {
+    sim.put(weaveNet());
+    await sim.waitFor(
+      () => {
+        const ds = sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net');
+        return ds?.status?.numberAvailable === NODES;
+      },
+      { timeoutMs: 300_000, message: `the simulated weave-net DaemonSet did not become available on ${NODES} nodes` },
+    );
+    const answer = fastWeave(sim, m, '10.32.0.0/12');
+    checkFastWeave(sim, m, answer);
+    sim.execHandlers.add(answer);
+    const setupMs = Date.now() - t0;
+    sim.faults.latencyMs = LATENCY_MS;
+    const r = await runStatus(sim.kubeconfigPath);
+    let rep;
+    try {
+      rep = JSON.parse(r.stdout);
+    } catch {
+      throw new Error(`weavectl status did not print JSON (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+    }
+    const rssMb = r.rssKb / 1024;
+    const okRows = rep.nodes.filter((n) => n.status === 'ok').length;
+    return report(`weavectl status, ${NODES} nodes, ${LATENCY_MS} ms per request (cluster set up in ${(setupMs / 1000).toFixed(1)} s)`, [
+      { name: `every node read and healthy (exit ${r.code})`, value: `${okRows}/${rep.nodes.length}`, target: `${NODES}/${NODES}, exit 0`, ok: r.code === 0 && rep.healthy && okRows === NODES },
+      { name: 'wall time of the command', value: `${(r.ms / 1000).toFixed(1)} s`, target: `< ${TARGET_MS / 1000} s`, ok: r.ms < TARGET_MS },
+      { name: 'peak RSS of the CLI process', value: `${rssMb.toFixed(0)} MB`, target: `< ${TARGET_RSS_MB} MB`, ok: rssMb < TARGET_RSS_MB },
+    ]);
+  } finally {
+    await sim.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exit((await run()) ? 0 : 1);
+}
