@@ -500,3 +500,16 @@ describe('classifySource', () => {
     expect(() => classifySource('embedded')).toThrow(/not a download source/);
   });
 });
+
+describe('the reweave endpoint gets kubectl version text', () => {
+  it('wraps a plain version as base64 of `kubectl version` output for reweave only', async () => {
+    const { cloudManifestUrl, asKubectlVersionBase64 } = await import('../../src/manifest/sources/cloud.js');
+    const reweave = new URL(cloudManifestUrl('https://reweave.azurewebsites.net', 'net', '1.29'));
+    const text = Buffer.from(reweave.searchParams.get('k8s-version')!, 'base64').toString();
+    expect(text).toContain('GitVersion:"v1.29.0"');
+    expect(text.startsWith('Client Version: version.Info{Major:"1", Minor:"29"')).toBe(true);
+    expect(new URL(cloudManifestUrl('https://cloud.weave.works', 'net', '1.29')).searchParams.get('k8s-version')).toBe('1.29');
+    const already = Buffer.from('Client Version: v1.29.0\n').toString('base64');
+    expect(asKubectlVersionBase64(already)).toBe(already);
+  });
+});

@@ -24,12 +24,26 @@ const ALTERNATIVES = 'use --source github to download the release files from Git
 export function cloudManifestUrl(base: string, product: Product, k8sVersionRaw: string, weaveVersion?: string): string {
   const root = base.replace(/\/+$/, '');
   const path = product === 'net' ? '/k8s/net' : '/k8s/scope.yaml';
-  let url = `${root}${path}?k8s-version=${encodeURIComponent(k8sVersionRaw)}`;
+  let url = `${root}${path}?k8s-version=${encodeURIComponent(isReweaveHost(root) ? asKubectlVersionBase64(k8sVersionRaw) : k8sVersionRaw)}`;
   if (weaveVersion) {
     const param = isRetiredCloudHost(root) ? 'v' : 'version';
     url += `&${param}=${encodeURIComponent(weaveVersion.replace(/^v/, ''))}`;
   }
   return url;
+}
+
+/**
+ * The base64 of `kubectl version` output, the form the docs told users to send. cloud.weave.works also
+ * took a plain "1.29"; reweave's endpoint reads only the GitVersion inside the base64 text (the first
+ * one, the client's), so for it a plain version is wrapped as the text kubectl prints, with the same
+ * version for client and server. Anything else is passed as is.
+ */
+export function asKubectlVersionBase64(raw: string): string {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(raw.trim());
+  if (!m) return raw;
+  const [, major, minor, patch = '0'] = m;
+  const info = `version.Info{Major:"${major}", Minor:"${minor}", GitVersion:"v${major}.${minor}.${patch}"}`;
+  return Buffer.from(`Client Version: ${info}\nServer Version: ${info}\n`).toString('base64');
 }
 
 /** True for an address on cloud.weave.works, the host that has been dead since 2022. */
