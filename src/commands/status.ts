@@ -36,7 +36,7 @@ import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 
 interface StatusFlags {
-  node: string[];
+  node?: string[];
   concurrency: string;
   execTimeout: string;
 }
@@ -47,13 +47,13 @@ export const DEFAULT_EXEC_TIMEOUT = '10s';
 
 /** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
 const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
-const LIST_PAGE = 500;
+const LIST_PAGE = 100;
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description("Show Weave Net's state on every node: pod, version, bridge address, share of the IP range, peer connections, weave-npc")
-    .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--concurrency <n>', 'how many nodes to ask at the same time', String(DEFAULT_CONCURRENCY))
     .option('--exec-timeout <duration>', 'how long to wait for the answers of one node, e.g. 10s', DEFAULT_EXEC_TIMEOUT)
     .addHelpText(
@@ -113,7 +113,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
  * connections is one line per peer: at 1,000 nodes, 1,000 lines nobody needs).
  * Whatever has not answered by the deadline is an error.
  */
-export async function probePod(cluster: Cluster, namespace: string, pod: string, timeoutMs: number, expected: number): Promise<NodeProbe> {
+export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number, expected: number): Promise<NodeProbe> {
   const results: Partial<Record<ProbeCommand, CommandResult>> = {};
   const run = (k: ProbeCommand, ms: number) =>
     cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs: Math.max(1, ms) }).then(
@@ -152,7 +152,7 @@ function needConnections(status: CommandResult | undefined, expected: number): b
   return established < expected || Number(m[1]) - established > 1;
 }
 
-async function findDaemonSet(cluster: Cluster, namespace: string): Promise<KubeObject | undefined> {
+async function findDaemonSet(cluster: Pick<Cluster, 'serves' | 'get'>, namespace: string): Promise<KubeObject | undefined> {
   for (const apiVersion of DAEMONSET_VERSIONS) {
     if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
     const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace, name: NET_DAEMONSET });
@@ -161,27 +161,59 @@ async function findDaemonSet(cluster: Cluster, namespace: string): Promise<KubeO
   return undefined;
 }
 
+/** Namespaces that do have a DaemonSet weave-net (for the hint when -n names another). */
+async function findElsewhere(cluster: Pick<Cluster, 'serves' | 'list'>): Promise<string[]> {
+  for (const apiVersion of DAEMONSET_VERSIONS) {
+    if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
+    try {
+      const list = await cluster.list({ apiVersion, kind: 'DaemonSet' }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
+      return [...new Set(list.items.filter((d) => d.metadata.name === NET_DAEMONSET).map((d) => d.metadata.namespace ?? ''))].filter(Boolean).sort();
+    } catch {
+      return []; // no right to list DaemonSets everywhere: no hint
+    }
+  }
+  return [];
+}
+
+/** The cluster calls `weavectl status` makes. */
+export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'exec'>;
+
 export async function collectStatus(
-  cluster: Cluster,
+  cluster: StatusCluster,
   opts: { namespace: string; nodes: string[]; concurrency: number; execTimeoutMs: number },
   reporter: Reporter,
 ): Promise<StatusReport> {
   const ns = opts.namespace;
   const dsObj = await findDaemonSet(cluster, ns);
-  if (!dsObj) return buildReport({ namespace: ns, pods: [], probes: new Map() });
+  if (!dsObj) return buildReport({ namespace: ns, pods: [], probes: new Map(), elsewhere: await findElsewhere(cluster) });
   const ds: DaemonSetSummary = summarizeDaemonSet(dsObj);
 
   // Reduce every object as soon as it is listed: only the summaries stay in memory.
   const podList = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: ns }, { labelSelector: WEAVE_POD_SELECTOR, limit: LIST_PAGE });
   const pods: PodSummary[] = podList.items.map(summarizePod);
   podList.items.length = 0;
+  // The nodes are read only when something is wrong (1,000 Node objects are megabytes): to name
+  // NotReady nodes and the nodes that lack a pod. When every pod the DaemonSet wants is there
+  // and ready, the pods say all there is to say (their hostIP is the node's address).
+  const dsPods = pods.filter((p) => p.node !== undefined && (!ds.uid || !p.ownerUid || p.ownerUid === ds.uid));
+  const allWell =
+    ds.desired > 0 &&
+    ds.ready === ds.desired &&
+    ds.available === ds.desired &&
+    dsPods.length === ds.desired &&
+    dsPods.every((p) => p.ready && p.phase === 'Running' && !p.terminating) &&
+    opts.nodes.every((n) => dsPods.some((p) => p.node === n));
   let nodes: NodeSummary[] | undefined;
-  try {
-    const nodeList = await cluster.list({ apiVersion: 'v1', kind: 'Node' }, { limit: LIST_PAGE });
-    nodes = nodeList.items.map((n) => summarizeNode(n, dsObj));
-    nodeList.items.length = 0;
-  } catch (err) {
-    reporter.warn(`cannot list nodes (${errorText(err)}): showing only the nodes that run a weave-net pod`);
+  if (allWell) {
+    reporter.debug(`All ${ds.desired} weave-net pods are ready: the nodes are not read`);
+  } else {
+    try {
+      const nodeList = await cluster.list({ apiVersion: 'v1', kind: 'Node' }, { limit: LIST_PAGE });
+      nodes = nodeList.items.map((n) => summarizeNode(n, dsObj));
+      nodeList.items.length = 0;
+    } catch (err) {
+      reporter.warn(`cannot list nodes (${errorText(err)}): showing only the nodes that run a weave-net pod`);
+    }
   }
 
   const filter = opts.nodes.length > 0 ? new Set(opts.nodes) : undefined;
@@ -190,7 +222,7 @@ export async function collectStatus(
   );
   // Connections each peer should have: the other peers, at most CONN_LIMIT.
   const peers = pods.filter((p) => p.node !== undefined && (!ds.uid || !p.ownerUid || p.ownerUid === ds.uid) && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  const expected = Math.min(Math.max(new Set(peers.map((p) => p.node)).size, ds.desired) - 1, ds.connLimit);
+  const expected = Math.min(Math.max(0, Math.max(new Set(peers.map((p) => p.node)).size, ds.desired) - 1), ds.connLimit);
   const probes = new Map<string, NodeProbe>();
   let done = 0;
   const show = () => {
@@ -215,7 +247,7 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   let report: StatusReport;
   try {
-    report = await collectStatus(cluster, { namespace: g.namespace, nodes: f.node, concurrency, execTimeoutMs }, reporter);
+    report = await collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], concurrency, execTimeoutMs }, reporter);
   } finally {
     cluster.close();
   }

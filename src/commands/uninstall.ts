@@ -9,8 +9,7 @@
  * with dryRun=All. Exit code 1 when a delete failed or the pods did not go within --timeout.
  */
 import { Option, type Command } from 'commander';
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { Cluster, KubeObject } from '../cluster/types.js';
 import { failure, usageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import {
@@ -74,7 +73,7 @@ function errorText(err: unknown): string {
 }
 
 /** The first API version of each kind the cluster serves (asked once per kind). */
-function servedVersions(cluster: KubeCluster): (item: PlannedDeletion) => Promise<string | undefined> {
+function servedVersions(cluster: Pick<Cluster, 'serves'>): (item: PlannedDeletion) => Promise<string | undefined> {
   const cache = new Map<string, Promise<string | undefined>>();
   return (item) => {
     let p = cache.get(item.kind);
@@ -94,7 +93,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Pods of something being deleted: "weave-net-abcde (node-1)". */
-async function remainingPods(cluster: KubeCluster, groups: { namespace: string; selector: string }[]): Promise<string[]> {
+async function remainingPods(cluster: Pick<Cluster, 'list'>, groups: { namespace: string; selector: string }[]): Promise<string[]> {
   const out: string[] = [];
   for (const g of groups) {
     const list = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: g.namespace }, { labelSelector: g.selector });
@@ -127,7 +126,10 @@ export interface UninstallOptions {
   pollMs?: number;
 }
 
-export async function uninstall(cluster: KubeCluster, o: UninstallOptions, reporter: Reporter): Promise<DeletionOutcome[]> {
+/** The cluster calls `weavectl uninstall` makes. */
+export type UninstallCluster = Pick<Cluster, 'version' | 'serves' | 'get' | 'list' | 'delete'>;
+
+export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, reporter: Reporter): Promise<DeletionOutcome[]> {
   const ns = o.namespace;
   const dry = o.dryRun;
   if (dry === 'server') {
@@ -246,7 +248,7 @@ export async function uninstall(cluster: KubeCluster, o: UninstallOptions, repor
   return outcomes;
 }
 
-async function waitGone(cluster: KubeCluster, o: UninstallOptions, deleted: DeletionOutcome[], reporter: Reporter): Promise<void> {
+async function waitGone(cluster: UninstallCluster, o: UninstallOptions, deleted: DeletionOutcome[], reporter: Reporter): Promise<void> {
   const groups = [{ namespace: o.namespace, selector: NET_POD_SELECTOR }];
   if (o.scope) {
     groups.push({ namespace: o.namespace, selector: SCOPE_POD_SELECTOR });

@@ -25,16 +25,22 @@
  *   },
  *   "nodes": [ {                           // one per node that runs, or should run, a weave-net pod; by node name
  *     "node": "node-1", "status": "ok",    // ok | warning | error
- *     "internalIP": "10.0.0.1",            // the node's InternalIP (null when unknown)
- *     "nodeReady": true,                   // the node's Ready condition (null when nodes cannot be listed)
+ *     "internalIP": "10.0.0.1",            // the node's InternalIP (or its weave pod's hostIP); null when unknown
+ *     "nodeReady": true,                   // the node's Ready condition; null when the nodes were not read: they are
+ *                                          // only when something is wrong (not every weave-net pod ready), or not allowed
  *     "pod": "weave-net-abcde", "podPhase": "Running", "containersReady": 2, "containers": 2, "restarts": 0,
  *     "version": "2.8.1",                  // as weave reports it, else the image tag
  *     "peer": "02:6a:..", "nickname": "node-1",
  *     "bridge": "172.25.64.1/18",          // address of the weave bridge
  *     "ips": 8192, "percent": 50, "activeIPs": 3,   // the node's share of the range
  *     "ipamState": "ready",
- *     "connections": { "established": 3, "peers": 3, "expected": 3,
- *                      "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ] },
+ *     "connections": {                     // null when weave could not be read
+ *       "established": 3,                  // established connections to other peers
+ *       "peers": 3,                        // the other weave-net peers of the cluster
+ *       "expected": 3,                     // what this node should have: the peers, less those most nodes
+ *                                          // cannot reach (their own rows say so), at most CONN_LIMIT
+ *       "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ]
+ *     },                                   // (failed is read only when weave's status counts a problem)
  *     "encryption": false,
  *     "npc": "running",                    // running | disabled | absent | waiting: REASON | terminated: REASON | unknown
  *     "error": null                        // why the node could not be read, or the first error found there
@@ -50,6 +56,7 @@
  * }
  */
 import type { KubeObject } from '../cluster/types.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/patch-net.js';
 import { daemonSetNodeFit, describePodProblem, podNode, podProblems } from '../rollout/diagnose.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import { parseCidr } from '../net/cidr.js';
@@ -64,9 +71,7 @@ import {
   type WeaveStatus,
 } from './parse.js';
 
-export const NET_DAEMONSET = 'weave-net';
-export const WEAVE_CONTAINER = 'weave';
-export const NPC_CONTAINER = 'weave-npc';
+export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER };
 export const WEAVE_POD_SELECTOR = 'name=weave-net';
 export const WEAVE_SCRIPT = '/home/weave/weave';
 
@@ -116,6 +121,8 @@ export interface PodSummary {
   npc?: ContainerState;
   npcInSpec: boolean;
   terminating: boolean;
+  /** status.hostIP: the node's address (weave pods use the host network). */
+  hostIP?: string;
   /** CrashLoopBackOff, ImagePullBackOff... in one line (src/rollout/diagnose.ts). */
   problem?: string;
   ownerUid?: string;
@@ -181,6 +188,7 @@ export function summarizePod(pod: KubeObject): PodSummary {
     ...(byName.has(NPC_CONTAINER) ? { npc: containerState(byName.get(NPC_CONTAINER)) } : {}),
     npcInSpec,
     terminating: Boolean(pod.metadata.deletionTimestamp),
+    ...(typeof pod.status?.hostIP === 'string' && pod.status.hostIP ? { hostIP: pod.status.hostIP } : {}),
     ...(problems.length ? { problem: describePodProblem(problems[0]!) } : {}),
     ...(ctrl?.uid ? { ownerUid: ctrl.uid } : {}),
   };
@@ -404,6 +412,8 @@ export interface ReportInput {
   probes: ReadonlyMap<string, NodeProbe>;
   /** --node: only these nodes get rows. */
   nodeFilter?: readonly string[];
+  /** When there is no DaemonSet in `namespace`: the namespaces that have one. */
+  elsewhere?: readonly string[];
 }
 
 /** How bad an IPAM state is. */
@@ -453,7 +463,13 @@ export function buildReport(input: ReportInput): StatusReport {
   const add = (severity: Severity, node: string | null, message: string, hint: string | null = null) => problems.push({ severity, node, message, hint });
 
   if (!ds) {
-    add('error', null, `DaemonSet ${NET_DAEMONSET} not found in namespace ${ns}`, 'install Weave Net with "weavectl install", or give its namespace with -n');
+    const other = input.elsewhere ?? [];
+    add(
+      'error',
+      null,
+      `DaemonSet ${NET_DAEMONSET} not found in namespace ${ns}`,
+      other.length > 0 ? `it is in namespace ${other.join(', ')}: run with -n ${other[0]}` : 'install Weave Net with "weavectl install", or give its namespace with -n',
+    );
   } else {
     if (ds.desired === 0) add('error', null, `DaemonSet ${ds.name} wants no pods: no node fits it`, `kubectl describe daemonset -n ${ns} ${ds.name}`);
     else if (ds.ready < ds.desired || ds.available < ds.desired) {
@@ -477,7 +493,11 @@ export function buildReport(input: ReportInput): StatusReport {
   const connLimit = ds?.connLimit ?? Infinity;
 
   const nodeInfo = new Map((input.nodes ?? []).map((n) => [n.name, n]));
-  const nodeByIP = new Map((input.nodes ?? []).flatMap((n) => (n.internalIP ? [[n.internalIP, n.name] as const] : [])));
+  // Node addresses: from the nodes when listed, else from the weave pods (host network: hostIP).
+  const nodeByIP = input.nodes
+    ? new Map(input.nodes.flatMap((n) => (n.internalIP ? [[n.internalIP, n.name] as const] : [])))
+    : new Map([...podByNode.entries()].flatMap(([n, p]) => (p.hostIP && p.node ? [[p.hostIP, n] as const] : [])));
+  const ipOf = new Map([...nodeByIP.entries()].map(([ip, n]) => [n, ip]));
   const names = new Set<string>(podByNode.keys());
   for (const n of input.nodes ?? []) if (n.eligible) names.add(n.name);
   const filter = input.nodeFilter && input.nodeFilter.length > 0 ? new Set(input.nodeFilter) : undefined;
@@ -487,7 +507,7 @@ export function buildReport(input: ReportInput): StatusReport {
   // fault; the peer is (and its own row says so).
   const host = (address: string) => address.replace(/:\d+$/, '');
   // A target that is no node's address: a deleted node still in the peer list weave got at start.
-  const allIPs = input.nodes !== undefined && input.nodes.length > 0 && nodeByIP.size === input.nodes.length;
+  const allIPs = input.nodes ? input.nodes.length > 0 && nodeByIP.size === input.nodes.length : podByNode.size > 0 && nodeByIP.size === podByNode.size;
   const stale = (h: string) => allIPs && !nodeByIP.has(h);
   const failedTo = new Map<string, number>();
   const staleTo = new Map<string, number>();
@@ -525,7 +545,7 @@ export function buildReport(input: ReportInput): StatusReport {
     const row: NodeRow = {
       node: name,
       status: 'ok',
-      internalIP: node?.internalIP ?? null,
+      internalIP: ipOf.get(name) ?? null,
       nodeReady: node ? node.ready : null,
       pod: pod?.name ?? null,
       podPhase: pod?.phase ?? null,
@@ -598,7 +618,7 @@ export function buildReport(input: ReportInput): StatusReport {
 
       const c = probe.connections ?? (w?.connections ? { established: w.connections.byState.established ?? 0, failed: [], encrypted: 0, unencrypted: 0 } : undefined);
       if (c) {
-        const selfHost = node?.internalIP;
+        const selfHost = ipOf.get(name);
         const unreachableOthers = new Set(c.failed.map((f) => host(f.address)).filter((h) => down.has(h) && h !== selfHost)).size;
         const expected = Math.min(Math.max(0, otherPeers - unreachableOthers), connLimit);
         row.connections = { established: c.established, peers: otherPeers, expected, failed: c.failed };

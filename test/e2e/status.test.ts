@@ -79,7 +79,7 @@ describe('weavectl status on a healthy cluster', () => {
     expect(none.code).toBe(1);
     const rep = json(none);
     expect(rep.daemonSet).toBeNull();
-    expect(rep.problems[0].message).toBe('DaemonSet weave-net not found in namespace default');
+    expect(rep.problems[0]).toEqual({ severity: 'error', node: null, message: 'DaemonSet weave-net not found in namespace default', hint: 'it is in namespace kube-system: run with -n kube-system' });
     expect(none.stderr).toMatch(/^error: Weave Net is not healthy: 1 error \(see "problems"\)$/m);
 
     const text = await cli(['status', '-n', 'default']);
@@ -87,16 +87,10 @@ describe('weavectl status on a healthy cluster', () => {
     expect(text.stdout).toMatch(/^× no DaemonSet weave-net in namespace default$/m);
   });
 
-  it('refuses bad flags with exit code 2', async () => {
-    for (const [flag, re] of [
-      [['--concurrency', '0'], /invalid --concurrency "0"/],
-      [['--exec-timeout', '10'], /invalid duration for --exec-timeout: "10"/],
-      [['--exec-timeout', '0'], /invalid --exec-timeout "0": must be more than 0/],
-    ] as const) {
-      const r = await cli(['status', ...flag]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(re);
-    }
+  it('refuses a bad flag with exit code 2 before asking the cluster', async () => {
+    const r = await cli(['status', '--exec-timeout', '10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: invalid duration for --exec-timeout: "10"$/m);
   });
 });
 

@@ -166,6 +166,21 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     expect(after.filter((x) => /weave/.test(x)).map((x) => x.replace(/@\d+$/, ''))).toEqual(before.filter((x) => /weave/.test(x)).map((x) => x.replace(/@\d+$/, '')));
   });
 
+  it('a delete the cluster refuses: the others still go, the refused one is named, exit 1', async () => {
+    const unforbid = sim.faults.forbid({ verb: 'delete', resource: 'clusterroles', name: 'weave-net' });
+    try {
+      const r = await cli(['uninstall', '--wait=false']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('daemonset.apps "weave-net" deleted');
+      expect(r.stderr).toMatch(/^error: clusterrole\.rbac\.authorization\.k8s\.io "weave-net": .*forbidden/m);
+      expect(r.stderr).toContain('serviceaccount "weave-net" deleted');
+      expect(r.stderr).toMatch(/^error: 1 object could not be deleted: clusterrole\.rbac\.authorization\.k8s\.io\/weave-net$/m);
+      expect(sim.get('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'weave-net')).toBeDefined();
+    } finally {
+      unforbid();
+    }
+  });
+
   it('deletes Scope but keeps the namespace that holds the user pod', async () => {
     const r = await cli(['uninstall', '--scope', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
@@ -173,5 +188,24 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     expect(r.stderr).toMatch(/Warning: namespace "weave" kept: other pods run in it \(my-app\); delete it yourself with: kubectl delete namespace weave/);
     expect(weaveObjects(sim)).toEqual(['namespaces weave']);
     expect(sim.get('v1', 'Pod', 'weave', 'my-app')).toBeDefined();
+  });
+
+  it('deletes the namespace once only Scope was in it', async () => {
+    sim.delete('v1', 'Pod', 'weave', 'my-app');
+    await sim.waitFor(() => !sim.get('v1', 'Pod', 'weave', 'my-app'));
+    const r = await cli(['uninstall', '--scope', '--timeout', '60s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('namespace "weave" deleted');
+    expect(r.stderr).toContain('daemonset.apps "weave-net" not found (already gone)');
+    expect(weaveObjects(sim)).toEqual([]);
+  });
+
+  it('gives up after --timeout, naming the pods that did not go', async () => {
+    sim.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weave-net', namespace: 'kube-system' } });
+    sim.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'weave-net-stray', namespace: 'kube-system', labels: { name: 'weave-net' } }, spec: { nodeName: 'k8s-vm1', containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }] } });
+    const r = await cli(['uninstall', '--timeout', '2s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('configmap "weave-net" deleted');
+    expect(r.stderr).toMatch(/^error: timed out after 2s waiting for 1 pod to terminate \(weave-net-stray \(k8s-vm1\)\)$/m);
   });
 });

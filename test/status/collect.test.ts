@@ -1,0 +1,165 @@
+/**
+ * collectStatus over a fake Cluster whose weave pods answer like the simulator's imitation:
+ * which commands are run, bounded concurrency, and a per-node deadline that holds even when
+ * an exec never returns.
+ */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ExecResult, KubeObject, ListResult, ResourceRef } from '../../src/cluster/types.js';
+import { collectStatus, parseConcurrency, parseExecTimeout, type StatusCluster } from '../../src/commands/status.js';
+import { Reporter } from '../../src/output/reporter.js';
+import { weaveExec, type WeaveView } from '../sim/weave-node.js';
+
+const NS = 'kube-system';
+const NODES = ['node-1', 'node-2', 'node-3', 'node-4'];
+const ip = (n: string) => `10.0.0.${n.split('-')[1]}`;
+
+function objects() {
+  const ds: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'weave-net', namespace: NS, uid: 'ds-uid', generation: 1 },
+    spec: { updateStrategy: { type: 'RollingUpdate' }, template: { spec: { containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }] } } },
+    status: { observedGeneration: 1, desiredNumberScheduled: 4, updatedNumberScheduled: 4, numberReady: 4, numberAvailable: 4 },
+  };
+  const pods: KubeObject[] = NODES.map((n) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `weave-net-${n}`, namespace: NS, labels: { name: 'weave-net' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: 'ds-uid', controller: true }] },
+    spec: { nodeName: n, containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }] },
+    status: { phase: 'Running', hostIP: ip(n), podIP: ip(n), conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'weave', ready: true, restartCount: 0, state: { running: {} } }] },
+  }));
+  const nodes: KubeObject[] = NODES.map((n) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: n },
+    status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: ip(n) }] },
+  }));
+  return { ds, pods, nodes };
+}
+
+class FakeCluster implements StatusCluster {
+  execs: { pod: string; cmd: string; timeoutMs?: number }[] = [];
+  inFlight = new Map<string, number>();
+  maxNodesInFlight = 0;
+  constructor(
+    private readonly o: ReturnType<typeof objects>,
+    private readonly answer: (node: string, cmd: string[]) => Promise<ExecResult>,
+  ) {}
+  async serves(apiVersion: string) {
+    return apiVersion !== 'apps/v1beta2';
+  }
+  async get<T extends KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
+    return (ref.kind === 'DaemonSet' && ref.name === 'weave-net' && ref.namespace === NS ? this.o.ds : undefined) as T | undefined;
+  }
+  lists: string[] = [];
+  async list<T extends KubeObject>(ref: ResourceRef): Promise<ListResult<T>> {
+    this.lists.push(ref.kind);
+    const items = ref.kind === 'Pod' ? this.o.pods : ref.kind === 'Node' ? this.o.nodes : [];
+    return { items: items.map((x) => structuredClone(x)) as T[], resourceVersion: '1' };
+  }
+  async exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult> {
+    expect(container).toBe('weave');
+    this.execs.push({ pod: pod.name, cmd: command.join(' '), ...(opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+    this.inFlight.set(pod.name, (this.inFlight.get(pod.name) ?? 0) + 1);
+    this.maxNodesInFlight = Math.max(this.maxNodesInFlight, this.inFlight.size);
+    try {
+      return await this.answer(pod.name.replace('weave-net-', ''), command);
+    } finally {
+      const n = this.inFlight.get(pod.name)! - 1;
+      if (n === 0) this.inFlight.delete(pod.name);
+      else this.inFlight.set(pod.name, n);
+    }
+  }
+}
+
+function imitation(extra: Partial<WeaveView> = {}) {
+  const view: WeaveView = { version: '2.8.1', ipallocRange: '172.25.64.0/18', nodes: NODES.map((n) => ({ name: n, internalIP: ip(n), ready: true })), ...extra };
+  return async (node: string, cmd: string[]): Promise<ExecResult> => {
+    await new Promise((r) => setTimeout(r, 5));
+    return weaveExec(view, node, 'weave', cmd)!;
+  };
+}
+
+const quiet = () => new Reporter({ stderr: Object.assign(new PassThrough(), { isTTY: false }), env: {} });
+
+describe('collectStatus', () => {
+  it('asks status, status ipam and the bridge; status connections only when status shows a problem', async () => {
+    const c = new FakeCluster(objects(), imitation());
+    const r = await collectStatus(c, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(r.healthy).toBe(true);
+    expect(r.nodes.map((n) => [n.node, n.ips, n.connections?.established])).toEqual([
+      ['node-1', 8192, 3],
+      ['node-2', 4096, 3],
+      ['node-3', 2048, 3],
+      ['node-4', 2048, 3],
+    ]);
+    expect(new Set(c.execs.map((e) => e.cmd))).toEqual(new Set(['/home/weave/weave --local status', '/home/weave/weave --local status ipam', 'ip -4 -o addr show dev weave']));
+    expect(c.execs).toHaveLength(12);
+    expect(c.execs.every((e) => e.timeoutMs === 5000)).toBe(true);
+
+    const bad = new FakeCluster(objects(), imitation({ unreachable: new Set(['node-3']) }));
+    const r2 = await collectStatus(bad, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(bad.execs.filter((e) => e.cmd.endsWith('status connections')).map((e) => e.pod).sort()).toEqual(NODES.map((n) => `weave-net-${n}`));
+    expect(r2.problems[0]!.message).toBe('node-3 (10.0.0.3) cannot be reached from 3 of 3 other nodes');
+  });
+
+  it('reads the nodes only when not every weave-net pod is ready', async () => {
+    const healthy = new FakeCluster(objects(), imitation());
+    await collectStatus(healthy, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(healthy.lists).toEqual(['Pod']);
+    const o = objects();
+    o.pods[1]!.status.conditions[0].status = 'False';
+    o.ds.status.numberReady = 3;
+    const sick = new FakeCluster(o, imitation());
+    const r = await collectStatus(sick, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(sick.lists).toEqual(['Pod', 'Node']);
+    expect(r.nodes.map((n) => n.nodeReady)).toEqual([true, true, true, true]);
+    expect(r.nodes[1]!.error).toBe('pod weave-net-node-2 is not Ready (1/1 containers ready)');
+  });
+
+  it('asks at most --concurrency nodes at a time, and only the --node ones', async () => {
+    const c = new FakeCluster(objects(), imitation());
+    await collectStatus(c, { namespace: NS, nodes: [], concurrency: 2, execTimeoutMs: 5000 }, quiet());
+    expect(c.maxNodesInFlight).toBe(2);
+    const one = new FakeCluster(objects(), imitation());
+    const r = await collectStatus(one, { namespace: NS, nodes: ['node-4'], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(new Set(one.execs.map((e) => e.pod))).toEqual(new Set(['weave-net-node-4']));
+    expect(r.nodes.map((n) => n.node)).toEqual(['node-4']);
+  });
+
+  it('ends a node at its deadline even when an exec never returns, and shows it', async () => {
+    const answer = imitation();
+    const c = new FakeCluster(objects(), (node, cmd) => (node === 'node-2' && cmd.at(-1) === 'ipam' ? new Promise<never>(() => {}) : answer(node, cmd)));
+    const t0 = Date.now();
+    const r = await collectStatus(c, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 200 }, quiet());
+    expect(Date.now() - t0).toBeLessThan(3000);
+    const row = r.nodes.find((n) => n.node === 'node-2')!;
+    expect(row.status).toBe('error');
+    expect(row.error).toBe('weave --local status ipam: no answer within 200ms');
+    expect(row.version).toBe('2.8.1'); // what did answer is kept
+    expect(r.nodes.filter((n) => n.status === 'ok')).toHaveLength(3);
+  });
+
+  it('reports a missing DaemonSet without asking anything', async () => {
+    const o = objects();
+    const c = new FakeCluster(o, imitation());
+    const r = await collectStatus(c, { namespace: 'weave', nodes: [], concurrency: 10, execTimeoutMs: 1000 }, quiet());
+    expect(r.daemonSet).toBeNull();
+    expect(r.healthy).toBe(false);
+    expect(c.execs).toEqual([]);
+  });
+});
+
+describe('flags', () => {
+  it('--concurrency and --exec-timeout', () => {
+    expect(parseConcurrency('10')).toBe(10);
+    expect(() => parseConcurrency('0')).toThrow(/whole number from 1 to 200/);
+    expect(() => parseConcurrency('2.5')).toThrow(/invalid --concurrency "2.5"/);
+    expect(() => parseConcurrency('1000')).toThrow(/from 1 to 200/);
+    expect(parseExecTimeout('10s')).toBe(10_000);
+    expect(parseExecTimeout('1m30s')).toBe(90_000);
+    expect(() => parseExecTimeout('0')).toThrow(/must be more than 0/);
+    expect(() => parseExecTimeout('10')).toThrow(/invalid duration for --exec-timeout: "10"/);
+  });
+});
