@@ -82,6 +82,7 @@ describe('exec', () => {
       ws.send(frame(255, Buffer.from([1]))); // v5: the server closed stdout
       ws.send(frame(1, Buffer.from('1048576 IPs (100.0% of total)\n')));
       ws.send(frame(3, JSON.stringify({ metadata: {}, status: 'Success' })));
+      ws.send(frame(1, 'late frame after the status')); // must neither crash nor count
       // a real kubelet closes after the status; the client must not need it
     });
     const r = await c.exec({ namespace: 'kube-system', name: 'weave-net-abc' }, 'weave', ['/home/weave/weave', '--local', 'status', 'ipam']);

@@ -13,18 +13,7 @@ import { parseManifest, toObjects } from '../../src/manifest/manifest.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 
 const REF = new URL('../../../shared/reference/weave/', import.meta.url);
-const manifest = (file: string): KubeObject[] => toObjects(parseManifest(fs.readFileSync(new URL(file, REF), 'utf8'), file)).map(withoutNulls) as KubeObject[];
-
-/**
- * The 2.8.1 manifest has an empty `env:` (null) in weave-init. A real API server drops nulls of typed
- * fields, so applying it twice changes nothing; the simulator stores the null and removes it on the
- * next apply (a new generation). Until the simulator drops them, the tests apply the manifest without nulls.
- */
-function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(withoutNulls);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
-  return v;
-}
+const manifest = (file: string): KubeObject[] => toObjects(parseManifest(fs.readFileSync(new URL(file, REF), 'utf8'), file)) as KubeObject[];
 
 const FM = { fieldManager: 'weavectl' };
 const dsRef = (apiVersion = 'apps/v1') => ({ apiVersion, kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' });

@@ -9,6 +9,7 @@ import type { ApiSurface, ResourceDef } from './apis.js';
 import { ApiError, errors } from './errors.js';
 import { managedFieldsAfterUpdate, serverSideApply, type ManagerInfo } from './fieldmanager.js';
 import { clone, deepEqual, isPlainObject, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.js';
+import { decodeNulls } from './schema.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, pinnedName } from './selectors.js';
 import { nowRfc3339, type Rng, type Store } from './store.js';
 import type { Obj } from './types.js';
@@ -260,7 +261,7 @@ export class ApiServer {
   // ---------------------------------------------------------------- create
 
   create(t: Target, body: unknown, opts: WriteOptions, presetManagedFields?: Obj[]): Obj {
-    const input = clone(this.checkBody(t, body));
+    const input = decodeNulls(t.res.kind, clone(this.checkBody(t, body)));
     const md: Obj = { ...(input['metadata'] ?? {}) };
     if (t.res.namespaced) md['namespace'] = t.namespace;
     else delete md['namespace'];
@@ -314,7 +315,7 @@ export class ApiServer {
   // ---------------------------------------------------------------- update
 
   update(t: Target, body: unknown, opts: WriteOptions): Obj {
-    const input = clone(this.checkBody(t, body));
+    const input = decodeNulls(t.res.kind, clone(this.checkBody(t, body)));
     const md = (input['metadata'] ?? {}) as Obj;
     if (md['name'] !== undefined && md['name'] !== t.name) {
       throw errors.badRequest(`the name of the object (${String(md['name'])}) does not match the name on the URL (${t.name})`);
@@ -409,6 +410,9 @@ export class ApiServer {
       throw e;
     }
     if (!isPlainObject(patched)) throw errors.badRequest('the patch produced an object that is not a JSON object');
+    // the patched JSON is decoded into the typed object: nulls the patch left (a JSON patch's `add` of null, nulls
+    // inside a replaced list) are dropped like a create's
+    decodeNulls(t.res.kind, patched);
     const md = (patched['metadata'] ?? {}) as Obj;
     if (md['name'] !== t.name) throw errors.badRequest(`the name of the object (${String(md['name'])}) does not match the name on the URL (${t.name})`);
     // A patch keeps the live resourceVersion unless it sets one (then it is a precondition).

@@ -202,6 +202,14 @@ describe('objects', () => {
     expect((await get(sim, '/api/v1/namespaces')).status).toBe(401);
     expect((await get(sim, '/api/v1/namespaces', { authorization: 'Bearer wrong' })).body).toMatchObject({ reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
     expect((await get(sim, '/version')).status).toBe(200);
+    expect((await get(sim, '/healthz')).status).toBe(200);
+    // a token the server does not know is refused on every path, /version and the health checks included
+    for (const p of ['/version', '/version/', '/healthz', '/livez', '/readyz']) {
+      const w = await get(sim, p, { authorization: 'Bearer wrong' });
+      expect(w.status, p).toBe(401);
+      expect(w.body, p).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
+    }
+    expect((await get(sim, '/version', { authorization: 'Bearer secret' })).status).toBe(200);
     expect((await get(sim, '/api/v1/namespaces', { authorization: 'Bearer secret' })).status).toBe(200);
     const f = await get(sim, '/api/v1/namespaces', { authorization: 'Bearer nope' });
     expect(f.status).toBe(403);

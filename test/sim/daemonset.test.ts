@@ -75,6 +75,25 @@ describe('DaemonSet controller', () => {
     expect(sim.list('apps/v1', 'ControllerRevision', 'kube-system').map((r) => r['revision']).sort()).toEqual([1, 2]);
   });
 
+  it('simulated time follows the wall clock while idle: pods Ready through idle time count for minReadySeconds', async () => {
+    sim = await startSimulator({ stepDelayMs: 5, nodes: 4 });
+    await post(sim, DS_PATH, daemonSet('weave-net', 'a:1'));
+    const first = await sim.waitFor(settled(sim, 'weave-net', 4));
+    // idle for 200 ms = 40 steps: the pods have been Ready for far longer than the new minReadySeconds
+    const idleFrom = sim.step;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sim.step).toBeGreaterThanOrEqual(idleFrom + 30);
+    const w = await watch(sim, `${DS_PATH}?watch=true&fieldSelector=metadata.name%3Dweave-net&resourceVersion=${first['metadata']['resourceVersion']}`);
+    streams.push(w);
+    await patch(sim, `${DS_PATH}/weave-net`, 'application/strategic-merge-patch+json', { spec: { minReadySeconds: 5, template: { spec: { containers: [{ name: 'weave', image: 'a:2' }] } } } });
+    await sim.waitFor(settled(sim, 'weave-net', 4), { timeoutMs: 10000 });
+    await sim.waitFor(() => w.events.some((e) => e['object']['status']['updatedNumberScheduled'] === 4 && e['object']['status']['numberAvailable'] === 4));
+    // the old pods are available, so they are replaced maxUnavailable (1) at a time, not all at once
+    for (const o of w.events.map((e) => e['object'] as Obj)) expect(o['status']['numberAvailable'] ?? 0, JSON.stringify(o['status'])).toBeGreaterThanOrEqual(3);
+    const updated = w.events.map((e) => e['object'] as Obj).filter((o) => o['status']['observedGeneration'] === 2).map((o) => o['status']['updatedNumberScheduled'] ?? 0);
+    for (const n of [0, 1, 2, 3, 4]) expect(updated, `updated ${n}`).toContain(n);
+  });
+
   it('honours maxUnavailable as a percentage', async () => {
     sim = await startSimulator({ stepDelayMs: 5, nodes: 4 });
     await post(sim, DS_PATH, daemonSet('weave-net', 'a:1', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } } }));

@@ -12,7 +12,7 @@
 
 import { ApiError } from './errors.js';
 import { clone, deepEqual, isPlainObject } from './patch.js';
-import { isAtomicStruct, itemKey, keyString, listType } from './schema.js';
+import { decodeNulls, isAtomicStruct, itemKey, keyString, listType, nullIsGranular } from './schema.js';
 import { nowRfc3339 } from './store.js';
 import type { Obj } from './types.js';
 
@@ -335,8 +335,9 @@ export function managedFieldsAfterUpdate(kind: string, live: Obj | undefined, ne
 
 // ---- apply ----
 
+/** The configuration merged into the live object; a null (a leaf's: see dropGranularNulls) replaces the live value. */
 function mergeApplied(kind: string, live: unknown, cfg: unknown, schemaPath: string[]): unknown {
-  if (cfg === null) return undefined;
+  if (cfg === null) return null;
   if (Array.isArray(cfg)) {
     const lt = listType(kind, schemaPath);
     if (!Array.isArray(live) || lt.type === 'atomic') return clone(cfg);
@@ -367,10 +368,48 @@ function mergeApplied(kind: string, live: unknown, cfg: unknown, schemaPath: str
   return cfg;
 }
 
-/** Removes the member at `path` from `obj` (mutates); no-op when absent. */
+/**
+ * Drops the nulls of an apply configuration that structured-merge-diff treats as granular (an associative list, a
+ * struct or a map: not owned, the live value kept), so that the nulls left are leaves (owned; they remove the value).
+ */
+function dropGranularNulls(kind: string, cfg: unknown, live: unknown, schemaPath: string[]): void {
+  if (Array.isArray(cfg)) {
+    const lt = listType(kind, schemaPath);
+    if (lt.type !== 'map') return;
+    for (const item of cfg) {
+      if (!isPlainObject(item)) continue;
+      const k = itemKey(lt, item);
+      const liveItem = k && Array.isArray(live) ? live.find((x) => deepEqual(itemKey(lt, x), k)) : undefined;
+      dropGranularNullsIn(kind, item, liveItem, schemaPath);
+    }
+    return;
+  }
+  if (isPlainObject(cfg) && !isAtomicStruct(kind, schemaPath)) dropGranularNullsIn(kind, cfg, live, schemaPath);
+}
+
+function dropGranularNullsIn(kind: string, cfg: Obj, live: unknown, schemaPath: string[]): void {
+  for (const [k, v] of Object.entries(cfg)) {
+    const p = [...schemaPath, k];
+    const lv = isPlainObject(live) ? live[k] : undefined;
+    if (v === null) {
+      if (nullIsGranular(kind, p, lv)) delete cfg[k];
+    } else dropGranularNulls(kind, v, lv, p);
+  }
+}
+
+/**
+ * Removes the member at `path` from `obj` (mutates); no-op when absent. A map or list the removal empties becomes null
+ * in its parent (structured-merge-diff's remove leaves no empty container; decodeNulls then drops it).
+ */
 function removePath(kind: string, obj: Obj, path: string): void {
   const pes = path.split(SEP);
   let cur: unknown = obj;
+  let parent: Obj | undefined;
+  let parentKey = '';
+  const emptied = (): void => {
+    const empty = Array.isArray(cur) ? cur.length === 0 : isPlainObject(cur) && Object.keys(cur).length === 0;
+    if (empty && parent) parent[parentKey] = null;
+  };
   const schemaPath: string[] = [];
   for (let i = 0; i < pes.length; i++) {
     const pe = pes[i]!;
@@ -379,10 +418,14 @@ function removePath(kind: string, obj: Obj, path: string): void {
       const f = pe.slice(2);
       if (!isPlainObject(cur)) return;
       if (last) {
+        if (!(f in cur)) return;
         delete cur[f];
+        emptied();
         return;
       }
       schemaPath.push(f);
+      parent = cur;
+      parentKey = f;
       cur = cur[f];
     } else if (pe.startsWith('k:') || pe.startsWith('v:')) {
       if (!Array.isArray(cur)) return;
@@ -398,8 +441,10 @@ function removePath(kind: string, obj: Obj, path: string): void {
       if (idx < 0) return;
       if (last) {
         cur.splice(idx, 1);
+        emptied();
         return;
       }
+      parent = undefined; // an item the removal empties stays (as an empty item)
       cur = cur[idx];
     } else return;
   }
@@ -418,10 +463,14 @@ export function serverSideApply(kind: string, live: Obj | undefined, config: Obj
   const cfg = clone(config);
   delete cfg['status'];
   if (isPlainObject(cfg['metadata'])) delete cfg['metadata']['managedFields'];
+  dropGranularNulls(kind, cfg, base, []);
   const managers = decode(live?.['metadata']?.['managedFields']);
   const id = identity(info);
   const cfgC = collect(kind, cfg, 'main');
   const applied = new Set(cfgC.keys());
+  /** leaves the configuration sets to null: owned, and they remove the live value */
+  const nullLeaves = new Set<string>();
+  for (const [p, n] of cfgC) if (n.leaf && n.value === null) nullLeaves.add(p);
   const last = managers.get(id)?.fields ?? new Set<string>();
 
   // merge, then prune what this manager no longer applies and no one else owns
@@ -439,6 +488,8 @@ export function serverSideApply(kind: string, live: Obj | undefined, config: Obj
   // shallowest first: removing a list item (found by its key) makes the removal of its fields a no-op
   toPrune.sort((a, b) => a.split(SEP).length - b.split(SEP).length);
   for (const p of toPrune) removePath(kind, merged, p);
+  // the typed object the server stores: nulls dropped (or "" in string maps)
+  decodeNulls(kind, merged);
   if (live) merged['status'] = live['status'];
   if (merged['status'] === undefined) delete merged['status'];
 
@@ -450,7 +501,8 @@ export function serverSideApply(kind: string, live: Obj | undefined, config: Obj
   const conflicts: { manager: ManagerInfo; path: string }[] = [];
   for (const [mid, e] of managers) {
     if (mid === id) continue;
-    for (const p of [...e.fields].sort()) if (changed.has(p)) conflicts.push({ manager: e.info, path: p });
+    // a null leaf changes the value to null (then dropped): a conflict like any other change
+    for (const p of [...e.fields].sort()) if (changed.has(p) || (nullLeaves.has(p) && cmp.removed.has(p))) conflicts.push({ manager: e.info, path: p });
   }
   if (conflicts.length > 0 && !force) throw conflictError(conflicts);
   for (const [mid, e] of managers) {

@@ -42,7 +42,10 @@ export interface SimOptions {
   token?: string;
   /** a token that authenticates as "sim-forbidden", who may do nothing (403) */
   forbiddenToken?: string;
-  /** controller step delay, default 20 ms; one step is one simulated second (minReadySeconds, deadlines) */
+  /**
+   * controller step delay, default 20 ms; one step is one simulated second (minReadySeconds, deadlines). While the
+   * controllers are idle the clock follows the wall clock at this rate; a large value stops it (drive it with runSteps).
+   */
   stepDelayMs?: number;
   /** latency added to every request, ms */
   latencyMs?: number;
@@ -80,7 +83,7 @@ export interface Simulator {
   surface: ApiSurface;
   /** the current resourceVersion */
   readonly resourceVersion: number;
-  /** steps the controllers have run so far */
+  /** the simulated time in steps: steps the controllers have run, plus one per `stepDelayMs` while they were idle */
   readonly step: number;
   /** errors thrown inside controllers (a test can assert it stays empty) */
   readonly controllerErrors: readonly Error[];

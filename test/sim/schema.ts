@@ -67,3 +67,70 @@ export function itemKey(lt: Extract<ListType, { type: 'map' }>, item: unknown): 
 export function keyString(k: Record<string, unknown>): string {
   return JSON.stringify(k);
 }
+
+// ---- explicit nulls ----
+
+/** `map[string]string` fields (by the path of field names to the map): a null value in them decodes to "". */
+function isStringMap(kind: string, path: string[]): boolean {
+  const n = path.length;
+  const last = path[n - 1] ?? '';
+  if ((last === 'labels' || last === 'annotations') && path[n - 2] === 'metadata') return true;
+  if (last === 'matchLabels') return true;
+  if (last === 'nodeSelector' && path[n - 2] === 'spec') return true; // PodSpec.nodeSelector (not affinity's nodeSelectorTerms)
+  if (n === 1 && kind === 'ConfigMap' && (last === 'data' || last === 'binaryData')) return true;
+  if (n === 1 && kind === 'Secret' && (last === 'data' || last === 'stringData')) return true;
+  if (n === 2 && kind === 'Service' && path[0] === 'spec' && last === 'selector') return true;
+  return false;
+}
+
+/** Fields declared without `omitempty`, whose null the server keeps and serves (`rules: null` of an aggregated ClusterRole). */
+function keepsNull(kind: string, path: string[]): boolean {
+  return path.length === 1 && path[0] === 'rules' && (kind === 'ClusterRole' || kind === 'Role');
+}
+
+/** Struct-typed fields (granular, not atomic) the simulator knows of; a null one in an apply configuration is not owned. */
+const STRUCT_FIELDS = new Set([
+  'metadata', 'spec', 'status', 'template', 'updateStrategy', 'strategy', 'rollingUpdate', 'securityContext', 'resources', 'affinity', 'nodeAffinity',
+  'podAffinity', 'podAntiAffinity', 'readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle', 'postStart', 'preStop', 'httpGet', 'tcpSocket',
+  'exec', 'grpc', 'valueFrom', 'fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'hostPath', 'emptyDir', 'configMap', 'secret',
+  'persistentVolumeClaim', 'projected', 'downwardAPI', 'dnsConfig', 'capabilities', 'seLinuxOptions', 'seccompProfile', 'limits', 'requests',
+  'data', 'stringData', 'binaryData', 'labels', 'annotations', 'nodeSelector', 'matchLabels',
+]);
+
+/**
+ * Whether a null at `path` in a server-side apply configuration is a granular value (an associative or set list, or a
+ * struct or map: structured-merge-diff neither owns it nor lets it replace the live value, which the merge keeps) rather
+ * than a leaf (a scalar, atomic list or atomic struct: owned, and it removes the live value). `live` is the live value
+ * there, when any.
+ */
+export function nullIsGranular(kind: string, path: string[], live: unknown): boolean {
+  if (isAtomicStruct(kind, path)) return false;
+  if (listType(kind, path).type !== 'atomic' || isStringMap(kind, path)) return true;
+  if (live !== null && typeof live === 'object' && !Array.isArray(live)) return true;
+  if (live !== undefined) return false;
+  return STRUCT_FIELDS.has(path[path.length - 1] ?? '');
+}
+
+/**
+ * What decoding into the API's Go types does to the explicit nulls of a typed object: a null field is the zero value
+ * and, every optional field being `omitempty`, is not stored (`env: null`, `resources: null`, `labels: null`); a null
+ * value in a `map[string]string` (labels, annotations, nodeSelector, matchLabels, ConfigMap and Secret data, a
+ * Service's selector) is the empty string; a field without `omitempty` keeps its null (a Role's `rules`). Elements of
+ * lists are left as they are. Mutates and returns `obj` (field names from the object root, as in `listType`).
+ */
+export function decodeNulls<T>(kind: string, obj: T, path: string[] = []): T {
+  if (Array.isArray(obj)) {
+    for (const x of obj) if (x !== null && typeof x === 'object') decodeNulls(kind, x, path);
+    return obj;
+  }
+  if (obj === null || typeof obj !== 'object') return obj;
+  const o = obj as Record<string, unknown>;
+  const stringMap = path.length > 0 && isStringMap(kind, path);
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null) {
+      if (stringMap) o[k] = '';
+      else if (!keepsNull(kind, [...path, k])) delete o[k];
+    } else if (typeof v === 'object') decodeNulls(kind, v, [...path, k]);
+  }
+  return obj;
+}

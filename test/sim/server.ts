@@ -140,12 +140,17 @@ export class Front {
     this.send(res, 500, errors.internal(msg).status());
   }
 
+  /** The bearer token a request presents (undefined without one: an anonymous request). */
+  private bearerToken(req: IncomingMessage): string | undefined {
+    const h = req.headers['authorization'];
+    const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h) : null;
+    return m?.[1]?.trim() || undefined;
+  }
+
   /** Who is asking: the user name, or an ApiError (401). */
   private authenticate(req: IncomingMessage): string | ApiError {
     if (!this.o.token && !this.o.forbiddenToken) return SIM_USER;
-    const h = req.headers['authorization'];
-    const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h) : null;
-    const tok = m?.[1]?.trim();
+    const tok = this.bearerToken(req);
     if (tok && this.o.token && tok === this.o.token) return SIM_USER;
     if (tok && this.o.forbiddenToken && tok === this.o.forbiddenToken) return FORBIDDEN_USER;
     return errors.unauthorized();
@@ -248,8 +253,10 @@ export class Front {
       const body = await bodyP;
 
       const user = this.authenticate(req);
+      // Anonymous requests may read the version and health (system:public-info-viewer); a token the server does not
+      // know is 401 on every path, as the real authentication filter fails the request before authorization.
       const openPath = path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version/';
-      if (user instanceof ApiError && !openPath) throw user;
+      if (user instanceof ApiError && (!openPath || this.bearerToken(req) !== undefined)) throw user;
 
       const fault = this.c.faults.takeRequestFault(method, path);
       if (fault) throw fault;
