@@ -2,11 +2,13 @@
  * The order in which objects are applied, as tiers: every object of a tier can be sent in
  * parallel; a tier starts when the one before it succeeded. Pure: no I/O.
  *
- *   Namespace (and CRDs) -> ServiceAccount -> ClusterRole, Role -> ClusterRoleBinding, RoleBinding
+ *   Namespace (and CRDs) -> ServiceAccount, ClusterRole, Role -> ClusterRoleBinding, RoleBinding
  *   -> ConfigMap, Secret, PodSecurityPolicy, ... -> Service -> workloads -> everything else
  *
  * Roles go before their bindings: without the role, the API server's RBAC escalation check
- * refuses a binding unless the caller may `bind`.
+ * refuses a binding unless the caller may `bind`. ServiceAccounts share the roles' tier: nothing
+ * about creating either needs the other (a binding may name a ServiceAccount that does not exist
+ * yet), and every tier is a round trip.
  */
 
 export interface PlanObject {
@@ -29,7 +31,7 @@ export interface ApplyPlan<T> {
 const TIER_OF: Record<string, number> = {
   Namespace: 0,
   CustomResourceDefinition: 0,
-  ServiceAccount: 1,
+  ServiceAccount: 2,
   ClusterRole: 2,
   Role: 2,
   ClusterRoleBinding: 3,

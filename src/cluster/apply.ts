@@ -37,7 +37,7 @@ export interface ApplyAllOptions extends ApplyOptions {
 }
 
 /** A Cluster that can also say where a kind is served (KubeCluster can), for better errors. */
-type ApplyTarget = Cluster & { servedVersionsOf?: (kind: string) => Promise<string[]> };
+type ApplyTarget = Cluster & { servedVersionsOf?: (kind: string) => Promise<string[]>; prepareApply?: (objects: readonly KubeObject[]) => void };
 
 function idOf(o: KubeObject): ObjectId {
   const ns = o.metadata?.namespace;
@@ -123,6 +123,7 @@ export async function applyAll(cluster: ApplyTarget, objects: readonly KubeObjec
     return { index, name: kubectlName(o), id: idOf(o) };
   };
 
+  cluster.prepareApply?.(objects);
   const plan = planApply(objects);
   const applyOpts: ApplyOptions = { fieldManager: opts.fieldManager, force: opts.force, dryRun: opts.dryRun };
   let failed = false;

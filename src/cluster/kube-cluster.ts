@@ -247,7 +247,10 @@ class KubeClusterImpl implements KubeCluster {
       const { namespace: _ns, ...meta } = obj.metadata;
       body = { ...obj, metadata: meta as KubeObject['metadata'] };
     }
-    const before = await this.getWith<KubeObject>(info, ns, name);
+    const key = this.beforeKey(obj);
+    const prefetched = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    const before = await (prefetched ?? this.getWith<KubeObject>(info, ns, name));
     if (this.legacyApply) return this.applyLegacy(info, ns, body, before, opts);
     let res;
     try {
@@ -272,6 +275,27 @@ class KubeClusterImpl implements KubeCluster {
     }
     const after = parseObject(res.text, `apply ${info.kind} ${name}`);
     return { object: after, result: this.resultOf(before, after, res.status, opts.dryRun) };
+  }
+
+  private readonly prefetched = new Map<string, Promise<KubeObject | undefined>>();
+
+  private beforeKey(o: KubeObject): string {
+    return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+  }
+
+  /**
+   * Starts the GET of every object's current state at once, so that applying them tier by tier
+   * costs one round trip per tier instead of two (apply needs the state before to say
+   * created / configured / unchanged).
+   */
+  prepareApply(objects: readonly KubeObject[]): void {
+    for (const o of objects) {
+      const key = this.beforeKey(o);
+      if (this.prefetched.has(key) || typeof o.metadata?.name !== 'string') continue;
+      const p = this.discovery.require(String(o.apiVersion), String(o.kind)).then((info) => this.getWith<KubeObject>(info, this.objectNamespace(info, o.metadata.namespace), o.metadata.name));
+      p.catch(() => undefined); // a failure surfaces when apply awaits it
+      this.prefetched.set(key, p);
+    }
   }
 
   /**

@@ -56,8 +56,8 @@ export async function resolveVersion(cluster: KubeCluster, flag: string | undefi
 export async function checkServed(cluster: KubeCluster, objects: KubeObject[], fits: string): Promise<void> {
   const pairs = new Map<string, { apiVersion: string; kind: string }>();
   for (const o of objects) pairs.set(`${o.apiVersion}/${o.kind}`, { apiVersion: String(o.apiVersion), kind: String(o.kind) });
-  const missing: string[] = [];
-  for (const p of pairs.values()) if (!(await cluster.serves(p.apiVersion, p.kind))) missing.push(`${p.kind} ${p.apiVersion}`);
+  const served = await Promise.all([...pairs.values()].map(async (p) => ({ ...p, ok: await cluster.serves(p.apiVersion, p.kind) })));
+  const missing = served.filter((p) => !p.ok).map((p) => `${p.kind} ${p.apiVersion}`);
   if (missing.length > 0) {
     const v = await cluster.version();
     throw failure(`the cluster (Kubernetes ${v.gitVersion}) does not serve ${missing.join(', ')}; nothing was applied`, fits);

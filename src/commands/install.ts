@@ -185,7 +185,6 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
 
   const cluster = await openCluster(g, reporter);
   try {
-    const v = await resolveVersion(cluster, f.k8sVersion, reporter);
     const { CheckContext } = await import('../check/checks.js');
     const ctx = new CheckContext({
       cluster,
@@ -193,6 +192,8 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
       ...(settings.ipalloc !== undefined ? { ipalloc: settings.ipalloc } : {}),
       allowRangeChange: Boolean(f.allowRangeChange),
     });
+    // The server's version and the running weave-net (if any) are independent: ask both at once.
+    const [v] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), ctx.weaveDaemonSet()]);
 
     // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
     const liveDs = await ctx.weaveDaemonSet();

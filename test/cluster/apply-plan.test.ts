@@ -26,8 +26,7 @@ describe('planApply', () => {
     const kinds = plan.tiers.map((t) => t.map((p) => p.object.kind));
     expect(kinds).toEqual([
       ['Namespace'],
-      ['ServiceAccount'],
-      ['Role', 'ClusterRole'],
+      ['Role', 'ClusterRole', 'ServiceAccount'],
       ['RoleBinding', 'ClusterRoleBinding'],
       ['ConfigMap', 'Secret', 'PodSecurityPolicy'],
       ['Service'],
@@ -55,8 +54,7 @@ describe('planApply', () => {
     const objects = toObjects(parseManifest(text, 'net-2.8.1'));
     const plan = planApply(objects);
     expect(plan.tiers.map((t) => t.map((p) => `${p.object.kind}`))).toEqual([
-      ['ServiceAccount'],
-      ['ClusterRole', 'Role'],
+      ['ServiceAccount', 'ClusterRole', 'Role'],
       ['ClusterRoleBinding', 'RoleBinding'],
       ['DaemonSet'],
     ]);

@@ -71,7 +71,7 @@ describe('applyAll', () => {
     ];
     const reported: ApplyOutcome[] = [];
     const all = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) });
-    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
+    expect(f.calls).toEqual(['ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ClusterRoleBinding/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
     expect(f.maxActive).toBe(2); // the two ConfigMaps went together
     expect(reported.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(reported.map((r) => `${r.name} ${r.outcome === 'applied' ? r.result : r.outcome}`)).toEqual([
@@ -106,7 +106,7 @@ describe('applyAll', () => {
     const err = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 2 objects not applied');
-    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net']);
+    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net']); // one tier: both sent
     expect(reported.map((r) => r.outcome)).toEqual(['applied', 'failed', 'skipped', 'skipped']);
   });
 
