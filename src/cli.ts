@@ -7,6 +7,8 @@ import pkg from '../package.json' with { type: 'json' };
 import { registerCheck } from './commands/check.js';
 import { DEFAULT_TIMEOUT } from './commands/global.js';
 import { registerInstall } from './commands/install.js';
+import { registerNpc } from './commands/npc.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerRolloutStatus } from './commands/rollout-status.js';
 import { registerScope } from './commands/scope.js';
 import { registerStatus } from './commands/status.js';
@@ -52,6 +54,8 @@ Examples:
   registerCheck(program);
   registerStatus(program);
   registerUninstall(program);
+  registerPolicy(program);
+  registerNpc(program);
 
   // Subcommands inherit exitOverride and output configuration.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);

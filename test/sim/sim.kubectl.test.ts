@@ -225,7 +225,9 @@ describe('kubectl 1.35 against the simulator', () => {
       () => {
         const p = sim.get('v1', 'Pod', 'kube-system', name);
         const cs = (p?.['status']?.['containerStatuses'] ?? []).find((c: { name: string }) => c.name === 'weave');
-        return (cs?.restartCount ?? 0) >= 1 && sim.podLogs.hasPrevious('kube-system', name, 'weave');
+        // The run that was up when the fault came still printed the INFO lines; from the second
+        // restart on, the previous run is one that died with the overlap message.
+        return (cs?.restartCount ?? 0) >= 2 && sim.podLogs.hasPrevious('kube-system', name, 'weave');
       },
       { timeoutMs: 10_000 },
     );

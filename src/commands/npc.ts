@@ -1,0 +1,172 @@
+/**
+ * `weavectl npc rules [--node NODE]`: weave-npc's iptables chains on one node, each rule followed by
+ * what it means and what its ipsets hold. Finds the weave-net pod on the node (default: the first
+ * Ready one), runs `iptables-save -t filter` (falling back to `iptables-save`) and `ipset list` in
+ * its weave-npc container, reads pods, namespaces and policies for names, and decodes with the
+ * policy core. Both comment formats of weave-npc (2.4+ "(ingress)" and the older plain one) are read.
+ */
+import type { Command } from 'commander';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ExecResult, KubeObject } from '../cluster/types.js';
+import { failure, usageError } from '../errors.js';
+import type { Reporter } from '../output/reporter.js';
+import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
+import { openCluster } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+
+interface RulesFlags {
+  node?: string;
+}
+
+/** The -o json shape of `npc rules`: the decoded report, and where it was read. */
+export interface NpcRulesResult extends NpcRulesReport {
+  node: string;
+  pod: string;
+  /** The command whose output was decoded. */
+  iptablesCommand: string;
+  /** False when `ipset list` could not be read (set members and names are then unknown). */
+  ipsets: boolean;
+}
+
+export function registerNpc(program: Command): void {
+  const npc = program
+    .command('npc')
+    .description("Look at what weave-npc (Weave Net's NetworkPolicy controller) enforces on the nodes")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # weave-npc's chains on the first Ready node, every rule and ipset explained
+  weavectl npc rules`,
+    );
+  npc
+    .command('rules')
+    .description("weave-npc's iptables chains on a node, every rule and ipset explained with the namespaces, selectors and pods behind them")
+    .option('--node <name>', 'the node to read (default: the first node with a Ready weave-net pod)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # The chains on the first Ready node: WEAVE-NPC-DEFAULT's "DefaultAllow ... namespace: prod" rules,
+  # WEAVE-NPC-INGRESS's one rule per policy rule, with the pods each set holds
+  weavectl npc rules
+
+  # One node, for a script
+  weavectl npc rules --node k8s-vm2 -o json
+
+Weave Net's namespace is kube-system unless -n says otherwise. weave-npc names its ipsets by a hash
+(weave-z~y01unAQHA]WxHG!ALB)5]}s); the rule comments and the cluster's objects say what each holds.`,
+    )
+    .action(async (opts: RulesFlags, command: Command) => {
+      await runRules(opts, globalsOf(command));
+    });
+  for (const cmd of npc.commands) cmd.exitOverride().showSuggestionAfterError(true);
+}
+
+function firstLine(r: ExecResult): string {
+  const text = (r.stderr || r.stdout).trim().split('\n')[0]?.trim() ?? '';
+  return text === '' ? `exit code ${r.exitCode}` : text;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+async function choosePod(cluster: KubeCluster, namespace: string, node: string | undefined): Promise<KubeObject> {
+  const { listWeavePods, podReady } = await import('./policy-session.js');
+  const pods = await listWeavePods(cluster, namespace);
+  if (pods.length === 0) {
+    throw failure(`no weave-net pods in namespace ${namespace}`, 'is Weave Net installed there? weavectl status shows it; -n names another namespace');
+  }
+  const nodes = () => [...new Set(pods.map((p) => String(p.spec?.nodeName ?? '')).filter(Boolean))].join(', ');
+  if (node !== undefined) {
+    const pod = pods.find((p) => p.spec?.nodeName === node);
+    if (!pod) throw failure(`no weave-net pod on node "${node}"`, `weave-net runs on: ${nodes()}`);
+    if (pod.status?.phase !== 'Running') {
+      throw failure(`weave-net pod ${namespace}/${pod.metadata.name} on node ${node} is not running (${String(pod.status?.phase ?? 'no phase')})`, 'weavectl status says why');
+    }
+    return pod;
+  }
+  const ready = pods.find(podReady);
+  if (!ready) throw failure(`no weave-net pod in ${namespace} is Ready`, 'weavectl status says why; --node reads a node anyway');
+  return ready;
+}
+
+async function runRules(f: RulesFlags, g: Globals): Promise<void> {
+  const reporter = reporterFor(g);
+  if (g.output === 'yaml') throw usageError('npc rules prints text or JSON: use -o json, or leave -o out');
+  const [{ decodeNpcRules, renderNpcRules }, session] = await Promise.all([import('../policy/index.js'), import('./policy-session.js')]);
+  const cluster = await openCluster(g, reporter);
+  try {
+    const pod = await choosePod(cluster, g.namespace, f.node);
+    const ref = { namespace: g.namespace, name: pod.metadata.name };
+    const node = String(pod.spec?.nodeName ?? '');
+    const containers = ((pod.spec?.containers ?? []) as { name?: string }[]).map((c) => c?.name);
+    if (!containers.includes(session.NPC_CONTAINER)) {
+      throw failure(`pod ${ref.namespace}/${ref.name} has no ${session.NPC_CONTAINER} container: Weave Net runs without NetworkPolicy enforcement (disable-npc)`);
+    }
+    const exec = async (argv: string[]): Promise<ExecResult | { error: string }> => {
+      try {
+        return await cluster.exec(ref, session.NPC_CONTAINER, argv);
+      } catch (err) {
+        return { error: errorText(err) };
+      }
+    };
+    // iptables-save of old images may not take -t: fall back to the whole output (the decoder keeps the filter table).
+    let iptablesCommand = 'iptables-save -t filter';
+    let saved = await exec(['iptables-save', '-t', 'filter']);
+    if ('error' in saved || saved.exitCode !== 0) {
+      reporter.debug(`iptables-save -t filter: ${'error' in saved ? saved.error : firstLine(saved)}; trying iptables-save`);
+      iptablesCommand = 'iptables-save';
+      saved = await exec(['iptables-save']);
+    }
+    if ('error' in saved || saved.exitCode !== 0) {
+      throw failure(`cannot read iptables in ${ref.namespace}/${ref.name} (${session.NPC_CONTAINER}) on node ${node}: ${'error' in saved ? saved.error : firstLine(saved)}`);
+    }
+    const sets = await exec(['ipset', 'list']);
+    let ipsetList: string | undefined;
+    if ('error' in sets || sets.exitCode !== 0) {
+      reporter.warn(`cannot read ipsets on node ${node} (${'error' in sets ? sets.error : firstLine(sets)}): set members are not shown`);
+    } else {
+      ipsetList = sets.stdout;
+    }
+
+    // Names for the hashes: what the cluster holds. Not fatal when RBAC forbids a list.
+    const objects = await readObjects(cluster, reporter, session);
+    const report = decodeNpcRules({ iptablesSave: saved.stdout, ...(ipsetList !== undefined ? { ipsetList } : {}), ...objects });
+    reporter.info(`weave-npc on node ${node} (pod ${ref.namespace}/${ref.name})`);
+    if (g.output === 'json') {
+      const out: NpcRulesResult = { node, pod: `${ref.namespace}/${ref.name}`, iptablesCommand, ipsets: ipsetList !== undefined, ...report };
+      reporter.data(JSON.stringify(out, null, 2));
+      return;
+    }
+    reporter.data(renderNpcRules(report));
+  } finally {
+    cluster.close();
+  }
+}
+
+async function readObjects(
+  cluster: KubeCluster,
+  reporter: Reporter,
+  session: typeof import('./policy-session.js'),
+): Promise<{ pods?: Pod[]; namespaces?: Namespace[]; policies?: NetworkPolicy[] }> {
+  const out: Awaited<ReturnType<typeof readObjects>> = {};
+  const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await f();
+    } catch (err) {
+      reporter.warn(`cannot list ${what} (${errorText(err)}): sets are named from the rule comments only`);
+      return undefined;
+    }
+  };
+  const [pods, namespaces, policies] = await Promise.all([
+    attempt('pods', () => session.listLivePods(cluster)),
+    attempt('namespaces', () => session.listNamespaces(cluster)),
+    attempt('NetworkPolicies', async () => session.listPolicies(cluster, await session.netpolApiVersion(cluster, await session.serverVersion(cluster)))),
+  ]);
+  if (pods) out.pods = pods;
+  if (namespaces) out.namespaces = namespaces;
+  if (policies) out.policies = policies;
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * What the `weavectl policy ...` and `weavectl npc ...` commands read from a cluster, shared:
+ * the NetworkPolicy API version it serves, its pods, namespaces and policies as the policy core
+ * wants them, the weave-net DaemonSet (which semantics weave-npc enforces, its version), and the
+ * weave-net pods. Every function states the cluster calls it makes (a Pick of Cluster).
+ */
+import type { Cluster, KubeObject } from '../cluster/types.js';
+import { failure } from '../errors.js';
+import { formatMinor, versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
+import { parseImage } from '../manifest/images.js';
+import type { Reporter } from '../output/reporter.js';
+import {
+  apiVersionFor,
+  isLivePod,
+  namespaceFromObject,
+  podFromObject,
+  policyFromObject,
+  type Namespace,
+  type NetpolApiVersion,
+  type NetworkPolicy,
+  type Pod,
+} from '../policy/index.js';
+
+/** Where every Weave Net manifest puts the DaemonSet. */
+export const WEAVE_NAMESPACE = 'kube-system';
+export const NET_DAEMONSET = 'weave-net';
+export const NPC_CONTAINER = 'weave-npc';
+export const WEAVE_POD_SELECTOR = 'name=weave-net';
+/** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
+const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
+const NETPOL_VERSIONS = ['networking.k8s.io/v1', 'extensions/v1beta1'] as const;
+const LIST_PAGE = 500;
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/** The server's Kubernetes version. */
+export async function serverVersion(cluster: Pick<Cluster, 'version'>): Promise<K8sVersion> {
+  return versionFromServer(await cluster.version());
+}
+
+/**
+ * `--k8s-version` with a cluster: the cluster's version decides what is written (its served APIs),
+ * so a different flag is only a warning.
+ */
+export function warnVersionFlag(v: K8sVersion | undefined, server: K8sVersion, reporter: Reporter): void {
+  if (v === undefined) return;
+  if (v.major !== server.major || v.minor !== server.minor) {
+    reporter.warn(`--k8s-version ${formatMinor(v)} is ignored: the cluster runs Kubernetes ${server.text}, and its version decides (--k8s-version is for --dry-run=client)`);
+  }
+}
+
+/** The NetworkPolicy API version to read and write: networking.k8s.io/v1 where served, else extensions/v1beta1. */
+export async function netpolApiVersion(cluster: Pick<Cluster, 'serves'>, k8s: K8sVersion): Promise<NetpolApiVersion> {
+  const served: string[] = [];
+  for (const v of NETPOL_VERSIONS) if (await cluster.serves(v, 'NetworkPolicy')) served.push(v);
+  if (served.length === 0) {
+    throw failure(`the cluster (Kubernetes ${k8s.text}) serves no NetworkPolicy API (neither networking.k8s.io/v1 nor extensions/v1beta1)`);
+  }
+  return apiVersionFor({ servedGroupVersions: served, k8s });
+}
+
+/** The NetworkPolicies of one namespace, or of all when namespace is undefined. */
+export async function listPolicies(cluster: Pick<Cluster, 'list'>, apiVersion: NetpolApiVersion, namespace?: string): Promise<NetworkPolicy[]> {
+  const res = await cluster.list({ apiVersion, kind: 'NetworkPolicy', ...(namespace ? { namespace } : {}) }, { limit: LIST_PAGE });
+  return res.items.map((o) => policyFromObject(o)).sort(byNamespaceAndName);
+}
+
+export async function listNamespaces(cluster: Pick<Cluster, 'list'>): Promise<Namespace[]> {
+  const res = await cluster.list({ apiVersion: 'v1', kind: 'Namespace' }, { limit: LIST_PAGE });
+  return res.items.map((o) => namespaceFromObject(o)).sort((a, b) => cmp(a.name, b.name));
+}
+
+/** Pods that can send or receive traffic (not Succeeded/Failed), by namespace and name. */
+export async function listLivePods(cluster: Pick<Cluster, 'list'>, namespace?: string): Promise<Pod[]> {
+  const res = await cluster.list({ apiVersion: 'v1', kind: 'Pod', ...(namespace ? { namespace } : {}) }, { limit: LIST_PAGE });
+  return res.items
+    .filter((o) => isLivePod(o))
+    .map((o) => podFromObject(o))
+    .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+}
+
+/** A Namespace object, or a failure naming it when it does not exist. */
+export async function requireNamespace(cluster: Pick<Cluster, 'get'>, name: string): Promise<KubeObject> {
+  const ns = await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name });
+  if (!ns) throw failure(`namespace "${name}" not found`, 'kubectl get namespaces lists the namespaces there are');
+  return ns;
+}
+
+/** An object as kubectl prints it with -o yaml|json: without metadata.managedFields (kubectl's --show-managed-fields=false). */
+export function printable(obj: KubeObject): KubeObject {
+  if (!obj?.metadata || obj.metadata.managedFields === undefined) return obj;
+  const { managedFields: _mf, ...metadata } = obj.metadata;
+  return { ...obj, metadata: metadata as KubeObject['metadata'] };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byNamespaceAndName(a: NetworkPolicy, b: NetworkPolicy): number {
+  return cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// weave-npc: which semantics it enforces
+
+export interface WeaveNpcInfo {
+  /** "kube-system/weave-net" when found. */
+  daemonSet?: string;
+  /** running: the DaemonSet has a weave-npc container; disabled: it has none; unknown: no DaemonSet found or readable. */
+  npc: 'running' | 'disabled' | 'unknown';
+  /** weave-npc runs with --use-legacy-netpol. */
+  legacyFlag: boolean;
+  /** The Weave Net release of the DaemonSet's images ("2.7.0"), when its tag says. */
+  weaveVersion?: string;
+  /** Why npc is unknown. */
+  note?: string;
+}
+
+export interface Semantics {
+  /** Pre-1.7 semantics: isolation by the namespace annotation, policies only grant, no egress. */
+  legacy: boolean;
+  /** Why: "Kubernetes v1.6.13 (before 1.7)", "weave-npc runs with --use-legacy-netpol", or the standard case. */
+  reason: string;
+  k8s: K8sVersion;
+  weave: WeaveNpcInfo;
+}
+
+interface ContainerLike {
+  name?: string;
+  image?: string;
+  args?: unknown[];
+  command?: unknown[];
+}
+
+function containersOf(ds: KubeObject): ContainerLike[] {
+  const c = ds.spec?.template?.spec?.containers;
+  return Array.isArray(c) ? (c as ContainerLike[]) : [];
+}
+
+/** True when weave-npc's command line holds --use-legacy-netpol (bare, or =true/=1). */
+export function hasLegacyNetpolFlag(container: ContainerLike | undefined): boolean {
+  const argv = [...(container?.command ?? []), ...(container?.args ?? [])].map(String);
+  return argv.some((a) => {
+    const m = /^--?use-legacy-netpol(?:=(.*))?$/.exec(a.trim());
+    return m !== null && (m[1] === undefined || /^(true|1|t|T|TRUE|True)$/.test(m[1]));
+  });
+}
+
+/** What the weave-net DaemonSet says about weave-npc (pure, for tests). */
+export function weaveNpcInfoOf(ds: KubeObject | undefined, where = `${WEAVE_NAMESPACE}/${NET_DAEMONSET}`): WeaveNpcInfo {
+  if (!ds) return { npc: 'unknown', legacyFlag: false, note: `no DaemonSet ${where}` };
+  const containers = containersOf(ds);
+  const npc = containers.find((c) => c?.name === NPC_CONTAINER);
+  const weave = containers.find((c) => c?.name === 'weave');
+  const tag = [weave, npc].map((c) => (typeof c?.image === 'string' ? parseImage(c.image).tag : undefined)).find((t) => t !== undefined && /^v?\d+\.\d+/.test(t));
+  return {
+    daemonSet: where,
+    npc: npc ? 'running' : 'disabled',
+    legacyFlag: hasLegacyNetpolFlag(npc),
+    ...(tag ? { weaveVersion: tag.replace(/^v/, '') } : {}),
+  };
+}
+
+/** Reads the weave-net DaemonSet; a DaemonSet that cannot be read (RBAC) is reported, not fatal. */
+export async function readWeaveNpc(cluster: Pick<Cluster, 'serves' | 'get'>, reporter: Reporter): Promise<WeaveNpcInfo> {
+  try {
+    for (const apiVersion of DAEMONSET_VERSIONS) {
+      if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
+      const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET });
+      if (ds) return weaveNpcInfoOf(ds);
+    }
+    return weaveNpcInfoOf(undefined);
+  } catch (err) {
+    reporter.debug(`cannot read DaemonSet ${WEAVE_NAMESPACE}/${NET_DAEMONSET}: ${errorText(err)}`);
+    return { npc: 'unknown', legacyFlag: false, note: `cannot read DaemonSet ${WEAVE_NAMESPACE}/${NET_DAEMONSET} (${errorText(err)})` };
+  }
+}
+
+/** The semantics to evaluate with: legacy before Kubernetes 1.7 or when weave-npc runs with --use-legacy-netpol. */
+export function semanticsOf(k8s: K8sVersion, weave: WeaveNpcInfo): Semantics {
+  if (k8s.major === 1 && k8s.minor < 7) {
+    return { legacy: true, reason: `Kubernetes ${k8s.text} predates 1.7: namespaces are isolated by the DefaultDeny annotation and policies only allow`, k8s, weave };
+  }
+  if (weave.legacyFlag) {
+    return { legacy: true, reason: `weave-npc runs with --use-legacy-netpol: namespaces are isolated by the DefaultDeny annotation and policies only allow`, k8s, weave };
+  }
+  return { legacy: false, reason: `Kubernetes ${k8s.text}: NetworkPolicy semantics of networking.k8s.io/v1`, k8s, weave };
+}
+
+/** Version and weave-npc, read together. */
+export async function readSemantics(cluster: Pick<Cluster, 'version' | 'serves' | 'get'>, reporter: Reporter): Promise<Semantics> {
+  const [k8s, weave] = await Promise.all([serverVersion(cluster), readWeaveNpc(cluster, reporter)]);
+  const s = semanticsOf(k8s, weave);
+  reporter.debug(`semantics: ${s.legacy ? 'legacy' : 'standard'} (${s.reason})`);
+  return s;
+}
+
+/** A warning worth printing once when nothing enforces the answer. */
+export function enforcementWarning(weave: WeaveNpcInfo): string | undefined {
+  if (weave.npc === 'disabled') {
+    return `Weave Net runs without weave-npc (DaemonSet ${weave.daemonSet} has no ${NPC_CONTAINER} container): no NetworkPolicy is enforced, whatever the policies say`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// weave-net pods
+
+/** True when the pod is Running and its Ready condition is True. */
+export function podReady(pod: KubeObject): boolean {
+  if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) return false;
+  const conds = (pod.status?.conditions ?? []) as { type?: string; status?: string }[];
+  return conds.some((c) => c?.type === 'Ready' && c.status === 'True');
+}
+
+/** The weave-net pods of a namespace, by node name. */
+export async function listWeavePods(cluster: Pick<Cluster, 'list'>, namespace: string): Promise<KubeObject[]> {
+  const res = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: WEAVE_POD_SELECTOR, limit: LIST_PAGE });
+  const node = (p: KubeObject) => String(p.spec?.nodeName ?? '');
+  return res.items.sort((a, b) => node(a).localeCompare(node(b), 'en', { numeric: true }) || cmp(a.metadata.name, b.metadata.name));
+}
