@@ -2,6 +2,7 @@
  * Printing a rendered manifest, shared by the commands that render (install, scope, policy):
  * -o yaml / -o json to stdout, or kubectl-style "kind.group/name created (dry run)" lines.
  */
+import { kubectlName } from '../cluster/apply-plan.js';
 import type { Manifest, ObjectRef } from '../manifest/manifest.js';
 import { refOf, renderJson, renderYaml } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
@@ -9,9 +10,7 @@ import type { OutputFormat } from './global.js';
 
 /** kubectl's "daemonset.apps/weave-net" (core kinds have no group: "serviceaccount/weave-net"). */
 export function resourceName(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'name'>): string {
-  const slash = ref.apiVersion.indexOf('/');
-  const group = slash > 0 ? ref.apiVersion.slice(0, slash) : '';
-  return `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
+  return kubectlName({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } });
 }
 
 export function printManifest(m: Manifest, output: OutputFormat, reporter: Reporter, verb = 'created (dry run)'): void {
