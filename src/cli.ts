@@ -4,17 +4,48 @@
  */
 import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { registerCheck } from './commands/check.js';
 import { DEFAULT_TIMEOUT } from './commands/global.js';
-import { registerInstall } from './commands/install.js';
-import { registerNpc } from './commands/npc.js';
-import { registerPolicy } from './commands/policy.js';
-import { registerRolloutStatus } from './commands/rollout-status.js';
-import { registerScope } from './commands/scope.js';
-import { registerStatus } from './commands/status.js';
-import { registerUninstall } from './commands/uninstall.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order help lists them. A command's module is loaded only when it runs;
+ * help, `help CMD` and a misspelt command (which needs every name for its suggestion) load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  install: async () => (await import('./commands/install.js')).registerInstall,
+  scope: async () => (await import('./commands/scope.js')).registerScope,
+  'rollout-status': async () => (await import('./commands/rollout-status.js')).registerRolloutStatus,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
+  policy: async () => (await import('./commands/policy.js')).registerPolicy,
+  npc: async () => (await import('./commands/npc.js')).registerNpc,
+};
+
+/** Global options that take a value in the next argument (so that value is not the command). */
+const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-o', '--output', '--timeout']);
+
+/** The command word of a command line, if it names one of ours. */
+export function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') return undefined;
+    if (VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a === '--dry-run' && /^(none|client|server)$/.test(args[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return Object.prototype.hasOwnProperty.call(COMMANDS, a) ? a : undefined;
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('weavectl')
     .description('Install, configure and operate Weave Net and Weave Scope on Kubernetes clusters')
     .version(pkg.version, '-V, --version', 'print the weavectl version')
@@ -48,14 +79,9 @@ Examples:
   weavectl rollout-status --timeout 5m`,
     );
 
-  registerInstall(program);
-  registerScope(program);
-  registerRolloutStatus(program);
-  registerCheck(program);
-  registerStatus(program);
-  registerUninstall(program);
-  registerPolicy(program);
-  registerNpc(program);
+  const wanted = commandOf(argv.slice(2));
+  const names = wanted ? [wanted] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
 
   // Subcommands inherit exitOverride and output configuration.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);

@@ -201,3 +201,21 @@ describe('bad input: one line, the right exit code, no stack trace', () => {
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe('the command line', () => {
+  it('finds the command word past global options and their values', async () => {
+    const { commandOf } = await import('../../src/cli.js');
+    expect(commandOf(['install', '--dry-run'])).toBe('install');
+    expect(commandOf(['-n', 'kube-system', '--kubeconfig', 'install', 'status'])).toBe('status');
+    expect(commandOf(['--dry-run', 'client', '-o', 'yaml', 'scope'])).toBe('scope');
+    expect(commandOf(['--dry-run=client', 'policy', 'allow'])).toBe('policy');
+    expect(commandOf(['instal'])).toBeUndefined();
+    expect(commandOf(['--help'])).toBeUndefined();
+  });
+
+  it('help lists every command', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['install', 'scope', 'rollout-status', 'check', 'status', 'uninstall', 'policy', 'npc']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+  });
+});
