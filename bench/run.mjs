@@ -2,6 +2,7 @@
 const all = {
   'cold-start': () => import('./cold-start.mjs'),
   'policy-matrix': () => import('./policy-matrix.mjs'),
+  cluster: () => import('./cluster.mjs'),
   status: () => import('./status.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);

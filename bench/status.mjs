@@ -169,7 +169,7 @@ export function weaveNet() {
 function runStatus(kubeconfig) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const cliArgs = [`${root}/bin/weavectl.js`, '--kubeconfig', kubeconfig, 'status', '-o', 'json'];
-  const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); process.argv.splice(1, 1); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
+  const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
   const [cmd, args] = timeBin
     ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...cliArgs]]
     : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
