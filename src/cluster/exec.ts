@@ -1,40 +1,41 @@
 /**
- * exec in a container: client-node's `Exec` (query building, stdout/stderr/status demux of the
- * v4/v5 channel protocols) over a WebSocket this module opens itself, so that a refused
- * handshake reports the API server's Status message (403, pod or container not found), frames
- * client-node does not know (v5 close) are ignored, and the whole call has a timeout.
+ * exec in a container: the Kubernetes remote-command protocol over a WebSocket, spoken directly
+ * with `ws` (no client-node `Exec`, no streams per call).
+ *
+ *   GET {server}/api/v1/namespaces/NS/pods/NAME/exec?stdout=true&stderr=true&stdin=false&tty=false
+ *       &container=C&command=ARG0&command=ARG1...      upgraded to a WebSocket
+ *
+ * Subprotocols offered, most preferred first: v5.channel.k8s.io (API servers >= 1.30, which add the
+ * CLOSE signal on channel 255), v4.channel.k8s.io (the kubelet's WebSocket server since 1.4) and
+ * channel.k8s.io (the oldest kubelets). Those are the binary protocols real servers speak over a
+ * WebSocket (v2/v3 exist only over SPDY). Every message is binary, its first byte the channel:
+ * 1 stdout, 2 stderr, 3 the error channel (v4/v5: a Status whose `details.causes[reason=ExitCode]`
+ * holds a non-zero exit code; channel.k8s.io: plain text, empty on success), 255 (v5) a stream
+ * closed. Under v4/v5 the call ends when the Status arrives (everything the command wrote came
+ * before it); under channel.k8s.io, when the server closes the connection.
+ *
+ * The connection uses the transport's agent and headers (TLS material, bearer or exec-plugin
+ * token, all computed by client-node), so TLS sessions are shared with the API requests. A refused
+ * handshake reports the API server's Status message (403, pod or container not found), and the
+ * whole call has a timeout.
  */
-import { Writable } from 'node:stream';
-import { Exec } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { failure, WeavectlError } from '../errors.js';
 import type { ExecResult, KubeStatus } from './types.js';
 import { apiError, networkError, oneLine, type RequestDescription } from './status-errors.js';
 import { formatMs, type Transport } from './transport.js';
 
-const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
+/** The binary remote-command protocols of real API servers and kubelets, most preferred first. */
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
 /** Protocols that carry the exit status on channel 3. */
 const STATUS_PROTOCOLS = new Set(['v5.channel.k8s.io', 'v4.channel.k8s.io']);
-const CLOSE_CHANNEL = 255;
+const STDOUT_CHANNEL = 1;
+const STDERR_CHANNEL = 2;
 const ERROR_CHANNEL = 3;
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
-
-class Collector extends Writable {
-  private readonly chunks: Buffer[] = [];
-  constructor() {
-    super();
-    // client-node ends the streams when the status arrives; a late frame must not crash the process.
-    this.on('error', () => undefined);
-  }
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    cb();
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
+/** How long a finished exec waits for the server to answer its close frame before dropping the connection. */
+const CLOSE_GRACE_MS = 2_000;
 
 /**
  * The exit code from the status channel's Status: Success -> 0; NonZeroExitCode -> the ExitCode cause;
@@ -51,72 +52,17 @@ export function exitCodeOf(status: KubeStatus, what: string): number {
   throw failure(`${what} failed: ${oneLine(status.message ?? status.reason ?? 'unknown error')}`);
 }
 
-/** A client-node WebSocketInterface over `ws`, keeping the handshake's error answer. */
-class Socket {
-  ws?: WebSocket;
-  /** Text of the error channel under the protocols before v4. */
-  errorText = '';
-  constructor(
-    private readonly t: Transport,
-    private readonly desc: RequestDescription,
-  ) {}
+/** `/api/v1/namespaces/NS/pods/NAME/exec?...` with one `command=` per argument, as the API server reads it. */
+export function execPath(pod: { namespace: string; name: string }, container: string, command: readonly string[]): string {
+  const q = ['stdout=true', 'stderr=true', 'stdin=false', 'tty=false', `container=${encodeURIComponent(container)}`];
+  for (const arg of command) q.push(`command=${encodeURIComponent(arg)}`);
+  return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/exec?${q.join('&')}`;
+}
 
-  async connect(
-    path: string,
-    _textHandler: ((text: string) => boolean) | null,
-    binaryHandler: ((stream: number, buff: Buffer) => boolean) | null,
-  ): Promise<WebSocket> {
-    const opts = await this.t.wsOptions();
-    const server = this.t.server;
-    const uri = `${server.startsWith('https://') ? 'wss' : 'ws'}://${server.replace(/^https?:\/\//, '')}${path}`;
-    const id = this.t.identity;
-    return new Promise<WebSocket>((resolve, reject) => {
-      let opened = false;
-      let refused = false;
-      const ws = new WebSocket(uri, PROTOCOLS, { ...(opts as WebSocket.ClientOptions), handshakeTimeout: DEFAULT_EXEC_TIMEOUT_MS });
-      this.ws = ws;
-      ws.on('unexpected-response', (_req, res) => {
-        refused = true;
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          reject(apiError(res.statusCode ?? 0, body, this.desc, id));
-          ws.terminate();
-        });
-        res.on('error', () => {
-          reject(apiError(res.statusCode ?? 0, body, this.desc, id));
-          ws.terminate();
-        });
-      });
-      ws.on('open', () => {
-        opened = true;
-        resolve(ws);
-      });
-      ws.on('error', (err) => {
-        if (!opened && !refused) reject(networkError(err, this.desc, id));
-      });
-      ws.on('message', (data, isBinary) => {
-        if (!isBinary || !binaryHandler) return; // text frames belong to the base64 protocols, not requested
-        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-        if (buf.length < 1) return;
-        const channel = buf.readUInt8(0);
-        if (channel === CLOSE_CHANNEL) return; // v5: the server closed one of its streams
-        if (channel === ERROR_CHANNEL && !STATUS_PROTOCOLS.has(ws.protocol)) {
-          // channel.k8s.io v1-v3: the error channel carries plain text, not a Status
-          this.errorText += buf.subarray(1).toString('utf8');
-          return;
-        }
-        let keep = true;
-        try {
-          keep = binaryHandler(channel, buf.subarray(1));
-        } catch {
-          keep = true; // an unknown channel: ignore it
-        }
-        if (!keep) ws.close();
-      });
-    });
-  }
+function asBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
 
 export async function execInPod(
@@ -129,45 +75,119 @@ export async function execInPod(
   if (command.length === 0) throw failure('exec needs a command');
   const what = `exec of "${command.join(' ')}" in pod ${pod.namespace}/${pod.name} (container ${container})`;
   const desc: RequestDescription = { verb: 'create', resource: 'pods/exec', namespace: pod.namespace, name: pod.name };
-  const socket = new Socket(t, desc);
-  // client-node's KubeConfig is not used by Exec when a socket interface is given.
-  const exec = new Exec(undefined as never, socket as never);
-  const stdout = new Collector();
-  const stderr = new Collector();
-  let status: KubeStatus | undefined;
-
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      socket.ws?.terminate();
-      reject(failure(`${what} did not finish within ${formatMs(timeoutMs)}`));
-    }, timeoutMs);
-  });
+  let conn: Awaited<ReturnType<Transport['connection']>>;
   try {
-    const run = (async () => {
-      const ws = (await exec.exec(pod.namespace, pod.name, container, command, stdout, stderr, null, false, (s) => {
-        status = s as KubeStatus;
-      })) as unknown as WebSocket;
-      if (ws.readyState !== WebSocket.CLOSED) {
-        await new Promise<void>((resolve) => ws.once('close', () => resolve()));
-      }
-      return ws.protocol;
-    })();
-    run.catch(() => undefined); // if the timeout wins, a late failure of the run is moot
-    const protocol = await Promise.race([run, timeout]);
-    const out = { stdout: stdout.text(), stderr: stderr.text() };
-    if (status) return { ...out, exitCode: exitCodeOf(status, what) };
-    if (STATUS_PROTOCOLS.has(protocol)) throw failure(`${what}: the connection closed before the command's exit status arrived`);
-    // channel.k8s.io v1-v3 send no status: an empty error channel is success, else its text is the error.
-    const text = socket.errorText.trim();
-    if (!text) return { ...out, exitCode: 0 };
-    const code = /non-zero exit code.*?(\d+)\s*$/.exec(text);
-    if (code) return { ...out, exitCode: Number(code[1]) };
-    throw failure(`${what} failed: ${oneLine(text)}`);
+    conn = await t.connection();
   } catch (err) {
-    if (err instanceof WeavectlError) throw err;
-    throw failure(`${what} failed: ${oneLine((err as Error).message ?? String(err))}`, undefined, err);
-  } finally {
-    clearTimeout(timer);
+    throw err instanceof WeavectlError ? err : networkError(err, desc, t.identity);
   }
+  const url = t.wsUrl(execPath(pod, container, command));
+
+  return new Promise<ExecResult>((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let errorText = ''; // the error channel under channel.k8s.io (plain text)
+    let status: KubeStatus | undefined;
+    let opened = false;
+    let refused = false;
+    let lastError: Error | undefined;
+    let settled = false;
+
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, [...EXEC_PROTOCOLS], {
+        agent: conn.agent,
+        headers: conn.headers,
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false, // API servers do not compress exec streams: no zlib context per connection
+        followRedirects: false,
+        closeTimeout: CLOSE_GRACE_MS, // how long the close handshake may take (a ws without this option waits 30 s)
+      } as WebSocket.ClientOptions);
+    } catch (err) {
+      reject(failure(`${what} failed: ${oneLine((err as Error).message ?? String(err))}`, undefined, err));
+      return;
+    }
+
+    const timer = setTimeout(() => fail(failure(`${what} did not finish within ${formatMs(timeoutMs)}`)), timeoutMs);
+
+    function fail(err: Error): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      reject(err instanceof WeavectlError ? err : failure(`${what} failed: ${oneLine(err.message ?? String(err))}`, undefined, err));
+    }
+
+    /** The command's result from what arrived; ends the connection politely. */
+    function succeed(): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      const out = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+      try {
+        if (status) return resolve({ ...out, exitCode: exitCodeOf(status, what) });
+        if (STATUS_PROTOCOLS.has(ws.protocol)) {
+          const why = lastError ? `: ${oneLine(lastError.message)}` : '';
+          throw failure(`${what}: the connection closed before the command's exit status arrived${why}`);
+        }
+        // channel.k8s.io sends no status: an empty error channel is success, else its text is the error.
+        const text = errorText.trim();
+        if (!text) return resolve({ ...out, exitCode: 0 });
+        const code = /non-zero exit code.*?(\d+)\s*$/.exec(text);
+        if (code) return resolve({ ...out, exitCode: Number(code[1]) });
+        throw failure(`${what} failed: ${oneLine(text)}`);
+      } catch (err) {
+        reject(err);
+      }
+    }
+
+    ws.on('unexpected-response', (_req, res) => {
+      // Refused before the upgrade: the body is the API server's Status (403, 404, 400, 500 from the kubelet).
+      refused = true;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (body.length < 64 * 1024) body += c;
+      });
+      const done = () => fail(apiError(res.statusCode ?? 0, body, desc, t.identity));
+      res.on('end', done);
+      res.on('error', done);
+      res.on('aborted', done);
+    });
+    ws.on('open', () => {
+      opened = true;
+    });
+    ws.on('error', (err) => {
+      lastError = err;
+      if (!opened && !refused) fail(networkError(err, desc, t.identity));
+      // after the upgrade, 'close' follows and decides
+    });
+    ws.on('close', () => {
+      if (opened) succeed();
+      else fail(lastError ? networkError(lastError, desc, t.identity) : failure(`${what}: the connection closed during the handshake`));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (settled || !isBinary) return; // text frames belong to the base64 protocols, never offered
+      const buf = asBuffer(data);
+      if (buf.length < 1) return;
+      const channel = buf[0];
+      if (channel === STDOUT_CHANNEL) stdout.push(buf.subarray(1));
+      else if (channel === STDERR_CHANNEL) stderr.push(buf.subarray(1));
+      else if (channel === ERROR_CHANNEL) {
+        if (!STATUS_PROTOCOLS.has(ws.protocol)) {
+          errorText += buf.toString('utf8', 1);
+          return;
+        }
+        try {
+          status = JSON.parse(buf.toString('utf8', 1)) as KubeStatus;
+        } catch {
+          fail(failure(`${what}: the API server sent an exit status that is not a Status: ${oneLine(buf.toString('utf8', 1), 120)}`));
+          return;
+        }
+        succeed(); // everything the command wrote came before its status
+      }
+      // 255 (v5): the server closed one of its streams; anything else: not ours
+    });
+  });
 }

@@ -10,7 +10,10 @@ import type {
   ExecResult,
   KubeObject,
   ListOptions,
+  ListPagesOptions,
   ListResult,
+  PatchOptions,
+  PatchType,
   ResourceRef,
   ServerVersion,
   WatchEvent,
@@ -102,7 +105,34 @@ function comparable(o: KubeObject): string {
 }
 
 const SSA_FALLBACK_WARNING =
-  'does not support server-side apply: objects are created, or updated with a JSON merge patch (fields removed from the manifest stay in the cluster; --force-conflicts has no effect)';
+  'does not support server-side apply: objects are created, or updated with a JSON merge patch (fields removed from the manifest stay in the cluster; conflicts with other field managers are not detected)';
+
+/** Objects per list request: a page of 500 pods is about 2-5 MB of JSON, never the whole cluster at once. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+interface ListPage<T> {
+  items: T[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+function pageSizeOf(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(n) || n < 1) throw failure(`invalid list page size ${n}: must be a whole number of at least 1`);
+  return n;
+}
+
+/** "pods in namespace kube-system", "nodes" */
+function listLabel(info: ResourceInfo, ns: string | undefined): string {
+  const r = info.group ? `${info.plural}.${info.group}` : info.plural;
+  return ns ? `${r} in namespace "${ns}"` : r;
+}
 
 class KubeClusterImpl implements KubeCluster {
   readonly server: string;
@@ -178,31 +208,46 @@ class KubeClusterImpl implements KubeCluster {
     }
   }
 
-  /** Lists one kind; a namespaced kind without ref.namespace is listed in all namespaces. Follows `continue`. */
-  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ListResult<T>> {
+  /** One page of a list; items get the apiVersion/kind that list answers leave out (like kubectl fills them in). */
+  private async listPage<T extends KubeObject>(info: ResourceInfo, path: string, desc: RequestDescription, opts: ListOptions, limit: number, cont: string | undefined): Promise<ListPage<T>> {
+    const page = await this.t.json<{ items?: T[] | null; metadata?: { resourceVersion?: string; continue?: string } }>({
+      method: 'GET',
+      path,
+      query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit, continue: cont },
+      retry: true,
+      desc,
+    });
+    const items = page.items ?? [];
+    for (const item of items) {
+      item.apiVersion ??= info.apiVersion;
+      item.kind ??= info.kind;
+    }
+    return { items, resourceVersion: page.metadata?.resourceVersion ?? '', continue: page.metadata?.continue || undefined };
+  }
+
+  private async listTarget(ref: ResourceRef): Promise<{ info: ResourceInfo; ns: string | undefined; path: string; desc: RequestDescription }> {
     const info = await this.discovery.require(ref.apiVersion, ref.kind);
     const ns = info.namespaced ? ref.namespace : undefined;
-    const path = this.path(info, ns);
-    const desc = this.desc('list', info, ns);
+    return { info, ns, path: this.path(info, ns), desc: this.desc('list', info, ns) };
+  }
+
+  /**
+   * Lists one kind; a namespaced kind without ref.namespace is listed in all namespaces. Reads pages of
+   * `limit` objects (default 500) and follows `continue`.
+   */
+  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ListResult<T>> {
+    const { info, path, desc } = await this.listTarget(ref);
+    const limit = pageSizeOf(opts.limit);
     for (let restart = 0; ; restart++) {
       const items: T[] = [];
       let cont: string | undefined;
       let rv = '';
       try {
         do {
-          const page = await this.t.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({
-            method: 'GET',
-            path,
-            query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: cont },
-            retry: true,
-            desc,
-          });
-          for (const item of page.items ?? []) {
-            // List items come without apiVersion/kind; fill them in like kubectl does.
-            items.push({ ...item, apiVersion: item.apiVersion ?? info.apiVersion, kind: item.kind ?? info.kind });
-          }
-          rv = page.metadata?.resourceVersion ?? rv;
-          cont = page.metadata?.continue || undefined;
+          const page = await this.listPage<T>(info, path, desc, opts, limit, cont);
+          for (const item of page.items) items.push(item);
+          rv = page.resourceVersion || rv;
+          cont = page.continue;
         } while (cont);
         return { items, resourceVersion: rv };
       } catch (err) {
@@ -211,6 +256,38 @@ class KubeClusterImpl implements KubeCluster {
         throw err;
       }
     }
+  }
+
+  async listPages<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    opts: ListPagesOptions,
+    onPage: (items: T[]) => void | Promise<void>,
+  ): Promise<{ resourceVersion: string }> {
+    const { info, ns, path, desc } = await this.listTarget(ref);
+    const limit = pageSizeOf(opts.pageSize ?? opts.limit);
+    let cont: string | undefined;
+    let rv = '';
+    let seen = 0;
+    do {
+      let page: ListPage<T>;
+      try {
+        page = await this.listPage<T>(info, path, desc, opts, limit, cont);
+      } catch (err) {
+        if (isKubeApiError(err, 410) && cont !== undefined) {
+          throw failure(
+            `list of ${listLabel(info, ns)}: the API server's continue token expired after ${seen} objects were read (the list changed too much, or reading it took too long)`,
+            'try again',
+            err,
+          );
+        }
+        throw err;
+      }
+      rv = page.resourceVersion || rv;
+      cont = page.continue;
+      seen += page.items.length;
+      await onPage(page.items);
+    } while (cont);
+    return { resourceVersion: rv };
   }
 
   async watch<T extends KubeObject = KubeObject>(
@@ -378,6 +455,30 @@ class KubeClusterImpl implements KubeCluster {
       if (isKubeApiError(err, 404)) return false;
       throw err;
     }
+  }
+
+  async patch(ref: ResourceRef & { name: string }, body: unknown, opts: PatchOptions): Promise<KubeObject> {
+    const contentType = PATCH_CONTENT_TYPES[opts?.type];
+    if (!contentType) throw failure(`unknown patch type "${String(opts?.type)}": use merge, strategic or json`);
+    if (opts.type === 'json' ? !Array.isArray(body) : !body || typeof body !== 'object' || Array.isArray(body)) {
+      throw failure(`a ${opts.type} patch of ${ref.kind} ${ref.name} must be ${opts.type === 'json' ? 'an array of operations' : 'an object'}`);
+    }
+    if (!ref.name) throw failure(`cannot patch a ${ref.kind} without a name`);
+    const info = await this.discovery.require(ref.apiVersion, ref.kind);
+    if (opts.dryRun) await this.requireServerDryRun();
+    const ns = this.objectNamespace(info, ref.namespace);
+    const res = await this.t.send({
+      method: 'PATCH',
+      path: this.path(info, ns, ref.name),
+      query: { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined },
+      body,
+      contentType,
+      // a merge or strategic patch gives the same object however often it is applied; a JSON patch
+      // ("add" to a list, "test") may not
+      retry: opts.type !== 'json',
+      desc: this.desc('patch', info, ns, ref.name),
+    });
+    return parseObject(res.text, `patch ${info.kind} ${ref.name}`);
   }
 
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {

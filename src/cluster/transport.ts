@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { failure, WeavectlError } from '../errors.js';
@@ -124,8 +125,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 interface Prepared {
   agent: http.Agent;
+  /** For upgraded connections (exec): the same TLS context and session cache, no pool of idle sockets. */
+  upgradeAgent: http.Agent;
   headers: Record<string, string>;
 }
+
+interface Agents {
+  agent: http.Agent;
+  upgradeAgent: http.Agent;
+}
+
+type TlsOptions = https.RequestOptions & { servername?: string };
 
 export class Transport {
   readonly server: string;
@@ -136,9 +146,12 @@ export class Transport {
   private readonly userAgent: string;
   private readonly onWarning?: (m: string) => void;
   private readonly warned = new Set<string>();
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly agents = new Map<string, Agents>();
   private readonly id: ClusterIdentity;
   private closed = false;
+  /** client-node's options of the first request: TLS material, basic auth, proxy agent. */
+  private baseOptions?: Promise<TlsOptions>;
+  private lastAgents?: { cert: TlsOptions['cert']; key: TlsOptions['key']; agents: Agents };
 
   constructor(kc: KubeConfig, server: string, opts: TransportOptions = {}) {
     this.kc = kc;
@@ -293,17 +306,32 @@ export class Transport {
     });
   }
 
-  /** Auth headers and TLS options from client-node, for a WebSocket (exec). */
-  async wsOptions(): Promise<https.RequestOptions> {
-    const opts: https.RequestOptions = {};
-    await this.applyAuth(opts);
-    return opts;
+  /**
+   * The agent and headers (credentials, user agent) for a connection this transport does not make
+   * itself: an exec WebSocket. The headers are computed per call, as for every request (exec-plugin
+   * tokens expire). The agent shares the API requests' TLS context (certificates parsed once) but not
+   * their pool of idle keep-alive sockets: an upgraded connection is never given back to the pool, and
+   * a pooled socket the server has just closed would fail the exec (an API request is retried then).
+   */
+  async connection(): Promise<{ agent: http.Agent; headers: Record<string, string> }> {
+    const p = await this.prepare();
+    return { agent: p.upgradeAgent, headers: { ...p.headers, 'User-Agent': this.userAgent } };
+  }
+
+  /** The ws:// or wss:// URL of a path (with its query) below the server URL, its own path prefix kept. */
+  wsUrl(pathAndQuery: string): string {
+    const basePath = this.base.pathname.replace(/\/+$/, '');
+    return `${this.base.protocol === 'https:' ? 'wss:' : 'ws:'}//${this.base.host}${basePath}${pathAndQuery}`;
   }
 
   close(): void {
     this.closed = true;
-    for (const a of this.agents.values()) a.destroy();
+    for (const a of this.agents.values()) {
+      a.agent.destroy();
+      if (a.upgradeAgent !== a.agent) a.upgradeAgent.destroy();
+    }
     this.agents.clear();
+    this.lastAgents = undefined;
   }
 
   private backoff(attempt: number): number {
@@ -336,29 +364,76 @@ export class Transport {
     }
   }
 
-  private async applyAuth(opts: https.RequestOptions): Promise<void> {
+  private credentialsFailure(err: unknown): WeavectlError {
+    if (err instanceof WeavectlError) return err;
+    return failure(
+      `cannot get credentials${this.id.contextName ? ` for context "${this.id.contextName}"` : ''}: ${oneLine((err as Error).message ?? String(err))}`,
+      'check the user entry of the kubeconfig (certificate files, token file, exec plugin)',
+      err,
+    );
+  }
+
+  /** Everything client-node computes for a request: TLS material (files read), basic auth, credentials, its agent. */
+  private async fullOptions(): Promise<TlsOptions> {
+    const opts: TlsOptions = {};
     try {
       await this.kc.applyToHTTPSOptions(opts);
     } catch (err) {
-      throw failure(
-        `cannot get credentials${this.id.contextName ? ` for context "${this.id.contextName}"` : ''}: ${oneLine((err as Error).message ?? String(err))}`,
-        'check the user entry of the kubeconfig (certificate files, token file, exec plugin)',
-        err,
-      );
+      throw this.credentialsFailure(err);
     }
+    return opts;
   }
 
-  /** Headers and a keep-alive agent for the TLS material client-node computed (re-done per request: exec tokens expire). */
+  /**
+   * The options of one request. client-node's applyToHTTPSOptions reads the certificate files and
+   * builds an agent on every call; that is done once per transport. Per request only the
+   * authorization is asked for again (bearer tokens from token files and exec plugins expire, and
+   * an exec plugin may hand out a new client certificate).
+   */
+  private async requestOptions(): Promise<TlsOptions> {
+    let base = this.baseOptions;
+    if (!base) {
+      base = this.baseOptions = this.fullOptions();
+      base.catch(() => {
+        if (this.baseOptions === base) this.baseOptions = undefined; // ask again next time
+      });
+      return base;
+    }
+    const fixed = await base;
+    const authorize = (this.kc as unknown as { applyAuthorizationHeader?: (o: TlsOptions) => Promise<void> }).applyAuthorizationHeader;
+    if (typeof authorize !== 'function') return this.fullOptions(); // a client-node without it: the slow way
+    const auth: TlsOptions = { headers: {} };
+    try {
+      await authorize.call(this.kc, auth);
+    } catch (err) {
+      throw this.credentialsFailure(err);
+    }
+    const cert = auth.cert ?? fixed.cert;
+    const key = auth.key ?? fixed.key;
+    // client-node's agent (a proxy's) holds the first client certificate: not valid for a rotated one
+    const agent = cert === fixed.cert && key === fixed.key ? fixed.agent : undefined;
+    return { ...fixed, headers: auth.headers, cert, key, agent };
+  }
+
+  /** Headers and a keep-alive agent for the TLS material client-node computed. */
   private async prepare(): Promise<Prepared> {
     if (this.closed) throw failure('the connection to the cluster was closed');
-    const opts: https.RequestOptions & { servername?: string } = {};
-    await this.applyAuth(opts);
+    const opts = await this.requestOptions();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) {
       if (v === undefined) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
     }
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const last = this.lastAgents;
+    if (last && last.cert === opts.cert && last.key === opts.key) return { ...last.agents, headers };
+    const agents = await this.agentsFor(opts);
+    this.lastAgents = { cert: opts.cert, key: opts.key, agents };
+    return { ...agents, headers };
+  }
+
+  /** The agents for this TLS material (the CA, server name and proxy are fixed; the client certificate may rotate). */
+  private async agentsFor(opts: TlsOptions): Promise<Agents> {
     const cluster = this.kc.getCurrentCluster();
     const hash = createHash('sha256');
     for (const part of [opts.ca, opts.cert, opts.key, String(opts.rejectUnauthorized), opts.servername ?? '', cluster?.proxyUrl ?? '']) {
@@ -366,26 +441,39 @@ export class Transport {
       hash.update('\0');
     }
     const key = hash.digest('hex');
-    let agent = this.agents.get(key);
-    if (!agent) {
-      if (cluster?.proxyUrl) {
-        // client-node's proxy agent (socks / http(s) proxy) with the same TLS options.
-        agent = opts.agent as http.Agent;
-      } else if (this.base.protocol === 'http:') {
-        agent = new http.Agent({ keepAlive: true });
-      } else {
-        agent = new https.Agent({
-          keepAlive: true,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
-          servername: opts.servername,
-          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
-        });
+    const known = this.agents.get(key);
+    if (known) return known;
+    let agents: Agents;
+    if (cluster?.proxyUrl) {
+      // client-node's proxy agent (socks / http(s) proxy) with the same TLS options; a rotated client
+      // certificate needs a new one, which only a full applyToHTTPSOptions builds.
+      const full = opts.agent ? opts : await this.fullOptions();
+      const agent = full.agent as http.Agent;
+      agents = { agent, upgradeAgent: agent };
+    } else if (this.base.protocol === 'http:') {
+      agents = { agent: new http.Agent({ keepAlive: true }), upgradeAgent: new http.Agent({ keepAlive: false }) };
+    } else {
+      // One secure context for every connection (an exec is a connection of its own): the CA, the
+      // certificate and the key are parsed once, not per TLS handshake.
+      let secureContext: tls.SecureContext;
+      try {
+        secureContext = tls.createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key });
+      } catch (err) {
+        throw failure(
+          `the TLS certificates or keys${this.id.contextName ? ` of context "${this.id.contextName}"` : ''} are not usable: ${oneLine((err as Error).message ?? String(err))}`,
+          'check certificate-authority, client-certificate and client-key (or the exec plugin) of the context in the kubeconfig',
+          err,
+        );
       }
-      this.agents.set(key, agent);
+      const tlsOptions = {
+        secureContext,
+        servername: opts.servername,
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      };
+      agents = { agent: new https.Agent({ keepAlive: true, ...tlsOptions }), upgradeAgent: new https.Agent({ keepAlive: false, ...tlsOptions }) };
     }
-    return { agent, headers };
+    this.agents.set(key, agents);
+    return agents;
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {

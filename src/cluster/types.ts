@@ -42,6 +42,24 @@ export interface ListOptions {
   limit?: number;
 }
 
+export interface ListPagesOptions extends ListOptions {
+  /** Objects per request (`limit`); default 500. Wins over `limit`. */
+  pageSize?: number;
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+export interface PatchOptions {
+  /**
+   * merge: JSON merge patch (RFC 7386; `null` removes a key, lists are replaced);
+   * strategic: Kubernetes strategic merge patch (built-in kinds only: lists merged by key);
+   * json: JSON patch (RFC 6902), an array of operations.
+   */
+  type: PatchType;
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+
 export interface ListResult<T extends KubeObject = KubeObject> {
   items: T[];
   resourceVersion: string;
@@ -93,7 +111,15 @@ export interface Cluster {
   /** Discovery: is this apiVersion/kind served? */
   serves(apiVersion: string, kind: string): Promise<boolean>;
   get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined>;
+  /** Every object of a kind (a namespaced kind without ref.namespace: in all namespaces), read in pages of `limit` (default 500). */
   list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>>;
+  /**
+   * The same list, handed to `onPage` one page at a time (`limit=pageSize`, following `continue`) and
+   * never held as a whole: for reducing big lists (1,000s of pods or nodes) to what the caller keeps.
+   * The next page is requested once `onPage` has returned (or its promise resolved). A continue token
+   * that expires between pages fails the call (the pages already handed out cannot be taken back).
+   */
+  listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }>;
   /**
    * Streams watch events until the server ends the stream, the signal aborts, or the
    * connection drops; resolves then (the caller decides whether to resume).
@@ -107,6 +133,12 @@ export interface Cluster {
    */
   create(obj: Omit<KubeObject, 'metadata'> & { metadata?: Partial<KubeObject['metadata']> }, opts?: { dryRun?: boolean; fieldManager?: string }): Promise<KubeObject>;
   delete(ref: ResourceRef & { name: string }, opts?: { dryRun?: boolean }): Promise<boolean>;
+  /**
+   * PATCH one object (404 and every other refusal throw) and return it as stored. For changes that
+   * server-side apply cannot express, such as removing an annotation another field manager owns.
+   * `body`: an object for merge and strategic, an array of operations for json.
+   */
+  patch(ref: ResourceRef & { name: string }, body: unknown, opts: PatchOptions): Promise<KubeObject>;
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
   /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
   logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;

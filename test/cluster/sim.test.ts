@@ -329,7 +329,9 @@ describe('on Kubernetes 1.7.5', () => {
     const first = await applyAll(c, net, FM);
     expect(first.every((o) => o.outcome === 'applied' && o.result === 'created')).toBe(true);
     expect(results(first).at(-1)).toBe('daemonset.extensions/weave-net created');
-    expect(warnings.filter((w) => w.includes('does not support server-side apply'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('does not support server-side apply'))).toEqual([
+      `the API server ${sim.url} does not support server-side apply: objects are created, or updated with a JSON merge patch (fields removed from the manifest stay in the cluster; conflicts with other field managers are not detected)`,
+    ]);
     const again = await applyAll(c, net, FM);
     expect(again.map((o) => (o.outcome === 'applied' ? o.result : o.outcome))).toEqual(Array(net.length).fill('unchanged'));
     const changed = net.map((o) => (o.kind === 'DaemonSet' ? withEnv(o, 'IPALLOC_RANGE', '10.40.0.0/16') : o));
