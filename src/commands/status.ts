@@ -176,7 +176,21 @@ async function findElsewhere(cluster: Pick<Cluster, 'serves' | 'list'>): Promise
 }
 
 /** The cluster calls `weavectl status` makes. */
-export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'exec'>;
+export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'exec'> & Partial<Pick<Cluster, 'listPages'>>;
+
+/** Lists a kind and maps every object as its page arrives, so only the summaries stay in memory. */
+async function listSummaries<T>(cluster: StatusCluster, ref: { apiVersion: string; kind: string; namespace?: string }, labelSelector: string | undefined, map: (o: KubeObject) => T): Promise<T[]> {
+  const out: T[] = [];
+  const opts = { ...(labelSelector ? { labelSelector } : {}), limit: LIST_PAGE };
+  if (cluster.listPages) {
+    await cluster.listPages(ref, { ...opts, pageSize: LIST_PAGE }, (items) => {
+      for (const o of items) out.push(map(o));
+    });
+  } else {
+    for (const o of (await cluster.list(ref, opts)).items) out.push(map(o));
+  }
+  return out;
+}
 
 export async function collectStatus(
   cluster: StatusCluster,
@@ -189,9 +203,7 @@ export async function collectStatus(
   const ds: DaemonSetSummary = summarizeDaemonSet(dsObj);
 
   // Reduce every object as soon as it is listed: only the summaries stay in memory.
-  const podList = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: ns }, { labelSelector: WEAVE_POD_SELECTOR, limit: LIST_PAGE });
-  const pods: PodSummary[] = podList.items.map(summarizePod);
-  podList.items.length = 0;
+  const pods: PodSummary[] = await listSummaries(cluster, { apiVersion: 'v1', kind: 'Pod', namespace: ns }, WEAVE_POD_SELECTOR, summarizePod);
   // The nodes are read only when something is wrong (1,000 Node objects are megabytes): to name
   // NotReady nodes and the nodes that lack a pod. When every pod the DaemonSet wants is there
   // and ready, the pods say all there is to say (their hostIP is the node's address).
@@ -208,9 +220,7 @@ export async function collectStatus(
     reporter.debug(`All ${ds.desired} weave-net pods are ready: the nodes are not read`);
   } else {
     try {
-      const nodeList = await cluster.list({ apiVersion: 'v1', kind: 'Node' }, { limit: LIST_PAGE });
-      nodes = nodeList.items.map((n) => summarizeNode(n, dsObj));
-      nodeList.items.length = 0;
+      nodes = await listSummaries(cluster, { apiVersion: 'v1', kind: 'Node' }, undefined, (n) => summarizeNode(n, dsObj));
     } catch (err) {
       reporter.warn(`cannot list nodes (${errorText(err)}): showing only the nodes that run a weave-net pod`);
     }
