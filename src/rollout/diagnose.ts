@@ -650,3 +650,130 @@ export function onDeleteExplanation(ds: KubeObject): OnDeleteExplanation | undef
     hint: `replace the old pods one node at a time with \`${del}\`, or switch to rolling updates: kubectl -n ${ns} patch daemonset ${name} --type merge -p '{"spec":{"updateStrategy":{"type":"RollingUpdate"}}}'`,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Label selectors as objects
+
+/** Whether labels match a metav1.LabelSelector ({matchLabels, matchExpressions}); an empty or missing selector matches nothing. */
+export function labelSelectorMatches(sel: unknown, labels: Record<string, string> | undefined): boolean {
+  if (!sel || typeof sel !== 'object') return false;
+  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] };
+  const ml = Object.entries(s.matchLabels ?? {});
+  const exprs = s.matchExpressions ?? [];
+  if (ml.length === 0 && exprs.length === 0) return false;
+  const l = labels ?? {};
+  for (const [k, v] of ml) if (!Object.hasOwn(l, k) || l[k] !== v) return false;
+  for (const e of exprs) {
+    if (e.operator === 'Gt' || e.operator === 'Lt') return false; // not valid in a label selector
+    if (!requirementMatches(e, e.key !== undefined && Object.hasOwn(l, e.key) ? l[e.key] : undefined)) return false;
+  }
+  return true;
+}
+
+/** The pod selector of a DaemonSet (spec.selector, else its template labels) or a Deployment (spec.selector), as an object. */
+export function workloadSelectorObject(obj: KubeObject): unknown {
+  const sel: unknown = obj.spec?.selector;
+  if (sel && typeof sel === 'object' && (Object.keys((sel as { matchLabels?: object }).matchLabels ?? {}).length > 0 || ((sel as { matchExpressions?: unknown[] }).matchExpressions ?? []).length > 0)) {
+    return sel;
+  }
+  return obj.kind === 'DaemonSet' ? { matchLabels: obj.spec?.template?.metadata?.labels ?? {} } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small copies of listed objects: what the findings above read, and nothing else
+
+/** The pod labels the DaemonSet controller's IsPodUpdated reads. */
+const UPDATE_LABELS = ['pod-template-generation', 'controller-revision-hash'] as const;
+
+function slimContainerStatuses(list: unknown): ContainerStatus[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: ContainerStatus[] = [];
+  for (const cs of list as ContainerStatus[]) {
+    const reason = cs?.state?.waiting?.reason;
+    if (!reason || !(PROBLEM_REASONS as readonly string[]).includes(reason)) continue;
+    const t = cs.lastState?.terminated;
+    out.push({
+      ...(cs.name !== undefined ? { name: cs.name } : {}),
+      ...(typeof cs.restartCount === 'number' ? { restartCount: cs.restartCount } : {}),
+      state: { waiting: { reason, ...(cs.state?.waiting?.message !== undefined ? { message: cs.state.waiting.message } : {}) } },
+      ...(t ? { lastState: { terminated: { ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}), ...(t.reason !== undefined ? { reason: t.reason } : {}), ...(t.signal !== undefined ? { signal: t.signal } : {}) } } } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * A pod reduced to what podProblems, podNode, podAvailability, isPodUpdated and missingOnNodes
+ * read (name, namespace, the update labels, the controller reference, deletion, node, phase, the
+ * Ready and Unschedulable conditions, the container statuses that wait for a problem reason):
+ * those functions give the same answers for it as for the whole pod, in a few hundred bytes
+ * instead of ~10 kB. Lists of thousands of pods are mapped through it as they arrive.
+ */
+export function slimPod(pod: KubeObject): KubeObject {
+  const md = pod.metadata;
+  const labels: Record<string, string> = {};
+  for (const k of UPDATE_LABELS) if (md.labels && Object.hasOwn(md.labels, k)) labels[k] = md.labels[k]!;
+  const ctrl = md.ownerReferences?.find((o) => o.controller);
+  const nodeName: unknown = pod.spec?.nodeName;
+  const spec: Record<string, unknown> = {};
+  if (typeof nodeName === 'string' && nodeName !== '') spec.nodeName = nodeName;
+  else {
+    const target = podNode(pod);
+    if (target) {
+      spec.affinity = {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [target] }] }] } },
+      };
+    }
+  }
+  const status: Record<string, unknown> = {};
+  const phase: unknown = pod.status?.phase;
+  if (phase !== undefined) status.phase = phase;
+  const conditions: Condition[] = [];
+  const ready = conditionOf(pod, 'Ready');
+  if (ready) conditions.push({ type: 'Ready', status: ready.status, ...(ready.lastTransitionTime ? { lastTransitionTime: ready.lastTransitionTime } : {}) });
+  const sched = conditionOf(pod, 'PodScheduled');
+  if (sched?.status === 'False' && sched.reason === 'Unschedulable') conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: sched.message ?? '' });
+  if (conditions.length) status.conditions = conditions;
+  const init = slimContainerStatuses(pod.status?.initContainerStatuses);
+  if (init?.length) status.initContainerStatuses = init;
+  const main = slimContainerStatuses(pod.status?.containerStatuses);
+  if (main?.length) status.containerStatuses = main;
+  return {
+    ...(pod.apiVersion ? { apiVersion: pod.apiVersion } : {}),
+    ...(pod.kind ? { kind: pod.kind } : {}),
+    metadata: {
+      name: md.name,
+      ...(md.namespace ? { namespace: md.namespace } : {}),
+      ...(md.uid ? { uid: md.uid } : {}),
+      labels,
+      ...(ctrl ? { ownerReferences: [{ apiVersion: ctrl.apiVersion, kind: ctrl.kind, name: ctrl.name, uid: ctrl.uid, controller: true }] } : {}),
+      ...(md.deletionTimestamp ? { deletionTimestamp: md.deletionTimestamp } : {}),
+    },
+    spec,
+    status,
+  };
+}
+
+/**
+ * A node reduced to what notReadyNodes, daemonSetNodeFit and zeroDesiredButSchedulable read:
+ * name, labels, taints, unschedulable, the Ready condition.
+ */
+export function slimNode(node: KubeObject): KubeObject {
+  const ready = nodeReadyCondition(node);
+  const taints: unknown = node.spec?.taints;
+  return {
+    ...(node.apiVersion ? { apiVersion: node.apiVersion } : {}),
+    ...(node.kind ? { kind: node.kind } : {}),
+    metadata: { name: node.metadata.name, ...(node.metadata.labels ? { labels: node.metadata.labels } : {}) },
+    spec: {
+      ...(Array.isArray(taints) && taints.length ? { taints } : {}),
+      ...(node.spec?.unschedulable === true ? { unschedulable: true } : {}),
+    },
+    status: ready ? { conditions: [ready] } : {},
+  };
+}
+
+/** Whether a pod's Ready condition is True. */
+export function podIsReady(pod: KubeObject): boolean {
+  return conditionOf(pod, 'Ready')?.status === 'True';
+}

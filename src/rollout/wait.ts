@@ -48,15 +48,30 @@ export interface WaitOptions {
   /** Called when a list or watch failed transiently and will be retried. */
   onRetry?: (info: { what: 'list' | 'watch'; error: unknown; attempt: number; delayMs: number }) => void;
   /**
-   * What else is wrong (crash loops, missing nodes...). Called after the first evaluation, on each
-   * status change, every diagnoseIntervalMs, when the status says done (a "blocking" problem keeps
-   * the wait going), and once more at the timeout. A "fatal" problem ends the wait at once.
-   * Its own errors are ignored (diagnosis must never break the wait).
+   * What else is wrong (crash loops, missing nodes...). A "fatal" problem ends the wait at once; a
+   * "blocking" one keeps a done status from counting. Its own errors are ignored (diagnosis must
+   * never break the wait). When it is called, and why (DiagnoseContext.reason):
+   * - 'start': after the first evaluation, for a rollout of at most diagnosePodsPerInterval pods;
+   * - 'stalled': when the status has not moved for a while (scaled like the period, at most 2
+   *   intervals), once per stall;
+   * - 'periodic': every diagnoseIntervalMs x ceil(pods / diagnosePodsPerInterval);
+   * - 'done': when the status says done but the last diagnosis found a blocking problem, or
+   *   `confirmDone` asks for a look (again periodically until nothing blocks). Any other done
+   *   status ends the wait at once, without a diagnosis;
+   * - 'final': at the timeout (bounded by finalDiagnoseTimeoutMs) and with watch: false.
+   * Not on every status change: a big rollout changes its status thousands of times.
    */
-  diagnose?: () => Promise<Problem[]>;
-  /** Default 5000. */
+  diagnose?: (ctx: DiagnoseContext) => Promise<Problem[]>;
+  /** A done status that needs a diagnosis before it counts (e.g. a DaemonSet that wants 0 pods). */
+  confirmDone?: (obj: KubeObject, status: RolloutStatus) => boolean;
+  /** Default 5000. 0 or less: no periodic or stall diagnosis. */
   diagnoseIntervalMs?: number;
-  /** How long the last diagnosis at a timeout may take before the message is built without it. Default 3000. */
+  /** Pods one diagnosis interval covers: the period grows with the rollout's size. Default 100. */
+  diagnosePodsPerInterval?: number;
+  /**
+   * How long the last diagnosis at a timeout may take before the message is built without it.
+   * Default 3000, plus 1000 per 1000 pods (reading 5,000 pods page by page takes seconds).
+   */
   finalDiagnoseTimeoutMs?: number;
   /** Aborting ends the wait with a failure ("interrupted"). */
   signal?: AbortSignal;
@@ -65,6 +80,17 @@ export interface WaitOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** timeoutSeconds asked of the server for each watch request. Default 300 (the server ends the stream then; we resume). */
   watchTimeoutSeconds?: number;
+}
+
+export type DiagnoseReason = 'start' | 'stalled' | 'periodic' | 'done' | 'final';
+
+/** What a diagnosis is told: why it runs, and the object and status as last seen. */
+export interface DiagnoseContext {
+  reason: DiagnoseReason;
+  object: KubeObject;
+  status: RolloutStatus;
+  /** Aborted when the answer is no longer wanted (the wait ended, or the final look ran out of time): send no more requests. */
+  signal: AbortSignal;
 }
 
 export interface WaitResult {
@@ -165,6 +191,10 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+function sameCounts(a: RolloutStatus, b: RolloutStatus): boolean {
+  return a.counts.desired === b.counts.desired && a.counts.updated === b.counts.updated && a.counts.available === b.counts.available && a.counts.ready === b.counts.ready;
+}
+
 function isStatusExpired(s: KubeStatus): boolean {
   return s.code === 410 || s.reason === 'Expired' || s.reason === 'Gone';
 }
@@ -175,6 +205,9 @@ const DEFAULTS = {
   inactivityTimeoutMs: 60_000,
   diagnoseIntervalMs: 5_000,
   finalDiagnoseTimeoutMs: 3_000,
+  diagnosePodsPerInterval: 100,
+  /** A stall is noticed after min(interval, this) x the size factor (and at most 2 intervals). */
+  stallUnitMs: 1_000,
   backoff: { initialMs: 500, maxMs: 10_000 },
   watchTimeoutSeconds: 300,
   /** A watch that ends sooner than this with no event is resumed after a backoff, not at once. */
@@ -211,9 +244,20 @@ class Waiter {
   private problems: Problem[] = [];
   private problemsKey = '';
   private diagnosing: Promise<void> | undefined;
-  private diagnoseAgain = false;
-  private periodic: unknown;
+  /** A diagnosis asked for while one was running: runs right after it. */
+  private diagnoseNext: DiagnoseReason | undefined;
+  /** The timer of the next stall or periodic diagnosis. */
+  private diagnoseTimer: unknown;
+  private startedAt = 0;
+  /** Status changes (message, done or counts) so far, and when the last one happened. */
+  private changes = 0;
+  private lastChangeAt = 0;
+  /** When the last diagnosis started, and how many changes it had seen. */
+  private lastDiagnosisAt: number | undefined;
+  private diagnosedChanges = -1;
   private timingOut = false;
+  /** One per diagnosis in flight: aborted when the wait ends (or the final one is given up on). */
+  private readonly diagnoses = new Set<AbortController>();
 
   constructor(opts: WaitOptions) {
     this.o = opts;
@@ -236,6 +280,7 @@ class Waiter {
     const onAbort = () => this.fail(failure(`interrupted while waiting for ${this.what}`));
     signal?.addEventListener('abort', onAbort, { once: true });
     this.stop.signal.addEventListener('abort', () => signal?.removeEventListener('abort', onAbort), { once: true });
+    this.startedAt = this.clock.now();
     if (this.o.timeoutMs > 0) {
       this.after(this.o.timeoutMs, () => void this.timeout());
     }
@@ -251,6 +296,7 @@ class Waiter {
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.stop.abort();
+    for (const ac of this.diagnoses) ac.abort();
     return true;
   }
 
@@ -320,7 +366,7 @@ class Waiter {
     let rv = await this.list(false);
     if (this.finished) return;
     if (this.o.watch === false) {
-      await this.diagnoseOnce();
+      await this.diagnoseOnce('final');
       const blocked = this.problems.some((p) => p.severity !== 'info');
       this.succeed(this.lastStatus!.done && !blocked);
       return;
@@ -509,56 +555,105 @@ class Waiter {
       this.fail(failure(status.error, status.hint));
       return;
     }
-    const changed = status.message !== this.lastStatus?.message || status.done !== this.lastStatus?.done;
+    const prev = this.lastStatus;
+    const changed = status.message !== prev?.message || status.done !== prev?.done;
     this.lastStatus = status;
+    if (changed || !prev || !sameCounts(prev, status)) {
+      this.changes++;
+      this.lastChangeAt = this.clock.now();
+    }
     if (changed) this.o.onProgress?.(status);
     if (this.o.watch === false) return;
     if (!this.o.diagnose) {
       if (status.done) this.succeed(true);
       return;
     }
-    if (changed || status.done) this.diagnoseSoon();
-    if (this.periodic === undefined) this.schedulePeriodic();
-  }
-
-  private schedulePeriodic(): void {
-    const every = this.o.diagnoseIntervalMs ?? DEFAULTS.diagnoseIntervalMs;
-    if (every <= 0) return;
-    this.periodic = this.after(every, () => {
-      this.diagnoseSoon();
-      this.schedulePeriodic();
-    });
-  }
-
-  /** Runs the diagnosis now, or right after the one in flight. */
-  private diagnoseSoon(): void {
-    if (this.diagnosing) {
-      this.diagnoseAgain = true;
+    if (status.done) {
+      // Done is done, at once, unless the last diagnosis found something blocking it or the
+      // caller wants this done status confirmed (then: diagnose, and succeed when nothing blocks).
+      if (this.problems.some((p) => p.severity === 'blocking') || this.o.confirmDone?.(obj, status)) {
+        this.diagnoseSoon('done');
+        return;
+      }
+      this.succeed(true);
       return;
     }
-    this.diagnosing = this.diagnoseOnce().finally(() => {
-      this.diagnosing = undefined;
-      if (this.diagnoseAgain && !this.finished) {
-        this.diagnoseAgain = false;
-        this.diagnoseSoon();
+    if (!prev && this.sizeFactor(status) <= 1) this.diagnoseSoon('start');
+    else if (!this.diagnosing) this.scheduleDiagnosis();
+  }
+
+  /** ceil(pods / diagnosePodsPerInterval), at least 1: how much longer than the interval a big rollout waits between diagnoses. */
+  private sizeFactor(status: RolloutStatus): number {
+    const c = status.counts;
+    const pods = Math.max(c.desired, c.updated, c.available, c.ready);
+    const per = this.o.diagnosePodsPerInterval ?? DEFAULTS.diagnosePodsPerInterval;
+    return per > 0 ? Math.max(1, Math.ceil(pods / per)) : 1;
+  }
+
+  /** Sets the timer of the next diagnosis: when the status has stalled, or the (size-scaled) period is up. */
+  private scheduleDiagnosis(): void {
+    this.cancel(this.diagnoseTimer);
+    this.diagnoseTimer = undefined;
+    if (this.finished || !this.o.diagnose || this.o.watch === false || !this.lastStatus) return;
+    const every = this.o.diagnoseIntervalMs ?? DEFAULTS.diagnoseIntervalMs;
+    if (every <= 0) return;
+    const factor = this.sizeFactor(this.lastStatus);
+    let due = (this.lastDiagnosisAt ?? this.startedAt) + every * factor;
+    let reason: DiagnoseReason = 'periodic';
+    if (this.diagnosedChanges !== this.changes) {
+      const stallMs = Math.min(2 * every, Math.min(every, DEFAULTS.stallUnitMs) * factor);
+      if (this.lastChangeAt + stallMs < due) {
+        due = this.lastChangeAt + stallMs;
+        reason = 'stalled';
       }
+    }
+    this.diagnoseTimer = this.after(Math.max(0, due - this.clock.now()), () => {
+      this.diagnoseTimer = undefined;
+      this.diagnoseSoon(reason);
     });
   }
 
-  private async diagnoseOnce(): Promise<void> {
-    if (!this.o.diagnose) return;
+  /** Runs the diagnosis now, or right after the one in flight; then sets the timer of the next. */
+  private diagnoseSoon(reason: DiagnoseReason): void {
+    if (this.finished) return;
+    // A done status is confirmed by a 'done' diagnosis, whatever asked for it.
+    const why: DiagnoseReason = this.lastStatus?.done ? 'done' : reason;
+    if (this.diagnosing) {
+      if (why === 'done' || this.diagnoseNext === undefined) this.diagnoseNext = why;
+      return;
+    }
+    this.cancel(this.diagnoseTimer);
+    this.diagnoseTimer = undefined;
+    this.lastDiagnosisAt = this.clock.now();
+    this.diagnosedChanges = this.changes;
+    this.diagnosing = this.diagnoseOnce(why).finally(() => {
+      this.diagnosing = undefined;
+      if (this.finished) return;
+      const next = this.diagnoseNext;
+      this.diagnoseNext = undefined;
+      if (next !== undefined) this.diagnoseSoon(next);
+      else this.scheduleDiagnosis();
+    });
+  }
+
+  private async diagnoseOnce(reason: DiagnoseReason, ac = new AbortController()): Promise<void> {
+    if (!this.o.diagnose || !this.lastStatus || !this.lastObject) return;
     let found: Problem[];
+    this.diagnoses.add(ac);
     try {
-      found = await this.o.diagnose();
+      found = await this.o.diagnose({ reason, object: this.lastObject, status: this.lastStatus, signal: ac.signal });
     } catch {
       // A diagnosis that fails says nothing new: keep what the last one said, and let a done
       // status be done unless that last diagnosis was blocking it.
-      if (!this.finished && this.o.watch !== false && this.lastStatus?.done && !this.problems.some((p) => p.severity === 'blocking')) {
+      if (!this.finished && reason === 'done' && this.lastStatus?.done && !this.problems.some((p) => p.severity === 'blocking')) {
         this.succeed(true);
       }
       return;
+    } finally {
+      this.diagnoses.delete(ac);
     }
-    if (this.finished && !this.timingOut) return;
+    // An answer nobody waits for any more (the wait ended, the final look ran out of time) changes nothing.
+    if (ac.signal.aborted || (this.finished && !this.timingOut)) return;
     this.setProblems(found);
     if (this.timingOut || this.o.watch === false) return;
     const fatal = found.filter((p) => p.severity === 'fatal');
@@ -567,7 +662,8 @@ class Waiter {
       this.fail(failure(`${fatal[0]!.message}${more}`, fatal[0]!.hint));
       return;
     }
-    if (this.lastStatus?.done && !found.some((p) => p.severity === 'blocking')) this.succeed(true);
+    // Only a diagnosis made of a done status can confirm it (an earlier one may not have looked).
+    if (reason === 'done' && this.lastStatus?.done && !found.some((p) => p.severity === 'blocking')) this.succeed(true);
   }
 
   private setProblems(found: Problem[]): void {
@@ -588,15 +684,19 @@ class Waiter {
     const lastStatus = this.lastStatus;
     this.end();
     if (this.o.diagnose) {
-      const bound = this.o.finalDiagnoseTimeoutMs ?? DEFAULTS.finalDiagnoseTimeoutMs;
+      const pods = lastStatus ? Math.max(lastStatus.counts.desired, lastStatus.counts.updated, lastStatus.counts.available, lastStatus.counts.ready) : 0;
+      const bound = this.o.finalDiagnoseTimeoutMs ?? DEFAULTS.finalDiagnoseTimeoutMs + 1000 * Math.floor(pods / 1000);
       let h: unknown;
+      const ac = new AbortController();
       await Promise.race([
-        this.diagnoseOnce(),
+        this.diagnoseOnce('final', ac),
         new Promise<void>((resolve) => {
           h = this.clock.setTimeout(resolve, bound);
         }),
       ]);
       this.clock.clearTimeout(h);
+      ac.abort(); // too late: the message is built without it
+      this.timingOut = false;
     }
     // kubectl's words first (scripts grep for them), then the last status and what is missing.
     const details: string[] = [];

@@ -7,6 +7,7 @@ import {
   describePodProblem,
   isFatal,
   isPodUpdated,
+  labelSelectorMatches,
   labelSelectorString,
   missingOnNodes,
   notReadyNodes,
@@ -14,8 +15,12 @@ import {
   podAvailability,
   podNode,
   podProblemHint,
+  podIsReady,
   podProblems,
+  slimNode,
+  slimPod,
   toleratesTaint,
+  workloadSelectorObject,
   zeroDesiredButSchedulable,
 } from '../../src/rollout/diagnose.js';
 import { ds, node, pod } from './fake-cluster.js';
@@ -310,5 +315,93 @@ describe('onDeleteExplanation', () => {
     const noSelector = ds({ apiVersion: 'extensions/v1beta1' });
     delete noSelector.spec.selector;
     expect(daemonSetSelector(noSelector)).toBe('name=weave-net');
+  });
+});
+
+describe('slimPod and slimNode', () => {
+  /** A pod as the API server sends it: the builder's pod plus what a diagnosis never reads. */
+  function heavy(p: ReturnType<typeof pod>): ReturnType<typeof pod> {
+    const filler = 'x'.repeat(2000);
+    return {
+      ...p,
+      metadata: { ...p.metadata, uid: `${p.metadata.name}-uid`, labels: { ...p.metadata.labels, app: 'weave' }, annotations: { big: filler }, managedFields: [{ manager: 'kubelet', fieldsV1: { f: filler } }] },
+      spec: { ...p.spec, volumes: [{ name: 'v', hostPath: { path: '/var/lib/weave' } }], tolerations: [{ operator: 'Exists' }] },
+      status: {
+        ...p.status,
+        podIP: '10.32.0.5',
+        conditions: [...p.status.conditions, { type: 'Initialized', status: 'True' }, { type: 'ContainersReady', status: 'False', message: filler }],
+      },
+    };
+  }
+
+  const pods = [
+    pod('weave-net-ok', { node: 'node-a', hash: 'h2' }),
+    pod('weave-net-old', { node: 'node-b', generation: 0, hash: 'h1' }),
+    pod('weave-net-slow', { node: 'node-c', readySince: '2025-01-01T00:59:58Z' }),
+    pod('weave-net-crash', { node: 'node-d', waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s', restartCount: 3 }, lastExit: { exitCode: 1, reason: 'Error' } }),
+    pod('weave-net-init', { pendingFor: 'node-e', waiting: { reason: 'CreateContainerConfigError', message: 'secret "s" not found', init: true, container: 'weave-init' } }),
+    pod('weave-net-npc', { node: 'node-f', waiting: { reason: 'ErrImagePull', container: 'weave-npc' } }),
+    pod('weave-net-nowhere', { unschedulable: '0/6 nodes are available', phase: 'Pending', ready: false }),
+    pod('weave-net-gone', { node: 'node-g', deleting: true }),
+    pod('weave-net-failed', { node: 'node-h', phase: 'Failed', ready: false }),
+    pod('weave-net-other', { node: 'node-i', owner: 'someone-else' }),
+  ].map(heavy);
+  const nodes = ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-f', 'node-g', 'node-h', 'node-i', 'node-j'].map((n, i) =>
+    node(n, i === 3 ? { ready: false, reason: 'KubeletNotReady', message: 'PLEG is not healthy' } : i === 9 ? { taints: [{ key: 'gpu', effect: 'NoSchedule' }], unschedulable: true } : {}),
+  );
+
+  it('every finding is the same from the small copies as from the whole objects', () => {
+    const sp = pods.map(slimPod);
+    const sn = nodes.map(slimNode);
+    const now = Date.parse('2025-01-01T01:00:00Z');
+    const set = ds({ minReadySeconds: 5 });
+    expect(podProblems(sp, sn)).toEqual(podProblems(pods, nodes));
+    expect(podProblems(sp, sn).length).toBeGreaterThanOrEqual(4);
+    expect(missingOnNodes(set, sp, sn, { now, currentRevisionHash: 'h2' })).toEqual(missingOnNodes(set, pods, nodes, { now, currentRevisionHash: 'h2' }));
+    expect(missingOnNodes(set, sp, sn, { now }).length).toBeGreaterThanOrEqual(5);
+    expect(notReadyNodes(sn)).toEqual(notReadyNodes(nodes));
+    expect(sn.map((n) => daemonSetNodeFit(set, n))).toEqual(nodes.map((n) => daemonSetNodeFit(set, n)));
+    const zero = ds({ desired: 0, updated: 0, available: 0, nodeSelector: { gpu: 'yes' } });
+    expect(zeroDesiredButSchedulable(zero, sn)).toEqual(zeroDesiredButSchedulable(zero, nodes));
+    for (let i = 0; i < pods.length; i++) {
+      expect(podNode(sp[i]!)).toBe(podNode(pods[i]!));
+      expect(podIsReady(sp[i]!)).toBe(podIsReady(pods[i]!));
+      expect(podAvailability(sp[i]!, 5, now)).toEqual(podAvailability(pods[i]!, 5, now));
+      expect(isPodUpdated(set, sp[i]!, 'h2')).toBe(isPodUpdated(set, pods[i]!, 'h2'));
+    }
+  });
+
+  it('keeps a small fraction of the bytes', () => {
+    const full = JSON.stringify(pods).length;
+    const small = JSON.stringify(pods.map(slimPod)).length;
+    expect(small * 10).toBeLessThan(full);
+    const crash = slimPod(pods[3]!);
+    expect(crash.status.containerStatuses).toEqual([
+      { name: 'weave', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } },
+    ]);
+    expect(crash.metadata.labels).toEqual({ 'pod-template-generation': '1' });
+    expect(slimPod(pods[0]!).status.containerStatuses).toBeUndefined(); // healthy containers say nothing
+  });
+});
+
+describe('label selector objects', () => {
+  it('matchLabels and matchExpressions; an empty selector matches nothing', () => {
+    const sel = { matchLabels: { name: 'weave-net' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['test'] }, { key: 'legacy', operator: 'DoesNotExist' }] };
+    expect(labelSelectorMatches(sel, { name: 'weave-net' })).toBe(true);
+    expect(labelSelectorMatches(sel, { name: 'weave-net', tier: 'prod' })).toBe(true);
+    expect(labelSelectorMatches(sel, { name: 'weave-net', tier: 'test' })).toBe(false);
+    expect(labelSelectorMatches(sel, { name: 'weave-net', legacy: '' })).toBe(false);
+    expect(labelSelectorMatches(sel, { name: 'other' })).toBe(false);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'b'] }] }, { app: 'b' })).toBe(true);
+    expect(labelSelectorMatches({}, { app: 'b' })).toBe(false);
+    expect(labelSelectorMatches(undefined, { app: 'b' })).toBe(false);
+  });
+
+  it("a workload's selector object: spec.selector, else (DaemonSets) the template labels", () => {
+    expect(workloadSelectorObject(ds())).toEqual({ matchLabels: { name: 'weave-net' } });
+    const old = ds({ apiVersion: 'extensions/v1beta1' });
+    delete old.spec.selector;
+    expect(workloadSelectorObject(old)).toEqual({ matchLabels: { name: 'weave-net' } });
+    expect(workloadSelectorObject({ kind: 'Deployment', metadata: { name: 'x' }, spec: {} })).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * An in-memory Cluster for the rollout tests: scripted list results and watch streams, and a
  * record of every call (so tests can assert the resourceVersion each watch started from).
  */
-import type { Cluster, KubeObject, ListOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
+import type { Cluster, KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
 
 export type WatchStep =
   | { event: WatchEvent }
@@ -52,7 +52,13 @@ export class FakeCluster implements Cluster {
   logText = '';
   forbiddenKinds = new Set<string>();
 
+  /** Every get/list/logs call waits this long (to see which requests run in parallel). */
+  delayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+
   listCalls: { ref: ResourceRef; opts?: ListOptions }[] = [];
+  getCalls: (ResourceRef & { name: string })[] = [];
   watchCalls: { ref: ResourceRef; opts: WatchOptions; signal: AbortSignal }[] = [];
   logCalls: { pod: { namespace: string; name: string }; container: string; tailLines?: number }[] = [];
   private listIndex = 0;
@@ -63,25 +69,68 @@ export class FakeCluster implements Cluster {
   async serves() {
     return true;
   }
+  /** Runs fn as one request: counts it in flight for delayMs. */
+  protected async request<T>(fn: () => T): Promise<T> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      return fn();
+    } finally {
+      this.inFlight--;
+    }
+  }
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
-    return this.objects.get(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`) as T | undefined;
+    this.getCalls.push(ref);
+    return this.request(() => {
+      if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
+      const direct = this.objects.get(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`);
+      if (direct) return direct as T;
+      return (this.byKind.get(ref.kind) ?? []).find((o) => o.metadata.name === ref.name && (ref.namespace === undefined || (o.metadata.namespace ?? '') === ref.namespace)) as T | undefined;
+    });
+  }
+  /** The objects of a kind other than the watched one that list() answers with: label and field selectors applied. */
+  protected selected(ref: ResourceRef, opts?: ListOptions): KubeObject[] {
+    let items = this.byKind.get(ref.kind) ?? [];
+    if (opts?.labelSelector) {
+      const want = opts.labelSelector.split(',').map((kv) => kv.split('='));
+      items = items.filter((o) => want.every(([k, v]) => o.metadata.labels?.[k!] === v));
+    }
+    if (opts?.fieldSelector) {
+      const reqs = opts.fieldSelector.split(',').map((r) => /^([^!=]+)(!=|=)(.*)$/.exec(r)!);
+      items = items.filter((o) =>
+        reqs.every(([, path, op, value]) => {
+          let cur: unknown = o;
+          for (const k of path!.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+          const v = cur === undefined || cur === null ? '' : String(cur);
+          return op === '=' ? v === value : v !== value;
+        }),
+      );
+    }
+    return items;
   }
   async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>> {
     this.listCalls.push({ ref, ...(opts ? { opts } : {}) });
     if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
     if (ref.kind !== this.watchedKind) {
-      let items = this.byKind.get(ref.kind) ?? [];
-      if (opts?.labelSelector) {
-        const want = opts.labelSelector.split(',').map((kv) => kv.split('='));
-        items = items.filter((o) => want.every(([k, v]) => o.metadata.labels?.[k!] === v));
-      }
-      return { items: items as T[], resourceVersion: '1' };
+      return this.request(() => ({ items: this.selected(ref, opts) as T[], resourceVersion: '1' }));
     }
     const step = this.lists[Math.min(this.listIndex, this.lists.length - 1)];
     this.listIndex++;
     if (!step) return { items: [], resourceVersion: '1' };
     if ('throw' in step) throw step.throw;
     return step as ListResult<T>;
+  }
+  /** list(), handed out in pages of pageSize (an empty list is one empty page, as from the API server). */
+  async listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
+    const { items, resourceVersion } = await this.list<T>(ref, opts);
+    const size = opts.pageSize ?? opts.limit ?? 500;
+    let i = 0;
+    do {
+      await onPage(items.slice(i, i + size));
+      i += size;
+    } while (i < items.length);
+    return { resourceVersion };
   }
   async watch<T extends KubeObject = KubeObject>(
     ref: ResourceRef,
@@ -115,13 +164,42 @@ export class FakeCluster implements Cluster {
   async delete(): Promise<boolean> {
     throw new Error('not used');
   }
+  async patch(): Promise<never> {
+    throw new Error('patch is not used by the rollout tests');
+  }
   async exec(): Promise<never> {
     throw new Error('not used');
   }
   async logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string> {
     this.logCalls.push({ pod, container, ...(opts?.tailLines !== undefined ? { tailLines: opts.tailLines } : {}) });
-    return this.logText;
+    return this.request(() => this.logText);
   }
+}
+
+/** A FakeCluster whose listPages is recorded apart from list and answers one page per request (delayMs each). */
+export class PagedFakeCluster extends FakeCluster {
+  pageCalls: { ref: ResourceRef; opts: ListPagesOptions; pages: number }[] = [];
+  /** Called after each page was handed out (tests abort from here). */
+  afterPage?: (kind: string, pages: number) => void;
+  override async listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
+    const call = { ref, opts, pages: 0 };
+    this.pageCalls.push(call);
+    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
+    const items = this.selected(ref, opts);
+    const size = opts.pageSize ?? opts.limit ?? 500;
+    for (let i = 0; i === 0 || i < items.length; i += size) {
+      const page = await this.request(() => items.slice(i, i + size));
+      call.pages++;
+      await onPage(page as T[]);
+      this.afterPage?.(ref.kind, call.pages);
+    }
+    return { resourceVersion: '1' };
+  }
+}
+
+/** The cluster without listPages (the diagnosis then reads big lists through list, with a limit). */
+export function withoutPaging(fake: FakeCluster): Pick<Cluster, 'get' | 'list' | 'logs'> {
+  return { get: (ref) => fake.get(ref), list: (ref, opts) => fake.list(ref, opts), logs: (pod, c, opts) => fake.logs(pod, c, opts) };
 }
 
 // ---- object builders ---------------------------------------------------------------------------

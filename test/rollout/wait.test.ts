@@ -202,18 +202,24 @@ describe('waitForRollout', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('a "blocking" problem keeps a done status from resolving until it clears', async () => {
+  it('a "blocking" problem keeps a done status that confirmDone asks about from resolving until it clears', async () => {
     const fake = new FakeCluster();
     fake.lists = [{ items: [ds({ desired: 0, updated: 0, available: 0 })], resourceVersion: '100' }];
     let n = 0;
     const seen: Problem[][] = [];
+    const reasons: string[] = [];
     const res = await run(fake, {
       diagnoseIntervalMs: 10,
       onProblems: (p) => seen.push(p),
-      diagnose: async () => (++n < 4 ? [{ severity: 'blocking', message: 'wants 0 pods although n1 should run one' }] : []),
+      confirmDone: (obj) => obj.status.desiredNumberScheduled === 0,
+      diagnose: async (ctx) => {
+        reasons.push(ctx.reason);
+        return ++n < 4 ? [{ severity: 'blocking', message: 'wants 0 pods although n1 should run one' }] : [];
+      },
     }).promise;
     expect(res.done).toBe(true);
     expect(n).toBe(4);
+    expect(reasons).toEqual(['done', 'done', 'done', 'done']);
     expect(seen.map((p) => p.length)).toEqual([1, 0]);
   });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { WeavectlError } from '../../src/errors.js';
-import { diagnoserFor, evaluateDaemonSet, evaluatorFor, waitForWorkload } from '../../src/rollout/workload.js';
-import { FakeCluster, ds, node, pod, type DsOpts } from './fake-cluster.js';
+import { daemonSetStatus, deploymentStatus } from '../../src/rollout/status.js';
+import type { DiagnoseContext, DiagnoseReason } from '../../src/rollout/wait.js';
+import { FULL_LIST_MAX_PODS, LIST_PAGE_SIZE, PAGE_SIZE, diagnoserFor, evaluateDaemonSet, evaluatorFor, waitForWorkload } from '../../src/rollout/workload.js';
+import { FakeCluster, PagedFakeCluster, ds, httpError, node, pod, withoutPaging, type DsOpts } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 const NOW = Date.parse('2025-01-01T01:00:00Z');
@@ -149,5 +151,201 @@ describe('evaluatorFor', () => {
       err = e;
     }
     expect((err as WeavectlError).exitCode).toBe(2);
+  });
+});
+
+function ctxOf(obj: KubeObject, reason: DiagnoseReason, signal = new AbortController().signal): DiagnoseContext {
+  const status = obj.kind === 'Deployment' ? deploymentStatus(obj) : daemonSetStatus(obj);
+  return { reason, object: obj, status, signal };
+}
+
+function backOff(podName: string, when: string, namespace = 'kube-system'): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${podName}.17a000`, namespace, creationTimestamp: when },
+    involvedObject: { kind: 'Pod', namespace, name: podName },
+    reason: 'BackOff',
+    message: `Back-off restarting failed container weave in pod ${podName}`,
+    lastTimestamp: when,
+  };
+}
+
+/** A DaemonSet of `n` pods (more than FULL_LIST_MAX_PODS): all fine but a pull failure, a crash loop and one not Ready. */
+function bigCluster<C extends FakeCluster>(fake: C, n = FULL_LIST_MAX_PODS + 100): { fake: C; obj: KubeObject } {
+  const obj = ds({ desired: n, updated: n, available: n - 3 });
+  const pods: KubeObject[] = [];
+  for (let i = 4; i <= n; i++) pods.push(pod(`weave-net-ok${i}`, { node: `n-${i}` }));
+  pods.push(pod('weave-net-pull', { node: 'n-1', phase: 'Pending', waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } }));
+  pods.push(pod('weave-net-crash', { node: 'n-2', waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s', restartCount: 5 }, lastExit: { exitCode: 1, reason: 'Error' } }));
+  pods.push(pod('weave-net-slow', { node: 'n-3', ready: false }));
+  fake.lists = [{ items: [obj], resourceVersion: '100' }];
+  fake.objects.set('DaemonSet/kube-system/weave-net', obj);
+  fake.byKind.set('Pod', pods);
+  fake.byKind.set('Node', Array.from({ length: n }, (_, i) => node(`n-${i + 1}`, i === 1 ? { ready: false, reason: 'KubeletNotReady' } : {})));
+  fake.byKind.set('Event', [
+    backOff('weave-net-crash', '2025-01-01T00:10:00Z'),
+    backOff('weave-net-gone', '2025-01-01T00:09:00Z'), // a pod that no longer exists
+    backOff('other-app-abcde', '2025-01-01T00:11:00Z'), // another workload's pod
+    { ...backOff('weave-net-pull', '2025-01-01T00:08:00Z'), message: 'Back-off pulling image "x"' },
+  ]);
+  fake.logText = 'FATAL: boom\n';
+  return { fake, obj };
+}
+
+describe('diagnoserFor: what each look reads', () => {
+  it('a rolled-out DaemonSet is done on its status alone: no diagnosis, no pod or node list', async () => {
+    const fake = cluster({ desired: 2 }, [pod('a', { node: 'n1' }), pod('b', { node: 'n2' })], [node('n1'), node('n2')]);
+    const res = await waitForWorkload({ cluster: fake, ref: REF, timeoutMs: 5000 });
+    expect(res).toMatchObject({ done: true, problems: [], status: { message: 'daemon set "weave-net" successfully rolled out' } });
+    expect(fake.listCalls.map((c) => c.ref.kind)).toEqual(['DaemonSet']);
+    expect(fake.getCalls).toEqual([]);
+  });
+
+  it('a DaemonSet that wants 0 pods is checked against the nodes only (no pods), and still refused', async () => {
+    const fake = cluster({ desired: 0, updated: 0, available: 0 }, [], [node('cp', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] })]);
+    const err = await rejection(waitForWorkload({ cluster: fake, ref: REF, timeoutMs: 5000 }));
+    expect(err.message).toMatch(/^daemon set "weave-net" wants 0 pods although the cluster has 1 schedulable node: cp: taint/);
+    expect(fake.listCalls.map((c) => c.ref.kind)).toEqual(['DaemonSet', 'Node']);
+  });
+
+  it('0 desired while a node fits is blocking; once the controller catches up the done status is re-checked and counts', async () => {
+    const fake = cluster({ desired: 0, updated: 0, available: 0 }, [], [node('n1')]);
+    fake.watches = [[{ sleep: 30 }, { event: { type: 'MODIFIED', object: ds({ desired: 1, rv: '101' }) } }]];
+    const warned: string[] = [];
+    const res = await waitForWorkload({
+      cluster: fake,
+      ref: REF,
+      timeoutMs: 5000,
+      diagnoseIntervalMs: 60_000,
+      onProblems: (ps) => warned.push(...ps.map((p) => `${p.severity}: ${p.message}`)),
+    });
+    expect(warned).toEqual(['blocking: daemon set "weave-net" wants 0 pods although n1 should run one (the DaemonSet controller has not scheduled them yet)']);
+    expect(res).toMatchObject({ done: true, problems: [], status: { counts: { desired: 1 } } });
+    expect(fake.listCalls.map((c) => c.ref.kind)).toEqual(['DaemonSet', 'Node', 'Node']);
+  });
+
+  it('a big DaemonSet in progress: only suspects (not Running; BackOff events, read one by one) and the nodes of pods not Ready', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster());
+    const problems = await diagnoserFor(fake, REF)(ctxOf(obj, 'stalled'));
+    expect(problems.map((p) => `${p.severity}: ${p.message}`)).toEqual([
+      'fatal: pod kube-system/weave-net-crash on n-2 (NotReady): container weave: CrashLoopBackOff (5 restarts, last exit code 1 (Error)): back-off 40s',
+      'fatal: pod kube-system/weave-net-pull on n-1: container weave: ImagePullBackOff: Back-off pulling image "x"',
+      'info: node n-2 is NotReady (KubeletNotReady)',
+    ]);
+    expect(problems[0]!.hint).toBe('see why it exits: kubectl -n kube-system logs weave-net-crash -c weave --previous; last log lines: "FATAL: boom"');
+    // never the whole pod list, nor the node list
+    expect(fake.pageCalls.map((c) => [c.ref.kind, c.opts])).toEqual([
+      ['Pod', { labelSelector: 'name=weave-net', fieldSelector: 'status.phase!=Running', pageSize: PAGE_SIZE.Pod }],
+      ['Event', { fieldSelector: 'involvedObject.kind=Pod,reason=BackOff', pageSize: LIST_PAGE_SIZE }],
+    ]);
+    expect(fake.listCalls).toEqual([]);
+    expect(fake.getCalls.map((c) => `${c.kind}/${c.name}`)).toEqual(['Pod/weave-net-crash', 'Pod/weave-net-gone', 'Node/n-1', 'Node/n-2']);
+  });
+
+  it('a big DaemonSet whose events cannot be listed: every pod instead, page by page', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster());
+    fake.forbiddenKinds.add('Event');
+    const problems = await diagnoserFor(fake, REF)(ctxOf(obj, 'periodic'));
+    expect(problems.filter((p) => p.severity === 'fatal')).toHaveLength(2);
+    expect(fake.listCalls).toEqual([]);
+    expect(fake.pageCalls.map((c) => [c.ref.kind, c.opts.fieldSelector ?? '', c.pages])).toEqual([
+      ['Pod', 'status.phase!=Running', 1],
+      ['Event', 'involvedObject.kind=Pod,reason=BackOff', 0],
+      ['Pod', '', Math.ceil((FULL_LIST_MAX_PODS + 100) / PAGE_SIZE.Pod!)],
+    ]);
+    // the slow pod was seen too: its node is among those read
+    expect(fake.getCalls.map((c) => c.name)).toEqual(['n-1', 'n-2', 'n-3']);
+  });
+
+  it('without listPages, the suspects are listed with a limit (one page per answer)', async () => {
+    const { fake, obj } = bigCluster(new FakeCluster());
+    const problems = await diagnoserFor(withoutPaging(fake), REF)(ctxOf(obj, 'stalled'));
+    expect(problems.filter((p) => p.severity === 'fatal')).toHaveLength(2);
+    expect(fake.listCalls.map((c) => [c.ref.kind, c.opts])).toEqual([
+      ['Pod', { labelSelector: 'name=weave-net', fieldSelector: 'status.phase!=Running', limit: PAGE_SIZE.Pod }],
+      ['Event', { fieldSelector: 'involvedObject.kind=Pod,reason=BackOff', limit: LIST_PAGE_SIZE }],
+    ]);
+  });
+
+  it('the final look at a big DaemonSet reads everything by pages of about 1 MB, in parallel, and names what is missing', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster(), 1000);
+    fake.delayMs = 10;
+    const problems = await diagnoserFor(fake, REF, { now: () => NOW })(ctxOf(obj, 'final'));
+    expect(fake.maxInFlight).toBeGreaterThanOrEqual(3); // pods, nodes, controller revisions at once
+    expect(fake.pageCalls.map((c) => [c.ref.kind, c.opts, c.pages])).toEqual([
+      ['Pod', { labelSelector: 'name=weave-net', pageSize: PAGE_SIZE.Pod }, 10],
+      ['Node', { pageSize: PAGE_SIZE.Node }, 2],
+    ]);
+    expect(fake.listCalls.map((c) => [c.ref.kind, c.opts])).toEqual([['ControllerRevision', { labelSelector: 'name=weave-net' }]]);
+    expect(problems.map((p) => p.message)).toContain(
+      'daemon set "weave-net": no available pod on n-1 (weave-net-pull: not Ready (Pending)), n-2 (weave-net-crash: not Ready), n-3 (weave-net-slow: not Ready)',
+    );
+  });
+
+  it('with a paging cluster, pages stop once the answer is no longer wanted', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster(), 10 * PAGE_SIZE.Pod!);
+    const ac = new AbortController();
+    fake.afterPage = (kind, pages) => {
+      if (kind === 'Pod' && pages === 2) ac.abort();
+    };
+    const problems = await diagnoserFor(fake, REF)(ctxOf(obj, 'final', ac.signal));
+    // the third page was requested before the abort was seen; none after it
+    expect(fake.pageCalls.find((c) => c.ref.kind === 'Pod')!.pages).toBe(3);
+    expect(problems.filter((p) => p.severity === 'fatal')).toEqual([]);
+    expect(fake.logCalls).toEqual([]);
+  });
+
+  it('a paged list whose continue token expired is read again from the start, once', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster(), 250);
+    let expired = 0;
+    const listPages = fake.listPages.bind(fake);
+    fake.listPages = async (ref, opts, onPage) => {
+      if (ref.kind === 'Pod' && expired++ === 0) {
+        await onPage([]); // a first page, then the token expires
+        throw Object.assign(new Error('list of pods: the continue token expired'), { cause: httpError(410, 'Expired') });
+      }
+      return listPages(ref, opts, onPage);
+    };
+    const problems = await diagnoserFor(fake, REF, { now: () => NOW })(ctxOf(obj, 'final'));
+    expect(expired).toBe(2);
+    expect(problems.map((p) => p.message)).toContain(
+      'daemon set "weave-net": no available pod on n-1 (weave-net-pull: not Ready (Pending)), n-2 (weave-net-crash: not Ready), n-3 (weave-net-slow: not Ready)',
+    );
+  });
+
+  it('an abandoned in-progress look sends nothing after its first requests', async () => {
+    const { fake, obj } = bigCluster(new PagedFakeCluster());
+    const ac = new AbortController();
+    const look = diagnoserFor(fake, REF)(ctxOf(obj, 'stalled', ac.signal));
+    ac.abort(); // while its first requests are out
+    await look;
+    expect(fake.pageCalls.map((c) => c.ref.kind)).toEqual(['Pod', 'Event']);
+    expect(fake.getCalls).toEqual([]);
+    expect(fake.logCalls).toEqual([]);
+  });
+
+  it('a Deployment: its pods, and the nodes of the ones not Ready read one by one (never the node list)', async () => {
+    const deploy: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'weave-scope-app', namespace: 'weave', generation: 1 },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'weave-scope' } } },
+      status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 },
+    };
+    const scopePod = (name: string, o: Parameters<typeof pod>[1]) => {
+      const p = pod(name, { ...o, namespace: 'weave' });
+      p.metadata.labels = { app: 'weave-scope' };
+      return p;
+    };
+    const fake = new FakeCluster();
+    fake.watchedKind = 'Deployment';
+    fake.byKind.set('Pod', [scopePod('weave-scope-app-1', { node: 'n1' }), scopePod('weave-scope-app-2', { node: 'n2', ready: false })]);
+    fake.byKind.set('Node', [node('n1'), node('n2', { ready: false, reason: 'NodeStatusUnknown' })]);
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'weave', name: 'weave-scope-app' };
+    const problems = await diagnoserFor(fake, ref)(ctxOf(deploy, 'stalled'));
+    expect(problems).toEqual([{ severity: 'info', message: 'node n2 is NotReady (NodeStatusUnknown)', hint: 'kubectl describe node n2' }]);
+    expect(fake.listCalls.map((c) => [c.ref.kind, c.opts])).toEqual([['Pod', { labelSelector: 'app=weave-scope' }]]);
+    expect(fake.getCalls.map((c) => `${c.kind}/${c.name}`)).toEqual(['Node/n2']);
   });
 });
