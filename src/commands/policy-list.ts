@@ -66,6 +66,12 @@ function safeSelector(p: NetworkPolicy): string {
   }
 }
 
+/** Whether the policy's namespace is isolated by the legacy annotation, when that namespace was read. */
+function legacyIsolation(p: NetworkPolicy, namespaces: Namespace[]): { namespaceIsolated?: boolean } {
+  const ns = namespaces.find((n) => n.name === (p.metadata.namespace ?? 'default'));
+  return ns ? { namespaceIsolated: hasLegacyDefaultDeny(ns.annotations) } : {};
+}
+
 /** The list for policies and namespaces already read (pure). */
 export function buildPolicyList(policies: NetworkPolicy[], namespaces: Namespace[], sem: Semantics, scope: string | null): PolicyList {
   const weaveVersion = sem.weave.weaveVersion;
@@ -75,7 +81,7 @@ export function buildPolicyList(policies: NetworkPolicy[], namespaces: Namespace
     apiVersion: String(p.apiVersion ?? ''),
     podSelector: safeSelector(p),
     policyTypes: sem.legacy ? ['Ingress'] : effectivePolicyTypes(p),
-    description: describePolicy(p, { legacy: sem.legacy }),
+    description: describePolicy(p, { legacy: sem.legacy, ...legacyIsolation(p, namespaces) }),
     caveats: weaveNpcCaveats(p, weaveVersion ? { weaveVersion } : {}),
   }));
   const inScope = namespaces.filter((n) => scope === null || n.name === scope);

@@ -70,6 +70,8 @@ export function describeRuleShort(r: CompiledRule): string {
 export interface DescribeOptions {
   /** Pre-1.7 semantics: policies only grant, isolation comes from the namespace annotation. */
   legacy?: boolean;
+  /** Legacy semantics: whether the policy's namespace carries the DefaultDeny annotation, when known. */
+  namespaceIsolated?: boolean;
 }
 
 /**
@@ -87,7 +89,9 @@ export function describePolicy(policy: NetworkPolicy, opts: DescribeOptions = {}
     for (const r of ingressRules) lines.push(describeRule('ingress', r?.from, r?.ports, ns));
     if (ingressRules.length === 0) lines.push('grants nothing (legacy semantics: a policy only adds allowed traffic)');
     if (egressRules.length > 0) lines.push('ignores its egress rules (legacy semantics have no egress policies)');
-    lines.push(`has effect only if namespace ${ns} carries the DefaultDeny annotation (legacy semantics)`);
+    if (opts.namespaceIsolated === true) lines.push(`takes effect: namespace ${ns} carries the DefaultDeny annotation (legacy semantics)`);
+    else if (opts.namespaceIsolated === false) lines.push(`has no effect yet: namespace ${ns} does not carry the DefaultDeny annotation (legacy semantics)`);
+    else lines.push(`has effect only if namespace ${ns} carries the DefaultDeny annotation (legacy semantics)`);
     return lines;
   }
   const types = effectivePolicyTypes(policy);

@@ -65,6 +65,15 @@ describe('describePolicy', () => {
       'has effect only if namespace prod carries the DefaultDeny annotation (legacy semantics)',
     ]);
   });
+
+  it('under legacy semantics: says whether the namespace carries the annotation, when known', () => {
+    expect(describePolicy(seedPolicy, { legacy: true, namespaceIsolated: true }).at(-1)).toBe(
+      'takes effect: namespace prod carries the DefaultDeny annotation (legacy semantics)',
+    );
+    expect(describePolicy(seedPolicy, { legacy: true, namespaceIsolated: false }).at(-1)).toBe(
+      'has no effect yet: namespace prod does not carry the DefaultDeny annotation (legacy semantics)',
+    );
+  });
 });
 
 describe('validatePolicy', () => {
