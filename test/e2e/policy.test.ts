@@ -15,26 +15,11 @@ import { annotationApplyBody, isDefaultDeny } from '../../src/commands/policy-is
 import { WeavectlError } from '../../src/errors.js';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
+import { SEED_YAML } from '../policy/fixtures.js';
 
 const ANNOTATION = 'net.beta.kubernetes.io/network-policy';
 const DEFAULT_DENY = '{"ingress":{"isolation":"DefaultDeny"}}';
 
-/** The seed's policy, as the issue writes it. */
-const SEED_YAML = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: iperf-prod-1-internal-access
-  namespace: prod
-spec:
-  podSelector:
-    matchLabels:
-      run: iperf-prod-1
-  ingress:
-  - from:
-    - podSelector:
-        matchLabels:
-          run: iperf-prod-1
-`;
 
 interface Cluster {
   sim: Simulator;

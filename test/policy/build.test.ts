@@ -17,24 +17,8 @@ import {
 import { evaluate } from '../../src/policy/evaluate.js';
 import { describePolicy } from '../../src/policy/describe.js';
 import { hasLegacyDefaultDeny } from '../../src/policy/compile.js';
-import { P, namespaces, seedPolicy } from './fixtures.js';
+import { P, SEED_YAML, namespaces, seedPolicy } from './fixtures.js';
 
-/** The seed's policy, as the issue writes it (networking.k8s.io/v1). */
-const SEED_YAML = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: iperf-prod-1-internal-access
-  namespace: prod
-spec:
-  podSelector:
-    matchLabels:
-      run: iperf-prod-1
-  ingress:
-  - from:
-    - podSelector:
-        matchLabels:
-          run: iperf-prod-1
-`;
 
 function usage(f: () => unknown): string {
   try {

@@ -79,3 +79,20 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The seed's policy, as the issue writes it (networking.k8s.io/v1). */
+export const SEED_YAML = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: iperf-prod-1-internal-access
+  namespace: prod
+spec:
+  podSelector:
+    matchLabels:
+      run: iperf-prod-1
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          run: iperf-prod-1
+`;

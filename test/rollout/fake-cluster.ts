@@ -2,6 +2,8 @@
  * An in-memory Cluster for the rollout tests: scripted list results and watch streams, and a
  * record of every call (so tests can assert the resourceVersion each watch started from).
  */
+import { expect } from 'vitest';
+import { WeavectlError } from '../../src/errors.js';
 import type { Cluster, KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
 
 export type WatchStep =
@@ -351,4 +353,15 @@ export function pod(name: string, o: PodOpts = {}): KubeObject {
           }),
     },
   };
+}
+
+/** Awaits a promise that must fail with a WeavectlError, and returns the error. */
+export async function rejection(p: Promise<unknown>): Promise<WeavectlError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(WeavectlError);
+    return e as WeavectlError;
+  }
+  throw new Error('expected the wait to fail');
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, WatchEvent } from '../../src/cluster/types.js';
-import { WeavectlError } from '../../src/errors.js';
 import type { Problem } from '../../src/rollout/diagnose.js';
 import { daemonSetStatus, type RolloutStatus } from '../../src/rollout/status.js';
 import { classifyError, errorCode, notFoundMessage, resourceName, waitForRollout, type WaitOptions } from '../../src/rollout/wait.js';
-import { FakeCluster, ds, httpError, netError, type DsOpts, type WatchStep } from './fake-cluster.js';
+import { FakeCluster, ds, httpError, netError, rejection, type DsOpts, type WatchStep } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 
@@ -35,15 +34,6 @@ function run(fake: FakeCluster, extra: Partial<WaitOptions> = {}) {
   return { promise, progress, retries };
 }
 
-async function rejection(p: Promise<unknown>): Promise<WeavectlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    return e as WeavectlError;
-  }
-  throw new Error('expected the wait to fail');
-}
 
 describe('waitForRollout', () => {
   it('lists by name, watches from the list resourceVersion with bookmarks, reports every step until done', async () => {

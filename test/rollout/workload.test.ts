@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { WeavectlError } from '../../src/errors.js';
+import type { WeavectlError } from '../../src/errors.js';
 import { daemonSetStatus, deploymentStatus } from '../../src/rollout/status.js';
 import type { DiagnoseContext, DiagnoseReason } from '../../src/rollout/wait.js';
 import { FULL_LIST_MAX_PODS, LIST_PAGE_SIZE, PAGE_SIZE, diagnoserFor, evaluateDaemonSet, evaluatorFor, waitForWorkload } from '../../src/rollout/workload.js';
-import { FakeCluster, PagedFakeCluster, ds, httpError, node, pod, withoutPaging, type DsOpts } from './fake-cluster.js';
+import { FakeCluster, PagedFakeCluster, ds, httpError, node, pod, rejection, withoutPaging, type DsOpts } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 const NOW = Date.parse('2025-01-01T01:00:00Z');
@@ -19,15 +19,6 @@ function cluster(dsOpts: DsOpts, pods: KubeObject[], nodes: KubeObject[]): FakeC
   return fake;
 }
 
-async function rejection(p: Promise<unknown>): Promise<WeavectlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    return e as WeavectlError;
-  }
-  throw new Error('expected the wait to fail');
-}
 
 describe('waitForWorkload (DaemonSet)', () => {
   it('stops early on a crash loop, naming pod, node, reason, with the last log lines', async () => {
