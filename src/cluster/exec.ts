@@ -15,11 +15,11 @@
  * before it); under channel.k8s.io, when the server closes the connection.
  *
  * The connection uses the transport's agent and headers (TLS material, bearer or exec-plugin
- * token, all computed by client-node), so TLS sessions are shared with the API requests. A refused
+ * token: credentials.ts), so TLS sessions are shared with the API requests. A refused
  * handshake reports the API server's Status message (403, pod or container not found), and the
  * whole call has a timeout.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { failure, WeavectlError } from '../errors.js';
 import type { ExecResult, KubeStatus } from './types.js';
 import { apiError, networkError, oneLine, type RequestDescription } from './status-errors.js';
@@ -82,6 +82,8 @@ export async function execInPod(
     throw err instanceof WeavectlError ? err : networkError(err, desc, t.identity);
   }
   const url = t.wsUrl(execPath(pod, container, command));
+  // loaded by the commands that exec, not by every command that talks to a cluster
+  const { default: WebSocket } = await import('ws');
 
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout: Buffer[] = [];

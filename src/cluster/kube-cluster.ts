@@ -21,6 +21,7 @@ import type {
 } from './types.js';
 import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
+import { credentialsFor } from './credentials.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { isKubeApiError, type RequestDescription } from './status-errors.js';
 import { Transport, type RetryPolicy } from './transport.js';
@@ -63,7 +64,7 @@ export interface KubeCluster extends Cluster {
 export async function connect(opts: ConnectOptions = {}): Promise<KubeCluster> {
   const loaded = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, env: opts.env, homeDir: opts.homeDir });
   for (const w of loaded.warnings) opts.onWarning?.(w);
-  const transport = new Transport(loaded.kc, loaded.server, {
+  const transport = new Transport(await credentialsFor(loaded), loaded.server, {
     requestTimeoutMs: opts.requestTimeoutMs,
     onWarning: opts.onWarning,
     retry: opts.retry,

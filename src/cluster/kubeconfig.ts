@@ -8,13 +8,57 @@
  *   else the in-cluster service account (KUBERNETES_SERVICE_HOST/PORT + the mounted token)
  *
  * `--context` picks a context; the namespace is --namespace, else the context's, else "default".
- * Parsing of each file, tokens, client certificates and exec credential plugins are client-node's.
+ *
+ * The entries are read into the same shapes @kubernetes/client-node uses (its Cluster and User field
+ * names and rules: an entry without a name, a cluster without a server, a context without a cluster is
+ * skipped, as kubectl skips what the chosen context does not use), so that the users that need the
+ * client library (exec credential plugins, auth providers, proxies: see credentials.ts) are handed to
+ * it unchanged. Relative file paths are resolved against the kubeconfig's folder, as client-go does
+ * (certificate-authority, client-certificate, client-key, token-file, a relative exec command).
+ * No client library is loaded here: reading a kubeconfig costs a YAML parse (js-yaml, as client-node).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig, type Cluster as KcCluster, type Context as KcContext, type User as KcUser } from '@kubernetes/client-node';
+// js-yaml, the parser client-node reads kubeconfigs with: cold, it reads one in a few ms, where the
+// yaml package's full parser (the manifests' library) first costs ~20 ms of compilation.
+import { load as parseYaml } from 'js-yaml';
 import { failure, usageError } from '../errors.js';
+
+/** A cluster entry, in client-node's field names. */
+export interface KubeconfigCluster {
+  name: string;
+  /** Without a trailing slash. */
+  server: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+  tlsServerName?: string;
+  proxyUrl?: string;
+}
+
+/** A user entry, in client-node's field names (plus tokenFile, which client-node reads at load time). */
+export interface KubeconfigUser {
+  name: string;
+  token?: string;
+  tokenFile?: string;
+  certData?: string;
+  certFile?: string;
+  keyData?: string;
+  keyFile?: string;
+  username?: string;
+  password?: string;
+  impersonateUser?: string;
+  exec?: Record<string, unknown>;
+  authProvider?: { name?: string; config?: Record<string, unknown> };
+}
+
+export interface KubeconfigContext {
+  name: string;
+  cluster: string;
+  user?: string;
+  namespace?: string;
+}
 
 export interface LoadKubeconfigOptions {
   /** --kubeconfig */
@@ -32,8 +76,10 @@ export interface LoadKubeconfigOptions {
 }
 
 export interface LoadedKubeconfig {
-  /** A client-node KubeConfig holding the merged config with the chosen context as current. */
-  kc: KubeConfig;
+  /** The chosen context's cluster. */
+  cluster: KubeconfigCluster;
+  /** The chosen context's user, or undefined for anonymous access. */
+  user?: KubeconfigUser;
   contextName: string;
   clusterName: string;
   /** Server URL without a trailing slash. */
@@ -49,14 +95,79 @@ export interface LoadedKubeconfig {
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-const ANONYMOUS = '(weavectl-anonymous)';
 
 interface FileConfig {
   file: string;
-  clusters: KcCluster[];
-  users: KcUser[];
-  contexts: KcContext[];
+  clusters: KubeconfigCluster[];
+  users: KubeconfigUser[];
+  contexts: KubeconfigContext[];
   currentContext?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const named = (v: unknown): v is Raw & { name: string } => isObject(v) && typeof v['name'] === 'string' && v['name'] !== '';
+
+/** A path of the kubeconfig made absolute against its folder (client-go's ResolvePaths). */
+function resolvePath(dir: string, p: string | undefined): string | undefined {
+  return p === undefined || path.isAbsolute(p) ? p : path.join(dir, p);
+}
+
+/** The entries of one parsed kubeconfig document; invalid entries are skipped (see the module comment). */
+export function entriesOf(doc: unknown, dir: string): Omit<FileConfig, 'file'> {
+  const d = isObject(doc) ? doc : {};
+  const list = (k: string): unknown[] => (Array.isArray(d[k]) ? (d[k] as unknown[]) : []);
+  const clusters: KubeconfigCluster[] = [];
+  for (const e of list('clusters')) {
+    if (!named(e) || !isObject(e['cluster'])) continue;
+    const c = e['cluster'];
+    const server = str(c['server']);
+    if (!server) continue;
+    clusters.push({
+      name: e.name,
+      server: server.replace(/\/$/, ''),
+      caData: str(c['certificate-authority-data']),
+      caFile: resolvePath(dir, str(c['certificate-authority'])),
+      skipTLSVerify: c['insecure-skip-tls-verify'] === true,
+      tlsServerName: str(c['tls-server-name']),
+      proxyUrl: str(c['proxy-url']),
+    });
+  }
+  const users: KubeconfigUser[] = [];
+  for (const e of list('users')) {
+    if (!named(e)) continue;
+    const u = isObject(e['user']) ? e['user'] : {};
+    const exec = isObject(u['exec']) ? { ...u['exec'] } : undefined;
+    if (exec && typeof exec['command'] === 'string' && exec['command'].includes('/') && !path.isAbsolute(exec['command'])) {
+      // client-go resolves a relative exec command that contains a path separator against the kubeconfig's folder
+      exec['command'] = path.join(dir, exec['command']);
+    }
+    users.push({
+      name: e.name,
+      token: str(u['token']),
+      tokenFile: resolvePath(dir, str(u['token-file'])),
+      certData: str(u['client-certificate-data']),
+      certFile: resolvePath(dir, str(u['client-certificate'])),
+      keyData: str(u['client-key-data']),
+      keyFile: resolvePath(dir, str(u['client-key'])),
+      username: str(u['username']),
+      password: str(u['password']),
+      impersonateUser: str(u['as']),
+      exec,
+      authProvider: isObject(u['auth-provider']) ? (u['auth-provider'] as KubeconfigUser['authProvider']) : undefined,
+    });
+  }
+  const contexts: KubeconfigContext[] = [];
+  for (const e of list('contexts')) {
+    if (!named(e) || !isObject(e['context'])) continue;
+    const c = e['context'];
+    const cluster = str(c['cluster']);
+    if (!cluster) continue;
+    contexts.push({ name: e.name, cluster, user: str(c['user']), namespace: str(c['namespace']) });
+  }
+  return { clusters, users, contexts, currentContext: str(d['current-context']) };
 }
 
 function readOneFile(file: string): FileConfig {
@@ -67,32 +178,15 @@ function readOneFile(file: string): FileConfig {
     throw failure(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (text.trim() === '') return { file, clusters: [], users: [], contexts: [] };
-  const kc = new KubeConfig();
+  let doc: unknown;
   try {
-    // 'filter': like kubectl, a broken entry only matters if the chosen context uses it.
-    kc.loadFromFile(file, { onInvalidEntry: 'filter' });
+    doc = parseYaml(text, { filename: file });
   } catch (err) {
     const first = String((err as Error).message ?? err).split('\n')[0];
     throw failure(`kubeconfig ${file} is not valid YAML: ${first}`);
   }
-  const dir = path.dirname(path.resolve(file));
-  const users = (kc.users ?? []).map((u) => resolveExecCommand(u, dir));
-  return {
-    file,
-    clusters: kc.clusters ?? [],
-    users,
-    contexts: kc.contexts ?? [],
-    currentContext: kc.currentContext || undefined,
-  };
-}
-
-/** client-go resolves a relative exec plugin command that contains a path separator against the kubeconfig's folder. */
-function resolveExecCommand(u: KcUser, dir: string): KcUser {
-  const exec = u.exec as { command?: string } | null | undefined;
-  if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command)) {
-    return { ...u, exec: { ...exec, command: path.join(dir, exec.command) } } as KcUser;
-  }
-  return u;
+  if (doc !== null && doc !== undefined && !isObject(doc)) throw failure(`kubeconfig ${file} is not a kubeconfig: its top level is not a mapping`);
+  return { file, ...entriesOf(doc, path.dirname(path.resolve(file))) };
 }
 
 /**
@@ -101,9 +195,9 @@ function resolveExecCommand(u: KcUser, dir: string): KcUser {
  * Pure (no I/O).
  */
 export function mergeConfigs(files: FileConfig[]): Omit<FileConfig, 'file'> {
-  const clusters = new Map<string, KcCluster>();
-  const users = new Map<string, KcUser>();
-  const contexts = new Map<string, KcContext>();
+  const clusters = new Map<string, KubeconfigCluster>();
+  const users = new Map<string, KubeconfigUser>();
+  const contexts = new Map<string, KubeconfigContext>();
   let currentContext: string | undefined;
   for (const f of files) {
     for (const c of f.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
@@ -199,18 +293,9 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
 
   checkServer(cluster, warnings);
 
-  // client-node applies no TLS options at all (CA, insecure-skip-tls-verify) when the context has
-  // no user: give an anonymous context an empty user entry so its cluster settings still apply.
-  let users = merged.users;
-  let contexts = merged.contexts;
-  if (!userName) {
-    users = [...users.filter((u) => u.name !== ANONYMOUS), { name: ANONYMOUS } as KcUser];
-    contexts = contexts.map((c) => (c === ctx ? { ...c, user: ANONYMOUS } : c));
-  }
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: merged.clusters, users, contexts, currentContext: contextName });
   return {
-    kc,
+    cluster,
+    user: userName ? merged.users.find((u) => u.name === userName) : undefined,
     contextName,
     clusterName: cluster.name,
     server: cluster.server,
@@ -221,7 +306,7 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
   };
 }
 
-function checkServer(cluster: KcCluster, warnings: string[]): void {
+function checkServer(cluster: KubeconfigCluster, warnings: string[]): void {
   let url: URL;
   try {
     url = new URL(cluster.server);
@@ -259,24 +344,15 @@ function loadInCluster(opts: LoadKubeconfigOptions, warnings: string[]): LoadedK
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const caFile = `${root}${SA_DIR}/ca.crt`;
   const nsFile = `${root}${SA_DIR}/namespace`;
-  const cluster: KcCluster = { name: 'in-cluster', server, skipTLSVerify: false, ...(exists(caFile) ? { caFile } : {}) };
+  const cluster: KubeconfigCluster = { name: 'in-cluster', server, skipTLSVerify: false, ...(exists(caFile) ? { caFile } : {}) };
   if (!exists(caFile)) warnings.push(`in-cluster: ${caFile} is missing; the server certificate is checked against the system CAs`);
-  const user = {
-    name: 'in-cluster',
-    // client-node's FileAuth re-reads the projected token (it is rotated by the kubelet).
-    authProvider: { name: 'tokenFile', config: { tokenFile: `${root}${SA_DIR}/token` } },
-  } as unknown as KcUser;
+  // The projected token is rotated by the kubelet: a token file is re-read as it ages (credentials.ts).
+  const user: KubeconfigUser = { name: 'in-cluster', tokenFile: `${root}${SA_DIR}/token` };
   let saNamespace: string | undefined;
   if (exists(nsFile)) saNamespace = fs.readFileSync(nsFile, 'utf8').trim() || undefined;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [user],
-    contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace: saNamespace }],
-    currentContext: 'in-cluster',
-  });
   return {
-    kc,
+    cluster,
+    user,
     contextName: 'in-cluster',
     clusterName: 'in-cluster',
     server,

@@ -1,17 +1,18 @@
 /**
  * Raw HTTP to the API server: JSON in, JSON (as text) out, never through client-node's typed
- * serializers (they drop fields they do not know). client-node supplies only what it is good at:
- * the TLS material, the Authorization header (tokens, token files, exec credential plugins) and,
- * for a proxy-url, its proxy agent.
+ * serializers (they drop fields they do not know). The TLS material and the headers of each request
+ * come from the Credentials (credentials.ts: static ones read directly, exec plugins, auth providers
+ * and proxies through client-node).
  *
  * Every request has a timeout; idempotent requests are retried with backoff on 429 (Retry-After
  * honoured), 5xx and connection resets. API errors become one-line KubeApiErrors.
  */
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
+import tlsModule from 'node:tls';
+import type tls from 'node:tls';
 import { createHash } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Credentials, TlsMaterial } from './credentials.js';
 import { failure, WeavectlError } from '../errors.js';
 import { apiError, networkError, oneLine, type ClusterIdentity, type RequestDescription } from './status-errors.js';
 
@@ -135,12 +136,10 @@ interface Agents {
   upgradeAgent: http.Agent;
 }
 
-type TlsOptions = https.RequestOptions & { servername?: string };
-
 export class Transport {
   readonly server: string;
   private readonly base: URL;
-  private readonly kc: KubeConfig;
+  private readonly creds: Credentials;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
@@ -149,12 +148,12 @@ export class Transport {
   private readonly agents = new Map<string, Agents>();
   private readonly id: ClusterIdentity;
   private closed = false;
-  /** client-node's options of the first request: TLS material, basic auth, proxy agent. */
-  private baseOptions?: Promise<TlsOptions>;
-  private lastAgents?: { cert: TlsOptions['cert']; key: TlsOptions['key']; agents: Agents };
+  /** The TLS material, asked for once (a failure is asked again next time). */
+  private material?: Promise<TlsMaterial>;
+  private lastAgents?: { cert: TlsMaterial['cert']; key: TlsMaterial['key']; agent?: http.Agent; agents: Agents };
 
-  constructor(kc: KubeConfig, server: string, opts: TransportOptions = {}) {
-    this.kc = kc;
+  constructor(creds: Credentials, server: string, opts: TransportOptions = {}) {
+    this.creds = creds;
     this.server = server.replace(/\/+$/, '');
     this.base = new URL(this.server);
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
@@ -373,91 +372,59 @@ export class Transport {
     );
   }
 
-  /** Everything client-node computes for a request: TLS material (files read), basic auth, credentials, its agent. */
-  private async fullOptions(): Promise<TlsOptions> {
-    const opts: TlsOptions = {};
-    try {
-      await this.kc.applyToHTTPSOptions(opts);
-    } catch (err) {
-      throw this.credentialsFailure(err);
-    }
-    return opts;
-  }
-
-  /**
-   * The options of one request. client-node's applyToHTTPSOptions reads the certificate files and
-   * builds an agent on every call; that is done once per transport. Per request only the
-   * authorization is asked for again (bearer tokens from token files and exec plugins expire, and
-   * an exec plugin may hand out a new client certificate).
-   */
-  private async requestOptions(): Promise<TlsOptions> {
-    let base = this.baseOptions;
-    if (!base) {
-      base = this.baseOptions = this.fullOptions();
-      base.catch(() => {
-        if (this.baseOptions === base) this.baseOptions = undefined; // ask again next time
+  private tlsMaterial(): Promise<TlsMaterial> {
+    let p = this.material;
+    if (!p) {
+      p = this.material = this.creds.tls();
+      p.catch(() => {
+        if (this.material === p) this.material = undefined; // ask again next time
       });
-      return base;
     }
-    const fixed = await base;
-    const authorize = (this.kc as unknown as { applyAuthorizationHeader?: (o: TlsOptions) => Promise<void> }).applyAuthorizationHeader;
-    if (typeof authorize !== 'function') return this.fullOptions(); // a client-node without it: the slow way
-    const auth: TlsOptions = { headers: {} };
-    try {
-      await authorize.call(this.kc, auth);
-    } catch (err) {
-      throw this.credentialsFailure(err);
-    }
-    const cert = auth.cert ?? fixed.cert;
-    const key = auth.key ?? fixed.key;
-    // client-node's agent (a proxy's) holds the first client certificate: not valid for a rotated one
-    const agent = cert === fixed.cert && key === fixed.key ? fixed.agent : undefined;
-    return { ...fixed, headers: auth.headers, cert, key, agent };
+    return p;
   }
 
-  /** Headers and a keep-alive agent for the TLS material client-node computed. */
+  /** Headers and a keep-alive agent for this request's credentials. */
   private async prepare(): Promise<Prepared> {
     if (this.closed) throw failure('the connection to the cluster was closed');
-    const opts = await this.requestOptions();
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) {
-      if (v === undefined) continue;
-      headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    let tls: TlsMaterial;
+    let auth: Awaited<ReturnType<Credentials['authorize']>>;
+    try {
+      [tls, auth] = await Promise.all([this.tlsMaterial(), this.creds.authorize()]);
+    } catch (err) {
+      throw this.credentialsFailure(err);
     }
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const cert = auth.cert ?? tls.cert;
+    const key = auth.key ?? tls.key;
+    const proxyAgent = auth.agent ?? tls.agent;
+    const headers = auth.headers;
     const last = this.lastAgents;
-    if (last && last.cert === opts.cert && last.key === opts.key) return { ...last.agents, headers };
-    const agents = await this.agentsFor(opts);
-    this.lastAgents = { cert: opts.cert, key: opts.key, agents };
+    if (last && last.cert === cert && last.key === key && last.agent === proxyAgent) return { ...last.agents, headers };
+    const agents = this.agentsFor(tls, cert, key, proxyAgent);
+    this.lastAgents = { cert, key, agent: proxyAgent, agents };
     return { ...agents, headers };
   }
 
   /** The agents for this TLS material (the CA, server name and proxy are fixed; the client certificate may rotate). */
-  private async agentsFor(opts: TlsOptions): Promise<Agents> {
-    const cluster = this.kc.getCurrentCluster();
+  private agentsFor(tls: TlsMaterial, cert: TlsMaterial['cert'], key: TlsMaterial['key'], proxyAgent: http.Agent | undefined): Agents {
+    // a proxy's agent (socks / http(s) proxy) makes the connections itself, with the same TLS options
+    if (proxyAgent) return { agent: proxyAgent, upgradeAgent: proxyAgent };
     const hash = createHash('sha256');
-    for (const part of [opts.ca, opts.cert, opts.key, String(opts.rejectUnauthorized), opts.servername ?? '', cluster?.proxyUrl ?? '']) {
+    for (const part of [tls.ca, cert, key, String(tls.rejectUnauthorized), tls.servername ?? '']) {
       hash.update(part === undefined ? '-' : Buffer.isBuffer(part) ? part : String(part));
       hash.update('\0');
     }
-    const key = hash.digest('hex');
-    const known = this.agents.get(key);
+    const id = hash.digest('hex');
+    const known = this.agents.get(id);
     if (known) return known;
     let agents: Agents;
-    if (cluster?.proxyUrl) {
-      // client-node's proxy agent (socks / http(s) proxy) with the same TLS options; a rotated client
-      // certificate needs a new one, which only a full applyToHTTPSOptions builds.
-      const full = opts.agent ? opts : await this.fullOptions();
-      const agent = full.agent as http.Agent;
-      agents = { agent, upgradeAgent: agent };
-    } else if (this.base.protocol === 'http:') {
+    if (this.base.protocol === 'http:') {
       agents = { agent: new http.Agent({ keepAlive: true }), upgradeAgent: new http.Agent({ keepAlive: false }) };
     } else {
       // One secure context for every connection (an exec is a connection of its own): the CA, the
       // certificate and the key are parsed once, not per TLS handshake.
       let secureContext: tls.SecureContext;
       try {
-        secureContext = tls.createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key });
+        secureContext = tlsModule.createSecureContext({ ca: tls.ca, cert, key });
       } catch (err) {
         throw failure(
           `the TLS certificates or keys${this.id.contextName ? ` of context "${this.id.contextName}"` : ''} are not usable: ${oneLine((err as Error).message ?? String(err))}`,
@@ -467,12 +434,12 @@ export class Transport {
       }
       const tlsOptions = {
         secureContext,
-        servername: opts.servername,
-        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        servername: tls.servername,
+        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
       };
       agents = { agent: new https.Agent({ keepAlive: true, ...tlsOptions }), upgradeAgent: new https.Agent({ keepAlive: false, ...tlsOptions }) };
     }
-    this.agents.set(key, agents);
+    this.agents.set(id, agents);
     return agents;
   }
 

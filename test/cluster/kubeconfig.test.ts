@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import type https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKubeconfig } from '../../src/cluster/kubeconfig.js';
+import { credentialsFor } from '../../src/cluster/credentials.js';
+import { loadKubeconfig, type LoadedKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { WeavectlError } from '../../src/errors.js';
 
 let dir: string;
@@ -52,6 +52,12 @@ function thrown(fn: () => unknown): WeavectlError {
   throw new Error('expected an error');
 }
 
+/** What a request to the chosen cluster carries: the TLS material and the headers. */
+async function requestOptions(kc: LoadedKubeconfig) {
+  const creds = await credentialsFor(kc);
+  return { ...(await creds.tls()), headers: (await creds.authorize()).headers };
+}
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weavectl-kc-'));
 });
@@ -78,9 +84,8 @@ describe('loadKubeconfig', () => {
     expect(kc.namespace).toBe('weave');
     expect(kc.userName).toBe('u1');
     expect(kc.warnings).toEqual([]);
-    const opts: https.RequestOptions = {};
-    await kc.kc.applyToHTTPSOptions(opts);
-    expect((opts.headers as Record<string, unknown> | undefined)?.Authorization).toBe('Bearer secret-token');
+    const opts = await requestOptions(kc);
+    expect(opts.headers.Authorization).toBe('Bearer secret-token');
   });
 
   it('--namespace wins over the context namespace; default is "default"', () => {
@@ -132,9 +137,8 @@ describe('loadKubeconfig', () => {
     const a = write('u1.yaml', config({ clusters: [['c', 'https://h']], users: [['u', { token: 'from-a' }]], contexts: [] }));
     const b = write('u2.yaml', config({ current: 'x', users: [['u', { token: 'from-b' }]], contexts: [['x', 'c', 'u']] }));
     const kc = loadKubeconfig({ env: noEnv({ KUBECONFIG: `${a}${path.delimiter}${b}` }) });
-    const opts: https.RequestOptions = {};
-    await kc.kc.applyToHTTPSOptions(opts);
-    expect((opts.headers as Record<string, unknown> | undefined)?.Authorization).toBe('Bearer from-a');
+    const opts = await requestOptions(kc);
+    expect(opts.headers.Authorization).toBe('Bearer from-a');
   });
 
   it('an unknown --context is a usage error naming the available contexts', () => {
@@ -193,8 +197,7 @@ describe('loadKubeconfig', () => {
     const a = loadKubeconfig({ kubeconfig: p, env: noEnv() });
     expect(a.warnings).toHaveLength(1);
     expect(a.warnings[0]).toContain('TLS certificate verification is disabled');
-    const opts: https.RequestOptions = {};
-    await a.kc.applyToHTTPSOptions(opts);
+    const opts = await requestOptions(a);
     expect(opts.rejectUnauthorized).toBe(false);
     expect(loadKubeconfig({ kubeconfig: p, context: 'p', env: noEnv() }).warnings[0]).toContain('plain HTTP');
     expect(thrown(() => loadKubeconfig({ kubeconfig: p, context: 'bad', env: noEnv() })).message).toContain('only allowed with insecure-skip-tls-verify');
@@ -204,8 +207,7 @@ describe('loadKubeconfig', () => {
     write('sub/ca.pem', 'not-a-real-ca');
     const p = write('sub/tls.yaml', config({ current: 'a', clusters: [['c', 'https://h', { 'certificate-authority': 'ca.pem' }]], contexts: [['a', 'c']] }));
     const kc = loadKubeconfig({ kubeconfig: p, env: noEnv() });
-    const opts: https.RequestOptions = {};
-    await kc.kc.applyToHTTPSOptions(opts);
+    const opts = await requestOptions(kc);
     expect(opts.rejectUnauthorized).not.toBe(false);
     expect(opts.ca?.toString()).toBe('not-a-real-ca');
   });
@@ -228,9 +230,8 @@ describe('loadKubeconfig', () => {
     expect(kc.contextName).toBe('in-cluster');
     expect(kc.server).toBe('https://10.96.0.1:443');
     expect(kc.namespace).toBe('kube-system');
-    const opts: https.RequestOptions = {};
-    await kc.kc.applyToHTTPSOptions(opts);
-    expect((opts.headers as Record<string, unknown> | undefined)?.Authorization).toBe('Bearer sa-token');
+    const opts = await requestOptions(kc);
+    expect(opts.headers.Authorization).toBe('Bearer sa-token');
     expect(opts.ca?.toString()).toBe('ca');
     // IPv6 service host
     const v6 = loadKubeconfig({ env: { ...env, KUBERNETES_SERVICE_HOST: 'fd00::1' }, inClusterRoot: root });
@@ -271,6 +272,6 @@ describe('loadKubeconfig', () => {
       ].join('\n'),
     );
     const kc = loadKubeconfig({ kubeconfig: p, env: noEnv() });
-    expect((kc.kc.getCurrentUser()?.exec as { command: string }).command).toBe(path.join(dir, 'execdir', 'bin', 'get-token'));
+    expect((kc.user?.exec as { command: string }).command).toBe(path.join(dir, 'execdir', 'bin', 'get-token'));
   });
 });
