@@ -388,6 +388,13 @@ async function benchRolloutStatus({ startSimulator }, log, kubectlBin, manifest)
     };
     console.log(`info  each rollout took ${ms(rolloutMs)} on average; weavectl: ${after('weavectl')}; kubectl: ${after('kubectl')}`);
     console.log(`info  all runs (ms): weavectl ${results.weavectl.map((r) => r.afterMs.toFixed(0)).join(' ')}; kubectl ${results.kubectl.map((r) => r.afterMs.toFixed(0)).join(' ')}`);
+    // where the time goes: final write -> the success line arrives on the pipe -> the process is gone
+    const split = (name) => {
+      const lineMs = median(results[name].map((r) => (r.lines.at(-1)?.t ?? NaN) - r.finalAt));
+      const exitMs = median(results[name].map((r) => r.exitAt - (r.lines.at(-1)?.t ?? NaN)));
+      return `${name}: success line ${ms(lineMs)} after the write, exit ${ms(exitMs)} after the line`;
+    };
+    console.log(`info  medians: ${split('weavectl')}; ${split('kubectl')}`);
     if (!ok || process.env.BENCH_VERBOSE) {
       const r = [...results.weavectl].sort((a, b) => Math.abs(a.afterMs - med.weavectl) - Math.abs(b.afterMs - med.weavectl))[0];
       console.log(`\n  weavectl after the final write (run of ${ms(r.afterMs)}):`);

@@ -13,5 +13,23 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     if (err.code === 'EPIPE') process.exit(0);
   });
   const { run } = await import('./run.js');
-  process.exitCode = await run(argv);
+  exitWhenWritten(await run(argv));
+}
+
+/**
+ * Ends the process once everything written to stdout and stderr is out. The command is done: a
+ * keep-alive connection being closed or a timer must not keep it waiting (a watch's last answer
+ * is followed by the exit at once, as with kubectl).
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let left = pending.length;
+  if (left === 0) process.exit(code);
+  for (const s of pending) {
+    s.once('drain', () => {
+      if (--left === 0) process.exit(code);
+    });
+    s.once('error', () => process.exit(code));
+  }
 }

@@ -9,7 +9,7 @@
  */
 import type { Cluster, KubeObject, ServerVersion } from '../cluster/types.js';
 import { versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
-import { NET_DAEMONSET } from '../manifest/patch-net.js';
+import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import { WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
 import { errorCode } from '../rollout/wait.js';
 import { readLiveSettings, type LiveSettings } from '../upgrade/live-settings.js';
@@ -103,7 +103,15 @@ export class CheckContext {
 
   /** The live weave-net DaemonSet in the namespace, if any. */
   weaveDaemonSet(): Promise<KubeObject | undefined> {
-    return this.once('weave-ds', async () => this.cluster.get({ apiVersion: await this.daemonSetApiVersion(), kind: 'DaemonSet', namespace: this.namespace, name: NET_DAEMONSET }));
+    return this.once('weave-ds', async () => {
+      const ref = { kind: 'DaemonSet', namespace: this.namespace, name: NET_DAEMONSET };
+      // Asked in apps/v1 (1.9+) at once, alongside discovery; where that is not served, in the older API.
+      const modern = this.cluster.get({ ...ref, apiVersion: 'apps/v1' });
+      const apiVersion = await this.daemonSetApiVersion();
+      if (apiVersion === 'apps/v1') return modern;
+      modern.catch(() => undefined);
+      return this.cluster.get({ ...ref, apiVersion });
+    });
   }
 
   /** The settings of the live weave-net, if it is installed. */
@@ -180,25 +188,33 @@ export function lookupFailed(err: unknown, what?: string): CheckResult {
  * Runs the checks in order, calling `onStart` before and `onResult` after each. A failed fatal check
  * skips every later one. A check that throws fails with the error's message.
  */
+/**
+ * Runs the checks and reports them in their order. Every check starts at once: they only read, and
+ * share the context's lookups, so their requests travel together instead of one round trip after
+ * another. A failed fatal check still turns the checks after it into "skipped" (their answers are
+ * not shown: they would repeat its error).
+ */
 export async function runChecks(
   checks: readonly Check[],
   ctx: CheckContext,
   onResult?: (o: CheckOutcome) => void,
   onStart?: (c: Check) => void,
 ): Promise<CheckReport> {
+  const running = checks.map((check) => {
+    const p = Promise.resolve()
+      .then(() => check.run(ctx))
+      .catch((err: unknown) => lookupFailed(err));
+    return p;
+  });
   const outcomes: CheckOutcome[] = [];
   let blockedBy: Check | undefined;
-  for (const check of checks) {
+  for (const [i, check] of checks.entries()) {
     let result: CheckResult;
     if (blockedBy) {
       result = { status: 'skip', message: `skipped: "${blockedBy.description}" failed` };
     } else {
       onStart?.(check);
-      try {
-        result = await check.run(ctx);
-      } catch (err) {
-        result = lookupFailed(err);
-      }
+      result = await (running[i] as Promise<CheckResult>);
       if (result.status === 'fail' && check.fatal) blockedBy = check;
     }
     const outcome: CheckOutcome = { id: check.id, category: check.category, description: check.description, result };

@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { describeNetFlavour, netFlavourFor, resolveNetRelease } from '../manifest/catalog.js';
-import { NET_DAEMONSET } from '../manifest/patch-net.js';
+import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import { overlaps, contains } from '../net/cidr.js';
 import { daemonSetCounts } from '../rollout/status.js';
 import { describePodProblem, podNode, podProblemHint, podProblems } from '../rollout/diagnose.js';

@@ -2,13 +2,15 @@
  * The order in which objects are applied, as tiers: every object of a tier can be sent in
  * parallel; a tier starts when the one before it succeeded. Pure: no I/O.
  *
- *   Namespace (and CRDs) -> ServiceAccount, ClusterRole, Role -> ClusterRoleBinding, RoleBinding
+ *   Namespace (and CRDs) -> ServiceAccount, ClusterRole, Role, ClusterRoleBinding, RoleBinding
  *   -> ConfigMap, Secret, PodSecurityPolicy, ... -> Service -> workloads -> everything else
  *
- * Roles go before their bindings: without the role, the API server's RBAC escalation check
- * refuses a binding unless the caller may `bind`. ServiceAccounts share the roles' tier: nothing
- * about creating either needs the other (a binding may name a ServiceAccount that does not exist
- * yet), and every tier is a round trip.
+ * Every tier is a round trip, so objects whose creation does not need one another share one:
+ * a binding may name a ServiceAccount that does not exist yet, and an installer allowed to `bind`
+ * or `escalate` (cluster-admin is) may bind a role that does not exist yet. A caller without those
+ * verbs is refused such a binding (the API server resolves the role to check for escalation and
+ * answers 404): apply.ts sends a binding refused so again once its role is applied
+ * (bindingRetryable below).
  */
 
 export interface PlanObject {
@@ -34,8 +36,8 @@ const TIER_OF: Record<string, number> = {
   ServiceAccount: 2,
   ClusterRole: 2,
   Role: 2,
-  ClusterRoleBinding: 3,
-  RoleBinding: 3,
+  ClusterRoleBinding: 2,
+  RoleBinding: 2,
   ConfigMap: 4,
   Secret: 4,
   PodSecurityPolicy: 4,
@@ -83,4 +85,27 @@ export function kubectlName(o: { apiVersion?: unknown; kind?: unknown; metadata?
   const meta = (o.metadata ?? {}) as { name?: unknown };
   const name = typeof meta.name === 'string' ? meta.name : '';
   return `${kind}${group ? `.${group}` : ''}/${name}`;
+}
+
+/**
+ * The role a binding refers to, as the object that defines it would be named: "ClusterRole/name",
+ * or "Role/namespace/name" (a RoleBinding's Role is in the binding's namespace). Undefined for
+ * anything but a binding.
+ */
+export function roleRefKey(o: { kind?: unknown; metadata?: unknown; roleRef?: unknown }): string | undefined {
+  if (o.kind !== 'ClusterRoleBinding' && o.kind !== 'RoleBinding') return undefined;
+  const ref = (o.roleRef ?? {}) as { kind?: unknown; name?: unknown };
+  if (typeof ref.name !== 'string') return undefined;
+  if (ref.kind === 'ClusterRole') return `ClusterRole/${ref.name}`;
+  const ns = ((o.metadata ?? {}) as { namespace?: unknown }).namespace;
+  return ref.kind === 'Role' && o.kind === 'RoleBinding' ? `Role/${typeof ns === 'string' ? ns : ''}/${ref.name}` : undefined;
+}
+
+/** The key roleRefKey gives for the role this object defines, or undefined if it is not a role. */
+export function roleKey(o: { kind?: unknown; metadata?: unknown }): string | undefined {
+  const meta = (o.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  if (typeof meta.name !== 'string') return undefined;
+  if (o.kind === 'ClusterRole') return `ClusterRole/${meta.name}`;
+  if (o.kind === 'Role') return `Role/${typeof meta.namespace === 'string' ? meta.namespace : ''}/${meta.name}`;
+  return undefined;
 }

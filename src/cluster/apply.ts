@@ -1,12 +1,14 @@
 /**
  * Applies a set of objects the way an installer should: first checks that the cluster serves
  * every kind (before anything is sent), then applies tier by tier (apply-plan.ts), in parallel
- * within a tier, and stops after the first tier with a failure. Results are reported in manifest
+ * within a tier, and stops after the first tier with a failure. A binding the server refused
+ * because its role, in the same tier, did not exist yet is sent again after that role applied. Results are reported in manifest
  * order. Uses only the narrow Cluster interface (no client library).
  */
 import { failure, WeavectlError } from '../errors.js';
 import type { ApplyOptions, ApplyResult, Cluster, KubeObject } from './types.js';
-import { kubectlName, planApply } from './apply-plan.js';
+import { kubectlName, planApply, roleKey, roleRefKey } from './apply-plan.js';
+import { isKubeApiError } from './status-errors.js';
 
 export interface ObjectId {
   apiVersion: string;
@@ -30,7 +32,7 @@ export type ApplyOutcome =
   | (OutcomeBase & { outcome: 'skipped' });
 
 export interface ApplyAllOptions extends ApplyOptions {
-  /** Parallel requests within a tier (default 4). */
+  /** Parallel requests within a tier (default 8). */
   concurrency?: number;
   /** Called once per object, in manifest order, as soon as it and all objects before it are settled. */
   onResult?: (o: ApplyOutcome) => void;
@@ -132,17 +134,33 @@ export async function applyAll(cluster: ApplyTarget, objects: readonly KubeObjec
       for (const p of tier) outcomes[p.index] = { ...base(p.index), outcome: 'skipped' };
       continue;
     }
-    await pool(tier, opts.concurrency ?? 4, async (p) => {
+    // A binding refused because its role did not exist yet is sent again once the role is applied.
+    const roles = new Map(tier.flatMap((p) => (roleKey(p.object) ? [[roleKey(p.object) as string, p.index] as const] : [])));
+    const again: typeof tier = [];
+    const send = async (p: (typeof tier)[number], retry: boolean) => {
       const b = base(p.index);
       try {
         const { object, result } = await cluster.apply(p.object, applyOpts);
         outcomes[p.index] = { ...b, outcome: 'applied', result, object };
       } catch (err) {
+        const role = roleRefKey(p.object);
+        if (!retry && role !== undefined && roles.has(role) && isKubeApiError(err, 404)) {
+          again.push(p);
+          return;
+        }
         failed = true;
         outcomes[p.index] = { ...b, outcome: 'failed', error: named(err, b.name) };
       }
       flush();
-    });
+    };
+    await pool(tier, opts.concurrency ?? 8, (p) => send(p, false));
+    const ready = again.filter((p) => outcomes[roles.get(roleRefKey(p.object) as string) as number]?.outcome === 'applied');
+    for (const p of again) {
+      if (!ready.includes(p)) outcomes[p.index] = { ...base(p.index), outcome: 'skipped' };
+    }
+    if (again.length > ready.length) failed = true;
+    await pool(ready, opts.concurrency ?? 8, (p) => send(p, true));
+    flush();
   }
   flush();
 

@@ -2,6 +2,12 @@
  * API discovery: which group/versions the cluster serves (/api, /apis) and, per group/version
  * (/api/v1, /apis/G/V), which kinds with which plural and scope. Cached for the life of the
  * connection; concurrent callers share one request.
+ *
+ * /api and /apis are asked for aggregated discovery (apidiscovery.k8s.io v2, or v2beta1 on
+ * 1.27-1.32): a server that answers with an APIGroupDiscoveryList lists every group/version's
+ * resources in those two answers, so no per-group/version request follows. A version the
+ * aggregated document marks "Stale" (an aggregated API server it could not reach) is read the
+ * legacy way when needed; servers before 1.27 answer the legacy documents.
  */
 import { failure } from '../errors.js';
 import { isKubeApiError } from './status-errors.js';
@@ -26,6 +32,50 @@ interface APIResource {
   verbs?: string[];
 }
 
+/** What /api and /apis are asked for: aggregated discovery v2, then v2beta1, then the legacy document. */
+export const DISCOVERY_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+/** apidiscovery.k8s.io/v2 (and v2beta1, the same shape): the fields read here. */
+interface GroupVersionKind {
+  group?: string;
+  version?: string;
+  kind?: string;
+}
+interface APIGroupDiscoveryList {
+  kind: 'APIGroupDiscoveryList';
+  items?: {
+    metadata?: { name?: string };
+    versions?: {
+      version: string;
+      freshness?: string;
+      resources?: {
+        resource: string;
+        responseKind?: GroupVersionKind;
+        scope?: string;
+        verbs?: string[];
+        subresources?: { subresource: string; responseKind?: GroupVersionKind; verbs?: string[] }[];
+      }[];
+    }[];
+  }[];
+}
+type RootAnswer = { kind?: string; versions?: string[]; groups?: { name: string; versions?: { groupVersion: string }[] }[] } | APIGroupDiscoveryList;
+
+function isAggregated(doc: RootAnswer): doc is APIGroupDiscoveryList {
+  return doc.kind === 'APIGroupDiscoveryList';
+}
+
+/** One version of an aggregated document as the legacy APIResourceList has it (subresources as "plural/sub"). */
+function legacyResources(v: NonNullable<NonNullable<APIGroupDiscoveryList['items']>[number]['versions']>[number]): APIResource[] {
+  const out: APIResource[] = [];
+  for (const r of v.resources ?? []) {
+    const namespaced = r.scope === 'Namespaced';
+    out.push({ name: r.resource, namespaced, kind: r.responseKind?.kind, verbs: r.verbs ?? [] });
+    for (const sub of r.subresources ?? []) out.push({ name: `${r.resource}/${sub.subresource}`, namespaced, kind: sub.responseKind?.kind, verbs: sub.verbs ?? [] });
+  }
+  return out;
+}
+
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.lastIndexOf('/');
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
@@ -40,6 +90,8 @@ export function groupVersionPath(apiVersion: string): string {
 export class Discovery {
   private gvs?: Promise<string[]>;
   private readonly lists = new Map<string, Promise<APIResource[] | undefined>>();
+  /** Resource lists the aggregated /api and /apis answers carried (fresh versions only). */
+  private readonly aggregated = new Map<string, APIResource[]>();
 
   constructor(private readonly t: Transport) {}
 
@@ -58,21 +110,42 @@ export class Discovery {
 
   private async loadGroupVersions(): Promise<string[]> {
     const [core, groups] = await Promise.all([
-      this.t.json<{ versions?: string[] }>({ method: 'GET', path: '/api', retry: true, desc: { verb: 'get', label: 'discovery /api' } }),
+      this.t.json<RootAnswer>({ method: 'GET', path: '/api', accept: DISCOVERY_ACCEPT, retry: true, desc: { verb: 'get', label: 'discovery /api' } }),
       this.t
-        .json<{ groups?: { name: string; versions?: { groupVersion: string }[] }[] }>({
+        .json<RootAnswer>({
           method: 'GET',
           path: '/apis',
+          accept: DISCOVERY_ACCEPT,
           retry: true,
           desc: { verb: 'get', label: 'discovery /apis' },
         })
-        .catch((err: unknown) => {
+        .catch((err: unknown): RootAnswer => {
           if (isKubeApiError(err, 404)) return { groups: [] };
           throw err;
         }),
     ]);
-    const out = [...(core.versions ?? [])];
-    for (const g of groups.groups ?? []) for (const v of g.versions ?? []) if (!out.includes(v.groupVersion)) out.push(v.groupVersion);
+    const out: string[] = [];
+    const found = new Map<string, APIResource[]>();
+    const add = (gv: string) => {
+      if (!out.includes(gv)) out.push(gv);
+    };
+    const fromAggregated = (doc: APIGroupDiscoveryList) => {
+      for (const g of doc.items ?? []) {
+        const group = g.metadata?.name ?? '';
+        for (const v of g.versions ?? []) {
+          const gv = group === '' ? v.version : `${group}/${v.version}`;
+          add(gv);
+          if (v.freshness !== 'Stale' && !found.has(gv)) found.set(gv, legacyResources(v));
+        }
+      }
+    };
+    // core first, then the groups in the server's order, each group's preferred version first
+    if (isAggregated(core)) fromAggregated(core);
+    else out.push(...(core.versions ?? []));
+    if (isAggregated(groups)) fromAggregated(groups);
+    else for (const g of groups.groups ?? []) for (const v of g.versions ?? []) add(v.groupVersion);
+    this.aggregated.clear();
+    for (const [gv, list] of found) this.aggregated.set(gv, list);
     return out;
   }
 
@@ -93,6 +166,8 @@ export class Discovery {
   private async loadResources(apiVersion: string): Promise<APIResource[] | undefined> {
     const gvs = await this.groupVersions();
     if (!gvs.includes(apiVersion)) return undefined;
+    const fromAggregated = this.aggregated.get(apiVersion);
+    if (fromAggregated) return fromAggregated;
     try {
       const list = await this.t.json<{ resources?: APIResource[] }>({
         method: 'GET',

@@ -19,6 +19,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from './types.js';
+import { builtinResource, isObjectNotFound } from './builtin-kinds.js';
 import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
 import { credentialsFor } from './credentials.js';
@@ -56,6 +57,13 @@ export interface KubeCluster extends Cluster {
   servedVersionsOf(kind: string): Promise<string[]>;
   /** Plural, scope and verbs of a served kind, or undefined. */
   resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /**
+   * Starts reading these objects now, at their built-in paths, without waiting for discovery; get()
+   * answers from these reads, and apply() uses them as the state before (then reads afresh).
+   */
+  prefetch(refs: readonly (ResourceRef & { name: string })[]): void;
+  /** Starts asking for the server version and discovery, so that they travel with the first reads. */
+  warmUp(): void;
   /** Closes idle keep-alive connections. */
   close(): void;
 }
@@ -196,8 +204,30 @@ class KubeClusterImpl implements KubeCluster {
   }
 
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
+    const read = this.prefetched.get(this.refKey(ref));
+    if (read) return (await read) as T | undefined;
+    const early = await this.getBuiltin<T>(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    if (early.served) return early.object;
     const info = await this.discovery.require(ref.apiVersion, ref.kind);
     return this.getWith<T>(info, this.objectNamespace(info, ref.namespace), ref.name);
+  }
+
+  /**
+   * A GET of a built-in kind that does not wait for discovery (builtin-kinds.ts). `served: false` when
+   * the kind is not a built-in one or the server does not serve that group/version: ask discovery then.
+   */
+  private async getBuiltin<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<{ served: boolean; object?: T }> {
+    const info = builtinResource(apiVersion, kind);
+    if (!info) return { served: false };
+    const ns = this.objectNamespace(info, namespace);
+    try {
+      const object = await this.t.json<T>({ method: 'GET', path: this.path(info, ns, name), retry: true, desc: this.desc('get', info, ns, name) });
+      // a server that answers some other kind at that path is not serving what was asked for
+      return object?.kind === undefined || object.kind === kind ? { served: true, object } : { served: false };
+    } catch (err) {
+      if (isKubeApiError(err, 404)) return isObjectNotFound(err.status, info, name) ? { served: true } : { served: false };
+      throw err;
+    }
   }
 
   private async getWith<T extends KubeObject>(info: ResourceInfo, ns: string | undefined, name: string): Promise<T | undefined> {
@@ -355,10 +385,34 @@ class KubeClusterImpl implements KubeCluster {
     return { object: after, result: this.resultOf(before, after, res.status, opts.dryRun) };
   }
 
+  /** Reads started ahead (prefetch, prepareApply), by refKey; apply() takes its object's out. */
   private readonly prefetched = new Map<string, Promise<KubeObject | undefined>>();
 
+  private refKey(r: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+    return `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+  }
+
   private beforeKey(o: KubeObject): string {
-    return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    return this.refKey({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata?.namespace, name: String(o.metadata?.name) });
+  }
+
+  prefetch(refs: readonly (ResourceRef & { name: string })[]): void {
+    for (const r of refs) {
+      const key = this.refKey(r);
+      if (this.prefetched.has(key)) continue;
+      const p = this.getBuiltin<KubeObject>(r.apiVersion, r.kind, r.namespace, r.name).then(async (early) => {
+        if (early.served) return early.object;
+        const info = await this.discovery.require(r.apiVersion, r.kind);
+        return this.getWith<KubeObject>(info, this.objectNamespace(info, r.namespace), r.name);
+      });
+      p.catch(() => undefined); // a failure surfaces when get() or apply() awaits it
+      this.prefetched.set(key, p);
+    }
+  }
+
+  warmUp(): void {
+    this.version().catch(() => undefined);
+    this.discovery.groupVersions().catch(() => undefined);
   }
 
   /**
@@ -367,13 +421,11 @@ class KubeClusterImpl implements KubeCluster {
    * created / configured / unchanged).
    */
   prepareApply(objects: readonly KubeObject[]): void {
-    for (const o of objects) {
-      const key = this.beforeKey(o);
-      if (this.prefetched.has(key) || typeof o.metadata?.name !== 'string') continue;
-      const p = this.discovery.require(String(o.apiVersion), String(o.kind)).then((info) => this.getWith<KubeObject>(info, this.objectNamespace(info, o.metadata.namespace), o.metadata.name));
-      p.catch(() => undefined); // a failure surfaces when apply awaits it
-      this.prefetched.set(key, p);
-    }
+    this.prefetch(
+      objects.flatMap((o) =>
+        typeof o.metadata?.name === 'string' ? [{ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace, name: o.metadata.name }] : [],
+      ),
+    );
   }
 
   /**

@@ -323,8 +323,16 @@ export class Transport {
     return `${this.base.protocol === 'https:' ? 'wss:' : 'ws:'}//${this.base.host}${basePath}${pathAndQuery}`;
   }
 
+  /**
+   * No request starts after this; the connections are closed on the next turn of the event loop,
+   * so a command that exits right after its last answer does not first pay for closing them.
+   */
   close(): void {
     this.closed = true;
+    setImmediate(() => this.destroyAgents());
+  }
+
+  private destroyAgents(): void {
     for (const a of this.agents.values()) {
       a.agent.destroy();
       if (a.upgradeAgent !== a.agent) a.upgradeAgent.destroy();

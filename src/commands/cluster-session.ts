@@ -9,7 +9,6 @@ import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { parseK8sVersion, versionFromServer, formatMinor, type K8sVersion } from '../manifest/k8s-version.js';
 import type { Manifest } from '../manifest/manifest.js';
-import { toObjects } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
 import { liveLine, progressFields } from '../output/rollout-progress.js';
 import type { WorkloadRef } from '../rollout/workload.js';
@@ -71,7 +70,7 @@ export interface ApplyFlags {
 
 /** Server-side apply of every object, one kubectl-style line per object: "daemonset.apps/weave-net configured". */
 export async function applyManifest(cluster: KubeCluster, manifest: Manifest, flags: ApplyFlags, reporter: Reporter): Promise<KubeObject[]> {
-  const { applyAll } = await import('../cluster/apply.js');
+  const [{ applyAll }, { toObjects }] = await Promise.all([import('../cluster/apply.js'), import('../manifest/manifest.js')]);
   const suffix = flags.dryRun ? ' (server dry run)' : '';
   const outcomes = await applyAll(cluster, toObjects(manifest) as KubeObject[], {
     fieldManager: FIELD_MANAGER,

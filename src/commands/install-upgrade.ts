@@ -7,7 +7,7 @@ import type { CheckContext } from '../check/checks.js';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
-import type { NetSettings } from '../manifest/patch-net.js';
+import type { NetSettings } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Globals } from './global.js';
 

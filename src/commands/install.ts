@@ -1,35 +1,30 @@
 /**
  * `weavectl install`: pick the Weave Net manifest for the cluster's Kubernetes version, patch in
- * the settings, then print it (--dry-run=client) or apply it and wait for the rollout.
+ * the settings, then print it (--dry-run=client) or apply it and wait for the rollout. The flags and
+ * the steps are here; rendering is in install-render.ts, the upgrade steps in install-upgrade.ts.
  */
 import { Option, type Command } from 'commander';
-import type { KubeObject } from '../cluster/types.js';
-import { failure, usageError } from '../errors.js';
-import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
-import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
-import { parseImage } from '../manifest/images.js';
-import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
+import { failure } from '../errors.js';
+import { formatMinor, parseK8sVersion } from '../manifest/k8s-version.js';
+import { netFlavourFor } from '../manifest/catalog.js';
 import {
-  applyNetSettings,
   NET_DAEMONSET,
+  NET_OBJECTS,
   parseConnLimit,
   parseEnvFlag,
   parseMtu,
   parsePasswordSecret,
   validateImageRegistry,
   type NetSettings,
-} from '../manifest/patch-net.js';
-import { loadNetTemplate } from '../manifest/templates.js';
-import { validateNet } from '../manifest/validate.js';
+} from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
-import type { Reporter } from '../output/reporter.js';
 import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { confirm, keepLiveSettings, preflight, showChanges } from './install-upgrade.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { parseBool, printManifest } from './render.js';
-import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
+import { parseBool } from './bool-flag.js';
+import { addSourceOptions, type SourceFlags } from './source-flags.js';
 
-interface InstallFlags extends SourceFlags {
+export interface InstallFlags extends SourceFlags {
   k8sVersion?: string;
   weaveVersion?: string;
   weaveRepo?: string;
@@ -133,44 +128,13 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
   return { settings, warnings };
 }
 
-export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, reporter: Reporter): Promise<Manifest> {
-  const repo = parseWeaveRepo(f.weaveRepo ?? 'weaveworks');
-  const flavour = netFlavourFor(k8s);
-  checkSourceFlags(f);
-  let manifest: Manifest;
-  if (f.source === 'embedded') {
-    const release = resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo });
-    if (!release.embedded) {
-      throw usageError(
-        `Weave ${release.version} for Kubernetes ${flavour} is a real release but not embedded in weavectl`,
-        `fetch its release asset with --source github --weave-version ${release.version}, or omit --weave-version for the embedded default`,
-      );
-    }
-    reporter.info(`Using Weave Net ${release.version} (${repo}) manifest for Kubernetes ${flavour === '1.5' ? '1.5 and older' : `${flavour}+`} (embedded)`);
-    manifest = loadNetTemplate(release);
-  } else {
-    const release = f.source === 'github' ? resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo }) : undefined;
-    manifest = await fetchManifest(
-      f,
-      {
-        product: 'net',
-        k8sVersionRaw: k8sRaw,
-        flavour,
-        weaveVersion: release?.version ?? f.weaveVersion,
-      },
-      reporter,
-    );
-  }
-  for (const w of validateNet(manifest, { allowAnyImage: f.allowAnyImage, imageRegistry: undefined })) reporter.warn(w);
-  return manifest;
-}
-
 async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
   const { settings, warnings } = netSettingsFromFlags(f);
   for (const w of warnings) reporter.warn(w);
 
   if (g.dryRun === 'client') {
+    const { renderNet } = await import('./install-render.js');
     let k8sRaw = f.k8sVersion;
     if (k8sRaw === undefined) {
       k8sRaw = '1.11';
@@ -178,25 +142,28 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
     const k8s = parseK8sVersion(k8sRaw);
     reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
-    const manifest = applyNetSettings(await renderNet(f, k8s, k8sRaw, reporter), settings);
+    const [manifest, { printManifest }] = await Promise.all([renderNet(f, k8s, k8sRaw, settings, reporter), import('./render.js')]);
     printManifest(manifest, g.output, reporter);
     return;
   }
 
   const cluster = await openCluster(g, reporter);
   try {
-    const { CheckContext } = await import('../check/checks.js');
+    // What install reads travels in its first round trip: the server's version, discovery and Weave
+    // Net's objects as they are now (the running weave-net among them). The code that renders the
+    // manifest and runs the checks is loaded while they are on their way.
+    cluster.warmUp();
+    cluster.prefetch(NET_OBJECTS);
+    const [{ CheckContext }, render] = await Promise.all([import('../check/checks.js'), import('./install-render.js')]);
     const ctx = new CheckContext({
       cluster,
       namespace: g.namespace,
       ...(settings.ipalloc !== undefined ? { ipalloc: settings.ipalloc } : {}),
       allowRangeChange: Boolean(f.allowRangeChange),
     });
-    // The server's version and the running weave-net (if any) are independent: ask both at once.
-    const [v] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), ctx.weaveDaemonSet()]);
+    const [v, liveDs] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), ctx.weaveDaemonSet()]);
 
     // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
-    const liveDs = await ctx.weaveDaemonSet();
     let effective = settings;
     if (liveDs) {
       const kept = await keepLiveSettings(liveDs, settings, f, reporter);
@@ -207,10 +174,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     // After the range decision above, whose refusal says more than the check that repeats it.
     if (!f.skipChecks) await preflight(ctx, reporter);
 
-    const rendered = applyNetSettings(await renderNet(f, v.k8s, v.raw, reporter), effective);
-    const { annotateManifest } = await import('../upgrade/annotation.js');
-    const manifest = annotateManifest(rendered, effective, weaveVersionOf(rendered) ?? 'unknown');
-    const objects = toObjects(manifest) as KubeObject[];
+    const { manifest, objects } = await render.renderAnnotated(f, v, effective, reporter);
     await checkServed(
       cluster,
       objects,
@@ -226,7 +190,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
 
     const applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
-    if (g.output === 'yaml') reporter.data(applied.map((o) => stringify(o)).join('---\n'));
+    if (g.output === 'yaml') reporter.data(render.yamlOf(applied));
     if (!f.wait || g.dryRun === 'server') return;
     const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
     if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
@@ -239,12 +203,4 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
   } finally {
     cluster.close();
   }
-}
-
-/** The Weave version of a rendered manifest: the tag of the weave container's image. */
-function weaveVersionOf(m: Manifest): string | undefined {
-  const ds = toObjects(m).find((o) => o.kind === 'DaemonSet') as KubeObject | undefined;
-  const image = (ds?.spec?.template?.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
-  const tag = image ? parseImage(image).tag : undefined;
-  return tag?.replace(/^v/, '');
 }

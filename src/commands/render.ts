@@ -18,12 +18,3 @@ export function printManifest(m: Manifest, output: OutputFormat, reporter: Repor
   if (output === 'json') return reporter.data(renderJson(m));
   for (const doc of m.docs) reporter.data(`${resourceName(refOf(doc))} ${verb}`);
 }
-
-/** `--wait=false`, `--watch=false`: commander has no `=false` for booleans, so these take an optional value. */
-export function parseBool(flag: string): (value: string | undefined) => boolean {
-  return (value) => {
-    if (value === undefined || value === 'true' || value === '1' || value === 'yes') return true;
-    if (value === 'false' || value === '0' || value === 'no') return false;
-    throw new Error(`${flag} takes true or false, not "${value}"`);
-  };
-}

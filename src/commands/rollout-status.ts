@@ -8,7 +8,7 @@ import { failure, usageError } from '../errors.js';
 import type { WorkloadRef } from '../rollout/workload.js';
 import { openCluster, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { parseBool } from './render.js';
+import { parseBool } from './bool-flag.js';
 
 interface RolloutFlags {
   selector?: string;

@@ -8,13 +8,14 @@ import { scopeFlavourFor } from '../manifest/catalog.js';
 import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
 import { toObjects, type Manifest } from '../manifest/manifest.js';
 import { applyScopeSettings, parseExternalIPs, parsePort, parseServiceType, SCOPE_SERVICE, type ScopeSettings } from '../manifest/patch-scope.js';
-import { validateImageRegistry } from '../manifest/patch-net.js';
+import { validateImageRegistry } from '../manifest/net-settings.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
 import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { parseBool, printManifest } from './render.js';
+import { parseBool } from './bool-flag.js';
+import { printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
 
 interface ScopeFlags extends SourceFlags {

@@ -26,7 +26,7 @@ import {
 import { formatDuration } from '../util/duration.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { parseBool } from './render.js';
+import { parseBool } from './bool-flag.js';
 
 interface UninstallFlags {
   scope?: boolean;

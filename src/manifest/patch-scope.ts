@@ -11,7 +11,7 @@ import { failure, usageError } from '../errors.js';
 import { containersOf, forEachImage, stringListNode, styledScalar, toNode } from './containers.js';
 import { rewriteRegistry } from './images.js';
 import { cloneManifest, findDoc, type Manifest } from './manifest.js';
-import { validateImageRegistry } from './patch-net.js';
+import { validateImageRegistry } from './net-settings.js';
 import { contains, isIPv4, parseIp } from '../net/cidr.js';
 
 export const SCOPE_SERVICE = 'weave-scope-app';

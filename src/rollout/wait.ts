@@ -290,13 +290,24 @@ class Waiter {
 
   // ---- ending ---------------------------------------------------------------------------------
 
+  /**
+   * Marks the wait finished (every later event, timer or answer is ignored from here on) and stops
+   * the watch, the timers and the diagnoses on the next turn of the event loop: the caller gets the
+   * outcome first, so a command that exits on it does not wait for the teardown of a connection it
+   * is about to drop anyway (the last answer of a rollout is followed by the exit at once).
+   */
   private end(): boolean {
     if (this.finished) return false;
     this.finished = true;
-    for (const t of this.timers) this.clock.clearTimeout(t);
+    // what runs now; a final diagnosis started after this (timeout) is not stopped with it
+    const timers = [...this.timers];
+    const diagnoses = [...this.diagnoses];
     this.timers.clear();
-    this.stop.abort();
-    for (const ac of this.diagnoses) ac.abort();
+    setImmediate(() => {
+      for (const t of timers) this.clock.clearTimeout(t);
+      this.stop.abort();
+      for (const ac of diagnoses) ac.abort();
+    });
     return true;
   }
 

@@ -56,7 +56,7 @@
  * }
  */
 import type { KubeObject } from '../cluster/types.js';
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/patch-net.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
 import { daemonSetNodeFit, describePodProblem, podNode, podProblems } from '../rollout/diagnose.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import { parseCidr } from '../net/cidr.js';

@@ -15,7 +15,7 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { parseImage, type ImageRef } from '../manifest/images.js';
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER, parseConnLimit, parseMtu, validateEnvName, type NetSettings } from '../manifest/patch-net.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER, parseConnLimit, parseMtu, validateEnvName, type NetSettings } from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
 import { parseSettingsAnnotation, SETTINGS_ANNOTATION, type RecordedSettings } from './annotation.js';
 

@@ -7,7 +7,7 @@
  *   changed: "WEAVE_MTU: 1376 -> 8916", "CONN_LIMIT: unset -> 100", "weave-npc: off -> on"
  */
 import { failure } from '../errors.js';
-import { parsePasswordSecret, type NetSettings } from '../manifest/patch-net.js';
+import { parsePasswordSecret, type NetSettings } from '../manifest/net-settings.js';
 import type { LiveProblem, LiveSettings } from './live-settings.js';
 
 export interface MergedSettings {

@@ -337,6 +337,31 @@ describe('runChecks and the lists', () => {
     expect(report.outcomes[1]!.result).toEqual({ status: 'skip', message: 'skipped: "can reach the Kubernetes API" failed' });
   });
 
+  it('every check starts at once; results come in order; a fatal failure still skips the rest', async () => {
+    const started: string[] = [];
+    const release: (() => void)[] = [];
+    const slow = (id: string, result: CheckResult, fatal = false): Check => ({
+      id,
+      category: 'c',
+      description: id,
+      fatal,
+      run: () =>
+        new Promise<CheckResult>((resolve) => {
+          started.push(id);
+          release.push(() => resolve(result));
+        }),
+    });
+    const checks = [slow('a', { status: 'ok', message: 'a' }), slow('b', { status: 'fail', message: 'b' }, true), slow('c', { status: 'ok', message: 'c' })];
+    const seen: string[] = [];
+    const done = runChecks(checks, new CheckContext({ cluster: kubeadm() }), (o) => seen.push(`${o.id} ${o.result.status}`));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['a', 'b', 'c']); // all running before any answered
+    for (const r of [...release].reverse()) r(); // answers arrive in reverse order
+    const report = await done;
+    expect(seen).toEqual(['a ok', 'b fail', 'c skip']);
+    expect(report.outcomes[2]!.result).toEqual({ status: 'skip', message: 'skipped: "b" failed' });
+  });
+
   it('a check that throws fails with the message; a 403 is a warning', async () => {
     const boom: Check = { id: 'x', category: 'c', description: 'd', run: async () => Promise.reject(new Error('boom\nsecond line')) };
     const denied: Check = { id: 'y', category: 'c', description: 'd', run: async () => Promise.reject(httpError(403, 'pods is forbidden')) };

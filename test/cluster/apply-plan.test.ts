@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kubectlName, planApply, tierOf } from '../../src/cluster/apply-plan.js';
+import { kubectlName, planApply, roleKey, roleRefKey, tierOf } from '../../src/cluster/apply-plan.js';
 import { parseManifest, toObjects } from '../../src/manifest/manifest.js';
 
 const obj = (kind: string, name = kind.toLowerCase(), apiVersion = 'v1') => ({ apiVersion, kind, metadata: { name } });
@@ -26,8 +26,7 @@ describe('planApply', () => {
     const kinds = plan.tiers.map((t) => t.map((p) => p.object.kind));
     expect(kinds).toEqual([
       ['Namespace'],
-      ['Role', 'ClusterRole', 'ServiceAccount'],
-      ['RoleBinding', 'ClusterRoleBinding'],
+      ['RoleBinding', 'ClusterRoleBinding', 'Role', 'ClusterRole', 'ServiceAccount'],
       ['ConfigMap', 'Secret', 'PodSecurityPolicy'],
       ['Service'],
       ['DaemonSet', 'Deployment'],
@@ -54,10 +53,26 @@ describe('planApply', () => {
     const objects = toObjects(parseManifest(text, 'net-2.8.1'));
     const plan = planApply(objects);
     expect(plan.tiers.map((t) => t.map((p) => `${p.object.kind}`))).toEqual([
-      ['ServiceAccount', 'ClusterRole', 'Role'],
-      ['ClusterRoleBinding', 'RoleBinding'],
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
       ['DaemonSet'],
     ]);
+  });
+});
+
+describe('roleRefKey / roleKey', () => {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  it('a binding names the role the way that role names itself', () => {
+    const crb = { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'weave-net' } };
+    const rb = { apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'b', namespace: 'kube-system' }, roleRef: { kind: 'Role', name: 'weave-net' } };
+    expect(roleRefKey(crb)).toBe(roleKey({ kind: 'ClusterRole', metadata: { name: 'weave-net' } }));
+    expect(roleRefKey(rb)).toBe(roleKey({ kind: 'Role', metadata: { name: 'weave-net', namespace: 'kube-system' } }));
+    // a Role of another namespace, a RoleBinding to a ClusterRole, and things that are not bindings or roles
+    expect(roleRefKey(rb)).not.toBe(roleKey({ kind: 'Role', metadata: { name: 'weave-net', namespace: 'default' } }));
+    expect(roleRefKey({ ...rb, roleRef: { kind: 'ClusterRole', name: 'view' } })).toBe('ClusterRole/view');
+    expect(roleRefKey({ ...crb, roleRef: { kind: 'Role', name: 'x' } })).toBeUndefined();
+    expect(roleRefKey({ kind: 'ClusterRoleBinding', metadata: { name: 'b' } })).toBeUndefined();
+    expect(roleRefKey({ kind: 'ServiceAccount', metadata: { name: 'weave-net' } })).toBeUndefined();
+    expect(roleKey({ kind: 'ServiceAccount', metadata: { name: 'weave-net' } })).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyAll, type ApplyOutcome } from '../../src/cluster/apply.js';
 import type { ApplyOptions, ApplyResult, Cluster, KubeObject } from '../../src/cluster/types.js';
+import { KubeApiError } from '../../src/cluster/status-errors.js';
 import { failure } from '../../src/errors.js';
 
 const o = (kind: string, name: string, apiVersion = 'v1', namespace?: string): KubeObject => ({
@@ -16,7 +17,7 @@ class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
   maxActive = 0;
   constructor(
     private readonly served: Set<string>,
-    private readonly behaviour: (obj: KubeObject) => { delayMs?: number; fail?: string; result?: ApplyResult } = () => ({}),
+    private readonly behaviour: (obj: KubeObject) => { delayMs?: number; fail?: string; error?: Error; result?: ApplyResult } = () => ({}),
   ) {}
   async version() {
     return { major: '1', minor: '29', gitVersion: 'v1.29.0' };
@@ -35,6 +36,7 @@ class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
     const b = this.behaviour(obj);
     await new Promise((r) => setTimeout(r, b.delayMs ?? 1));
     this.active--;
+    if (b.error) throw b.error;
     if (b.fail) throw failure(b.fail);
     return { object: obj, result: b.result ?? ('created' as ApplyResult) };
   }
@@ -71,8 +73,8 @@ describe('applyAll', () => {
     ];
     const reported: ApplyOutcome[] = [];
     const all = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) });
-    expect(f.calls).toEqual(['ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ClusterRoleBinding/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
-    expect(f.maxActive).toBe(2); // the two ConfigMaps went together
+    expect(f.calls).toEqual(['ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
+    expect(f.maxActive).toBe(3); // the account, the role and its binding went together
     expect(reported.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(reported.map((r) => `${r.name} ${r.outcome === 'applied' ? r.result : r.outcome}`)).toEqual([
       'daemonset.apps/weave-net created',
@@ -105,9 +107,65 @@ describe('applyAll', () => {
     const reported: ApplyOutcome[] = [];
     const err = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 2 objects not applied');
-    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net']); // one tier: both sent
-    expect(reported.map((r) => r.outcome)).toEqual(['applied', 'failed', 'skipped', 'skipped']);
+    expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 1 object not applied');
+    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']); // one tier: all sent
+    expect(reported.map((r) => r.outcome)).toEqual(['applied', 'failed', 'applied', 'skipped']);
+  });
+
+  describe('a binding refused because its role did not exist yet (no bind/escalate permission)', () => {
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    const roleNotFound = (name: string) => new KubeApiError(`clusterroles.rbac.authorization.k8s.io "${name}" not found`, 404, { kind: 'Status', reason: 'NotFound', code: 404 });
+    const binding = (roleName: string): KubeObject => ({ ...o('ClusterRoleBinding', 'weave-net', rbac), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName } });
+    const servedRbac = new Set([...served, `${rbac} ClusterRole`, `${rbac} ClusterRoleBinding`]);
+
+    /** A server where a binding to a role that does not exist yet is refused with 404, as for a caller who may not `bind`. */
+    function strictServer(failRole = false) {
+      const existing = new Set<string>();
+      return new FakeCluster(servedRbac, (obj) => {
+        if (obj.kind === 'ClusterRole') {
+          if (failRole) return { fail: 'forbidden: cannot patch clusterroles' };
+          const name = obj.metadata.name;
+          setTimeout(() => existing.add(name), 5); // it exists once its apply is done
+          return { delayMs: 5 };
+        }
+        const ref = (obj as { roleRef?: { name: string } }).roleRef;
+        if (ref && !existing.has(ref.name)) return { delayMs: 1, error: roleNotFound(ref.name) };
+        return {};
+      });
+    }
+
+    it('is sent again once the role applied, and reported once', async () => {
+      const f = strictServer();
+      const reported: ApplyOutcome[] = [];
+      await applyAll(asCluster(f), [o('ServiceAccount', 'weave-net'), o('ClusterRole', 'weave-net', rbac), binding('weave-net'), o('DaemonSet', 'weave-net', 'apps/v1')], {
+        fieldManager: 'weavectl',
+        onResult: (r) => reported.push(r),
+      });
+      expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net', 'ClusterRoleBinding/weave-net', 'DaemonSet/weave-net']);
+      expect(reported.map((r) => `${r.name} ${r.outcome}`)).toEqual([
+        'serviceaccount/weave-net applied',
+        'clusterrole.rbac.authorization.k8s.io/weave-net applied',
+        'clusterrolebinding.rbac.authorization.k8s.io/weave-net applied',
+        'daemonset.apps/weave-net applied',
+      ]);
+    });
+
+    it('is not sent again when its role is not in the manifest: the 404 is the error', async () => {
+      const f = strictServer();
+      await expect(applyAll(asCluster(f), [binding('elsewhere'), o('DaemonSet', 'weave-net', 'apps/v1')], { fieldManager: 'weavectl' })).rejects.toThrow(
+        'clusterrolebinding.rbac.authorization.k8s.io/weave-net: clusterroles.rbac.authorization.k8s.io "elsewhere" not found; 1 object not applied',
+      );
+      expect(f.calls).toEqual(['ClusterRoleBinding/weave-net']);
+    });
+
+    it('is not applied when its role failed: the role\'s error is reported', async () => {
+      const f = strictServer(true);
+      const reported: ApplyOutcome[] = [];
+      const err = await applyAll(asCluster(f), [o('ClusterRole', 'weave-net', rbac), binding('weave-net')], { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: Error) => e);
+      expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 1 object not applied');
+      expect(reported.map((r) => r.outcome)).toEqual(['failed', 'skipped']);
+      expect(f.calls).toEqual(['ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']);
+    });
   });
 
   it('rejects objects without apiVersion, kind or name before anything is sent', async () => {

@@ -14,17 +14,8 @@ import {
   setEnv,
 } from '../../src/manifest/containers.js';
 import { findDoc, parseManifest, renderYaml, toObjects, type Manifest } from '../../src/manifest/manifest.js';
-import {
-  applyNetSettings,
-  MAX_MTU,
-  MIN_MTU,
-  parseConnLimit,
-  parseEnvFlag,
-  parseMtu,
-  parsePasswordSecret,
-  validateImageRegistry,
-  validateSecretName,
-} from '../../src/manifest/patch-net.js';
+import { MAX_MTU, MIN_MTU, parseConnLimit, parseEnvFlag, parseMtu, parsePasswordSecret, validateImageRegistry, validateSecretName } from '../../src/manifest/net-settings.js';
+import { applyNetSettings } from '../../src/manifest/patch-net.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const refDir = resolve(repoRoot, '../shared/reference/weave');

@@ -8,7 +8,8 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeavectlError } from '../../src/errors.js';
-import { allEmbeddedNetReleases, netAssetName, type NetRelease } from '../../src/manifest/catalog.js';
+import { allEmbeddedNetReleases, netAssetName, resolveNetRelease, type NetRelease } from '../../src/manifest/catalog.js';
+import { NET_OBJECTS } from '../../src/manifest/net-settings.js';
 import { findDoc, parseManifest, refOf, toObjects } from '../../src/manifest/manifest.js';
 import { loadNetTemplate, loadScopeTemplate, netTemplateText, packageRoot } from '../../src/manifest/templates.js';
 
@@ -300,5 +301,29 @@ describe('from the esbuild bundle', () => {
     const m = mod.loadNetTemplate({ repo: 'weaveworks', version: '2.8.1', flavour: '1.11' });
     expect(refOf(m.docs.at(-1)!)).toMatchObject({ kind: 'DaemonSet', name: 'weave-net' });
     expect(mod.loadScopeTemplate('legacy').docs.length).toBe(7);
+  });
+});
+
+describe('NET_OBJECTS, what install reads before it knows the manifest', () => {
+  const id = (o: { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }) => `${String(o.kind)} ${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name)}`;
+  const listed = NET_OBJECTS.map((o) => id({ kind: o.kind, metadata: { namespace: o.namespace, name: o.name } }));
+
+  it('every embedded Weave Net manifest has the listed DaemonSet; the others are listed but for the roles of older releases', () => {
+    const releases = allEmbeddedNetReleases();
+    expect(releases.length).toBeGreaterThan(10);
+    for (const r of releases) {
+      const ids = toObjects(loadNetTemplate(r)).map(id);
+      expect(ids, `${r.repo} ${r.version} for ${r.flavour}`).toContain('DaemonSet kube-system/weave-net');
+      // before 2.6 the namespaced role was weave-net-kube-peer: read when applied, not ahead
+      expect(ids.filter((i) => !listed.includes(i) && !/^Role(Binding)? kube-system\/weave-net-kube-peer$/.test(i)), `${r.repo} ${r.version} for ${r.flavour}`).toEqual([]);
+    }
+  });
+
+  it('the newest flavour has exactly the listed objects, in the listed API versions', () => {
+    for (const repo of ['weaveworks', 'reweave'] as const) {
+      const newest = resolveNetRelease({ flavour: '1.11', repo });
+      const objs = toObjects(loadNetTemplate(newest));
+      expect(objs.map((o) => `${String(o.apiVersion)} ${id(o)}`).sort()).toEqual(NET_OBJECTS.map((o) => `${o.apiVersion} ${id({ kind: o.kind, metadata: { namespace: o.namespace, name: o.name } })}`).sort());
+    }
   });
 });

@@ -3,6 +3,9 @@ import type { KubeObject, WatchEvent } from '../../src/cluster/types.js';
 import type { Problem } from '../../src/rollout/diagnose.js';
 import { daemonSetStatus, type RolloutStatus } from '../../src/rollout/status.js';
 import { classifyError, errorCode, notFoundMessage, resourceName, waitForRollout, type WaitOptions } from '../../src/rollout/wait.js';
+
+/** The next turn of the event loop: when a finished wait stops its watch and timers. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 import { FakeCluster, ds, httpError, netError, rejection, type DsOpts, type WatchStep } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
@@ -57,6 +60,7 @@ describe('waitForRollout', () => {
     expect(fake.watchCalls).toHaveLength(1);
     expect(fake.watchCalls[0]!.opts).toMatchObject({ fieldSelector: 'metadata.name=weave-net', resourceVersion: '100', allowWatchBookmarks: true });
     // the watch was stopped when the rollout was done
+    await nextTurn(); // the watch is stopped right after the outcome is handed over
     expect(fake.watchCalls[0]!.signal.aborted).toBe(true);
   });
 
@@ -125,6 +129,7 @@ describe('waitForRollout', () => {
     const res = await run(fake, { inactivityTimeoutMs: 30 }).promise;
     expect(res.done).toBe(true);
     expect(fake.watchCalls.map((c) => c.opts.resourceVersion)).toEqual(['100', '110', '110']);
+    await nextTurn(); // the watch is stopped right after the outcome is handed over
     expect(fake.watchCalls[0]!.signal.aborted).toBe(true);
     expect(fake.watchCalls[1]!.signal.aborted).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
@@ -166,6 +171,7 @@ describe('waitForRollout', () => {
     );
     expect(err.hint).toBe('kubectl -n kube-system get pods -l name=weave-net -o wide');
     expect(calls).toBeGreaterThanOrEqual(3); // first evaluation, periodic, and the final one
+    await nextTurn(); // the watch is stopped right after the outcome is handed over
     expect(fake.watchCalls[0]!.signal.aborted).toBe(true);
   });
 
@@ -354,6 +360,7 @@ describe('waitForRollout', () => {
     setTimeout(() => ac.abort(), 20);
     const err = await rejection(promise);
     expect(err.message).toBe('interrupted while waiting for daemon set "weave-net"');
+    await nextTurn(); // the watch is stopped right after the outcome is handed over
     expect(fake.watchCalls[0]!.signal.aborted).toBe(true);
   });
 

@@ -9,7 +9,14 @@
  * - networking.k8s.io/v1 networkpolicies from 1.7 (ingresses from 1.19); networking.k8s.io/v1beta1 ingresses 1.14-1.21.
  * - policy/v1beta1: poddisruptionbudgets up to 1.24, podsecuritypolicies 1.10-1.24; policy/v1 (PDBs) from 1.21.
  * - authorization.k8s.io/v1 from 1.6 (v1beta1 up to 1.21).
+ *
+ * Aggregated discovery (KEP-3352: `/api` and `/apis` answer an APIGroupDiscoveryList when the Accept header asks
+ * for one): the AggregatedDiscoveryEndpoint feature gate is alpha (off) in 1.26, beta (on) from 1.27 serving
+ * apidiscovery.k8s.io/v2beta1, GA from 1.30 adding apidiscovery.k8s.io/v2. v2beta1 stops being served by default in
+ * 1.33 (feature gate AggregatedDiscoveryRemoveBetaType: Deprecated, default true from 1.33, locked from 1.35).
  */
+
+import { createHash } from 'node:crypto';
 
 export interface ResourceDef {
   /** plural, the URL segment */
@@ -293,6 +300,149 @@ export class ApiSurface {
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
   }
+
+  // ---- aggregated discovery (apidiscovery.k8s.io) ----
+
+  /** The apidiscovery.k8s.io versions this Kubernetes version serves at `/api` and `/apis`, in no particular order. */
+  aggregatedDiscoveryVersions(): AggregatedDiscoveryVersion[] {
+    const m = this.k8s.minor;
+    if (m < 27) return [];
+    if (m < 30) return ['v2beta1'];
+    if (m < 33) return ['v2', 'v2beta1'];
+    return ['v2'];
+  }
+
+  /**
+   * The APIGroupDiscoveryList of `/api` (the core group, metadata.name "") or `/apis` (every group, in the order of
+   * the APIGroupList, versions preferred first). Built from the legacy APIResourceList of each group version the
+   * way the API server's ConvertGroupVersionIntoToDiscovery does, so both documents always agree.
+   */
+  aggregatedDiscovery(root: 'api' | 'apis', version: AggregatedDiscoveryVersion): Record<string, unknown> {
+    const groups = root === 'api' ? [{ name: '', versions: this.versions.filter((v) => v.group === '').map((v) => v.groupVersion) }] : this.groups();
+    const items = groups.map((g) => {
+      // creationTimestamp: null was serialized for the zero time until 1.33 (kubernetes#130989, 1.34: omitzero).
+      const metadata: Record<string, unknown> = this.k8s.minor < 34 ? { creationTimestamp: null } : {};
+      if (g.name !== '') metadata['name'] = g.name;
+      const versions = g.versions.map((gv) => ({
+        version: gv.slice(gv.indexOf('/') + 1),
+        resources: discoveryResources(this.apiResourceList(gv)!['resources'] as LegacyResource[]),
+        freshness: 'Current',
+      }));
+      return { metadata, versions };
+    });
+    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+  }
+}
+
+export type AggregatedDiscoveryVersion = 'v2' | 'v2beta1';
+
+interface LegacyResource {
+  name: string;
+  singularName?: string;
+  namespaced: boolean;
+  group?: string;
+  version?: string;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/** apiserver's ConvertGroupVersionIntoToDiscovery: parents first (legacy order), then each subresource under its parent. */
+function discoveryResources(list: LegacyResource[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const parents = new Map<string, Record<string, unknown>>();
+  for (const r of list) {
+    if (r.name.includes('/')) continue;
+    const d: Record<string, unknown> = {
+      resource: r.name,
+      responseKind: { group: r.group ?? '', version: r.version ?? '', kind: r.kind },
+      scope: r.namespaced ? 'Namespaced' : 'Cluster',
+      singularResource: r.singularName ?? '',
+      verbs: r.verbs,
+    };
+    if (r.shortNames) d['shortNames'] = r.shortNames;
+    if (r.categories) d['categories'] = r.categories;
+    out.push(d);
+    parents.set(r.name, d);
+  }
+  for (const r of list) {
+    const i = r.name.indexOf('/');
+    if (i < 0) continue;
+    const parent = parents.get(r.name.slice(0, i))!;
+    const subs = (parent['subresources'] ??= []) as Record<string, unknown>[];
+    subs.push({ subresource: r.name.slice(i + 1), responseKind: { group: r.group ?? '', version: r.version ?? '', kind: r.kind }, verbs: r.verbs });
+  }
+  return out;
+}
+
+/** The media type of an aggregated discovery answer, as the API server names it in Content-Type. */
+export function aggregatedDiscoveryMediaType(version: AggregatedDiscoveryVersion): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+/** The ETag the API server sends with an aggregated discovery document: the hex SHA-512 of its JSON, quoted. */
+export function discoveryETag(json: string): string {
+  return `"${createHash('sha512').update(json).digest('hex').toUpperCase()}"`;
+}
+
+interface AcceptClause {
+  type: string;
+  subtype: string;
+  params: Record<string, string>;
+  q: number;
+}
+
+/** An Accept header as the API server's negotiation (goautoneg) reads it: q=0 dropped, by q, then specific types first. */
+export function parseAccept(header: string): AcceptClause[] {
+  const out: AcceptClause[] = [];
+  for (const part of header.split(',')) {
+    const [mt, ...rest] = part.split(';').map((x) => x.trim());
+    if (!mt) continue;
+    const slash = mt.indexOf('/');
+    const type = (slash < 0 ? mt : mt.slice(0, slash)).toLowerCase();
+    const subtype = (slash < 0 ? '*' : mt.slice(slash + 1)).toLowerCase();
+    const params: Record<string, string> = {};
+    let q = 1;
+    for (const p of rest) {
+      const eq = p.indexOf('=');
+      if (eq < 0) continue;
+      const k = p.slice(0, eq).trim().toLowerCase();
+      const v = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      if (k === 'q') q = Number.isNaN(parseFloat(v)) ? 0 : parseFloat(v);
+      else params[k] = v;
+    }
+    if (q > 0) out.push({ type, subtype, params, q });
+  }
+  const rank = (c: AcceptClause) => (c.type === '*' ? 2 : c.subtype === '*' ? 1 : 0);
+  // Array.prototype.sort is stable: equal clauses keep the client's order.
+  return out.sort((a, b) => b.q - a.q || rank(a) - rank(b));
+}
+
+/** Media types the discovery endpoints encode (the simulator answers every one of them in JSON). */
+const DISCOVERY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/**
+ * Which document `/api` or `/apis` answers for an Accept header (apiserver's aggregated.WrappedHandler and
+ * DiscoveryEndpointRestrictions): the first acceptable clause decides; a clause asking for an apidiscovery.k8s.io
+ * APIGroupDiscoveryList version this server serves means that aggregated document, a clause without `as`/`g`/`v` the
+ * legacy one; clauses asking for anything else are skipped. Only JSON is served in the aggregated form (a protobuf
+ * aggregated clause is skipped). Returns undefined for the legacy document.
+ */
+export function negotiateDiscovery(accept: string | undefined, served: AggregatedDiscoveryVersion[]): AggregatedDiscoveryVersion | undefined {
+  if (!accept || served.length === 0) return undefined;
+  for (const c of parseAccept(accept)) {
+    const matches = (mt: string) => (c.type === '*' || c.type === mt.slice(0, mt.indexOf('/'))) && (c.subtype === '*' || c.subtype === mt.slice(mt.indexOf('/') + 1));
+    const convert = c.params['as'] !== undefined || c.params['g'] !== undefined || c.params['v'] !== undefined;
+    if (!convert) {
+      if (DISCOVERY_MEDIA_TYPES.some(matches)) return undefined;
+      continue;
+    }
+    if (c.params['g'] !== 'apidiscovery.k8s.io' || c.params['as'] !== 'APIGroupDiscoveryList') continue;
+    const v = served.find((x) => x === c.params['v']);
+    if (v && matches('application/json')) return v;
+  }
+  return undefined;
 }
 
 function storageHash(s: string): string {

@@ -2,6 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiSurface, parseK8sVersion } from './apis.js';
 import { startSimulator, type Simulator } from './index.js';
 import { daemonSet, get, post } from './testkit.js';
+import type { Obj } from './types.js';
+
+/** What kubectl 1.35 sends to /api and /apis. */
+const KUBECTL_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+const V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -61,12 +68,165 @@ describe('discovery per Kubernetes version', () => {
     expect((await get(sim, '/apis/apps/v1')).body['resources']).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'daemonsets', singularName: 'daemonset', kind: 'DaemonSet', shortNames: ['ds'] })]));
   });
 
-  it('answers aggregated discovery requests with the plain APIGroupList', async () => {
-    sim = await startSimulator({ nodes: 1 });
-    const r = await get(sim, '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json' });
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toBe('application/json');
-    expect(r.body['kind']).toBe('APIGroupList');
+  it('1.6 to 1.26 answer only the legacy documents, whatever the Accept header says', async () => {
+    for (const v of ['1.7.5', '1.22.0', '1.26.3']) {
+      sim = await startSimulator({ k8sVersion: v, nodes: 1 });
+      for (const accept of [KUBECTL_ACCEPT, V2, V2BETA1, 'application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json']) {
+        const api = await get(sim, '/api', { accept });
+        expect(api.status, `${v} ${accept}`).toBe(200);
+        expect(api.headers.get('content-type')).toBe('application/json');
+        expect(api.headers.get('vary')).toBeNull();
+        expect(api.body['kind']).toBe('APIVersions');
+        const apis = await get(sim, '/apis', { accept });
+        expect(apis.headers.get('content-type')).toBe('application/json');
+        expect(apis.body['kind']).toBe('APIGroupList');
+      }
+      await sim.stop();
+      sim = undefined;
+    }
+  });
+
+  it('1.27 to 1.29 serve apidiscovery.k8s.io/v2beta1, not v2', async () => {
+    for (const v of ['1.27.0', '1.29.2']) {
+      sim = await startSimulator({ k8sVersion: v, nodes: 1 });
+      for (const accept of [KUBECTL_ACCEPT, V2BETA1, `${V2},${V2BETA1}`]) {
+        for (const path of ['/api', '/apis']) {
+          const r = await get(sim, path, { accept });
+          expect(r.status, `${v} ${path} ${accept}`).toBe(200);
+          expect(r.headers.get('content-type')).toBe('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+          expect(r.headers.get('vary')).toBe('Accept');
+          expect(r.body).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2beta1', metadata: {} });
+        }
+      }
+      // v2 alone is not served: the legacy document, as when nothing aggregated is acceptable
+      const v2 = await get(sim, '/apis', { accept: `${V2},application/json` });
+      expect(v2.headers.get('content-type')).toBe('application/json');
+      expect(v2.body['kind']).toBe('APIGroupList');
+      await sim.stop();
+      sim = undefined;
+    }
+  });
+
+  it('1.30 to 1.32 serve v2 and v2beta1, 1.33 and later only v2', async () => {
+    for (const [v, beta] of [['1.30.0', true], ['1.32.4', true], ['1.33.0', false], ['1.35.0', false]] as const) {
+      sim = await startSimulator({ k8sVersion: v, nodes: 1 });
+      const first = await get(sim, '/apis', { accept: KUBECTL_ACCEPT });
+      expect(first.headers.get('content-type'), v).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+      expect(first.body['apiVersion']).toBe('apidiscovery.k8s.io/v2');
+      // the client's order decides: v2beta1 first gets v2beta1 where it is served
+      const betaFirst = await get(sim, '/api', { accept: `${V2BETA1},${V2},application/json` });
+      expect(betaFirst.body['apiVersion'], v).toBe(beta ? 'apidiscovery.k8s.io/v2beta1' : 'apidiscovery.k8s.io/v2');
+      const betaOnly = await get(sim, '/api', { accept: `${V2BETA1},application/json` });
+      expect(betaOnly.body['kind'], v).toBe(beta ? 'APIGroupDiscoveryList' : 'APIVersions');
+      expect(betaOnly.headers.get('content-type')).toBe(beta ? 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' : 'application/json');
+      await sim.stop();
+      sim = undefined;
+    }
+  });
+
+  it('negotiates like the API server: first acceptable clause, q-values, protobuf skipped, plain JSON legacy', async () => {
+    sim = await startSimulator({ k8sVersion: '1.35.0', nodes: 1 });
+    const kindOf = async (accept: string | undefined) => (await get(sim!, '/apis', accept === undefined ? {} : { accept })).body['kind'];
+    expect(await kindOf(undefined)).toBe('APIGroupList');
+    expect(await kindOf('application/json')).toBe('APIGroupList');
+    expect(await kindOf('*/*')).toBe('APIGroupList');
+    // a plain type before the aggregated one wins
+    expect(await kindOf(`application/json,${V2}`)).toBe('APIGroupList');
+    // ... unless its q-value is lower
+    expect(await kindOf(`application/json;q=0.9,${V2}`)).toBe('APIGroupDiscoveryList');
+    expect(await kindOf(`${V2};q=0,application/json`)).toBe('APIGroupList');
+    // aggregated protobuf is not served by the simulator: skipped, the next clause decides
+    expect(await kindOf(`application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,${V2},application/json`)).toBe('APIGroupDiscoveryList');
+    // a Table (or any other conversion) is not acceptable on discovery: skipped
+    expect(await kindOf(`application/json;as=Table;v=v1;g=meta.k8s.io,${V2}`)).toBe('APIGroupDiscoveryList');
+    // parameters in any order, with spaces
+    expect(await kindOf('application/json; as=APIGroupDiscoveryList; v=v2; g=apidiscovery.k8s.io')).toBe('APIGroupDiscoveryList');
+    // only /api and /apis are aggregated
+    const group = await get(sim, '/apis/apps', { accept: KUBECTL_ACCEPT });
+    expect(group.body['kind']).toBe('APIGroup');
+    const gv = await get(sim, '/apis/apps/v1', { accept: KUBECTL_ACCEPT });
+    expect(gv.body['kind']).toBe('APIResourceList');
+    expect(gv.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('the aggregated documents: one item per group in APIGroupList order, versions preferred first, ETag and 304', async () => {
+    sim = await startSimulator({ k8sVersion: '1.29.2', nodes: 1 });
+    const api = await get(sim, '/api', { accept: KUBECTL_ACCEPT });
+    // creationTimestamp: null up to 1.33 (zero time serialized), omitted from 1.34
+    expect((api.body['items'] as Obj[]).map((i) => i['metadata'])).toEqual([{ creationTimestamp: null }]);
+    const coreV1 = api.body['items'][0]['versions'] as Obj[];
+    expect(coreV1.map((v) => [v['version'], v['freshness']])).toEqual([['v1', 'Current']]);
+    const pods = (coreV1[0]!['resources'] as Obj[]).find((r) => r['resource'] === 'pods')!;
+    expect(pods).toMatchObject({ resource: 'pods', singularResource: 'pod', scope: 'Namespaced', responseKind: { group: '', version: '', kind: 'Pod' }, shortNames: ['po'], categories: ['all'] });
+    expect((pods['subresources'] as Obj[]).find((s) => s['subresource'] === 'exec')).toEqual({ subresource: 'exec', responseKind: { group: '', version: '', kind: 'PodExecOptions' }, verbs: ['create', 'get'] });
+    const ns = (coreV1[0]!['resources'] as Obj[]).find((r) => r['resource'] === 'namespaces')!;
+    expect(ns['scope']).toBe('Cluster');
+
+    const apis = await get(sim, '/apis', { accept: KUBECTL_ACCEPT });
+    const legacy = await get(sim, '/apis');
+    const legacyGroups = legacy.body['groups'] as { name: string; versions: { version: string }[] }[];
+    const items = apis.body['items'] as { metadata: { name: string }; versions: Obj[] }[];
+    expect(items.map((i) => i.metadata.name)).toEqual(legacyGroups.map((g) => g.name));
+    for (const [i, g] of legacyGroups.entries()) expect(items[i]!.versions.map((v) => v['version'])).toEqual(g.versions.map((v) => v.version));
+    const apps = items.find((i) => i.metadata.name === 'apps')!;
+    const deploy = (apps.versions[0]!['resources'] as Obj[]).find((r) => r['resource'] === 'deployments')!;
+    expect(deploy['subresources']).toEqual([
+      { subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] },
+      { subresource: 'status', responseKind: { group: '', version: '', kind: 'Deployment' }, verbs: ['get', 'patch', 'update'] },
+    ]);
+    const cr = (items.find((i) => i.metadata.name === 'rbac.authorization.k8s.io')!.versions[0]!['resources'] as Obj[]).find((r) => r['resource'] === 'clusterroles')!;
+    expect(cr).toEqual({ resource: 'clusterroles', responseKind: { group: '', version: '', kind: 'ClusterRole' }, scope: 'Cluster', singularResource: 'clusterrole', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] });
+
+    // the aggregated handler's caching headers: a strong ETag, 304 when the client has it
+    const etag = apis.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9A-F]{128}"$/);
+    expect(apis.headers.get('cache-control')).toBe('public');
+    expect(api.headers.get('etag')).not.toBe(etag);
+    const again = await fetch(`${sim.url}/apis`, { headers: { accept: KUBECTL_ACCEPT, 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(await again.text()).toBe('');
+
+    // 1.34 and later omit the zero creationTimestamp
+    await sim.stop();
+    sim = await startSimulator({ k8sVersion: '1.34.1', nodes: 1 });
+    const newer = await get(sim, '/apis', { accept: KUBECTL_ACCEPT });
+    expect((newer.body['items'] as Obj[]).find((i) => i['metadata']['name'] === 'apps')!['metadata']).toEqual({ name: 'apps' });
+  });
+
+  it('every resource of the aggregated documents is what the legacy per-group-version lists say (1.27, 1.29, 1.35)', async () => {
+    for (const v of ['1.27.3', '1.29.2', '1.35.0']) {
+      sim = await startSimulator({ k8sVersion: v, nodes: 1 });
+      const fromAggregated: string[] = [];
+      for (const root of ['/api', '/apis']) {
+        const doc = await get(sim, root, { accept: KUBECTL_ACCEPT });
+        expect(doc.body['kind']).toBe('APIGroupDiscoveryList');
+        for (const item of doc.body['items'] as { metadata: { name?: string }; versions: { version: string; resources: Obj[] }[] }[]) {
+          for (const ver of item.versions) {
+            const gv = item.metadata.name ? `${item.metadata.name}/${ver.version}` : ver.version;
+            for (const r of ver.resources) {
+              const namespaced = r['scope'] === 'Namespaced';
+              fromAggregated.push(`${gv} ${r['resource']} ${r['responseKind']['kind']} ${namespaced} ${r['verbs'].join(',')}`);
+              for (const s of (r['subresources'] ?? []) as Obj[]) fromAggregated.push(`${gv} ${r['resource']}/${s['subresource']} ${s['responseKind']['kind']} ${namespaced} ${s['verbs'].join(',')}`);
+            }
+          }
+        }
+      }
+      const fromLegacy: string[] = [];
+      const gvs = [...((await get(sim, '/api')).body['versions'] as string[])];
+      for (const g of (await get(sim, '/apis')).body['groups'] as { versions: { groupVersion: string }[] }[]) gvs.push(...g.versions.map((x) => x.groupVersion));
+      for (const gv of gvs) {
+        const list = await get(sim, gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`);
+        expect(list.status).toBe(200);
+        for (const r of list.body['resources'] as { name: string; kind: string; namespaced: boolean; verbs: string[] }[]) {
+          fromLegacy.push(`${gv} ${r.name} ${r.kind} ${r.namespaced} ${r.verbs.join(',')}`);
+        }
+      }
+      expect(fromLegacy.length, v).toBeGreaterThan(40);
+      expect([...fromAggregated].sort(), v).toEqual([...fromLegacy].sort());
+      await sim.stop();
+      sim = undefined;
+    }
   });
 
   it('gets the version boundaries right from 1.6 to 1.35', () => {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
-import { R, type ApiSurface, type ResourceDef } from './apis.js';
+import { aggregatedDiscoveryMediaType, discoveryETag, negotiateDiscovery, R, type ApiSurface, type ResourceDef } from './apis.js';
 import { PATCH_CONTENT_TYPES, present, selfLinkOf, type ListQuery, type Target, type WriteOptions } from './apiserver.js';
 import type { Core } from './core.js';
 import { ApiError, errors } from './errors.js';
@@ -130,6 +130,28 @@ export class Front {
     res.end(text);
   }
 
+  /**
+   * `/api` and `/apis`: the aggregated APIGroupDiscoveryList (1.27+) when the Accept header asks for a version of it
+   * the server serves, with the aggregated handler's ETag / Vary / Cache-Control (and 304 for a matching
+   * If-None-Match); otherwise the legacy APIVersions / APIGroupList.
+   */
+  private sendRootDiscovery(req: IncomingMessage, res: ServerResponse, root: 'api' | 'apis', legacy: Obj): void {
+    const s = this.c.surface;
+    const accept = req.headers['accept'];
+    const version = negotiateDiscovery(Array.isArray(accept) ? accept.join(',') : accept, s.aggregatedDiscoveryVersions());
+    if (!version) return this.send(res, 200, legacy);
+    const text = JSON.stringify(s.aggregatedDiscovery(root, version));
+    const etag = discoveryETag(text);
+    const headers = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'public' };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': aggregatedDiscoveryMediaType(version), 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
   private sendError(res: ServerResponse, e: unknown): void {
     if (e instanceof ApiError) {
       this.send(res, e.code, e.status(), e.headers);
@@ -156,17 +178,17 @@ export class Front {
     return errors.unauthorized();
   }
 
-  private parse(method: string, pathname: string, watchQuery: boolean): Parsed | ApiError | { discovery: Obj } {
+  private parse(method: string, pathname: string, watchQuery: boolean): Parsed | ApiError | { discovery: Obj; root?: 'api' | 'apis' } {
     const seg = pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
     const s = this.c.surface;
     let gv: string;
     let rest: string[];
     if (seg[0] === 'api') {
-      if (seg.length === 1) return { discovery: s.apiVersions(this.serverAddress) };
+      if (seg.length === 1) return { discovery: s.apiVersions(this.serverAddress), root: 'api' };
       gv = seg[1]!;
       rest = seg.slice(2);
     } else if (seg[0] === 'apis') {
-      if (seg.length === 1) return { discovery: s.apiGroupList() };
+      if (seg.length === 1) return { discovery: s.apiGroupList(), root: 'apis' };
       if (seg.length === 2) {
         const g = s.apiGroup(seg[1]!);
         return g ? { discovery: g } : errors.pathNotFound();
@@ -286,6 +308,7 @@ export class Front {
       if (p instanceof ApiError) throw p;
       if ('discovery' in p) {
         if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
+        if (p.root) return this.sendRootDiscovery(req, res, p.root, p.discovery);
         return this.send(res, 200, p.discovery);
       }
       const { target: t, verb } = p;

@@ -6,7 +6,9 @@
  * kubectl is fetched once into a cache outside the repository (scripts/fetch-kubectl.mjs). Without
  * it these tests skip, except under CI=true, where they fail.
  */
+import dc from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startSimulator, type Simulator } from './index.js';
@@ -196,6 +198,56 @@ describe('kubectl 1.35 against the simulator', () => {
     expect(badC.code).toBe(1);
     expect(badC.stderr).toBe(`Error from server (BadRequest): container weavex is not valid for pod ${podOn('node-1')}\n`);
   }, 120_000);
+
+  it('discovers through aggregated discovery on 1.29: api-resources as on 1.26, no per-group-version request', async (ctx) => {
+    // The simulator keeps no request log: its requests are read with node:diagnostics_channel
+    // (kubectl is a child process, the simulator's HTTP server runs in this one).
+    const requests = (sim: Simulator) => {
+      const port = Number(new URL(sim.url).port);
+      const seen: { path: string; accept: string }[] = [];
+      const on = (msg: unknown) => {
+        const req = (msg as { request: IncomingMessage }).request;
+        if (req.socket?.localPort === port) seen.push({ path: new URL(req.url ?? '/', sim.url).pathname, accept: String(req.headers['accept'] ?? '') });
+      };
+      dc.subscribe('http.server.request.start', on);
+      return { seen, stop: () => dc.unsubscribe('http.server.request.start', on) };
+    };
+    const perGroupVersion = (path: string) => /^\/api\/[^/]+\/?$|^\/apis\/[^/]+\/[^/]+\/?$/.test(path);
+
+    const { sim, k } = await cluster(ctx, '1.29.2', 1);
+    const rec = requests(sim);
+    let wide: Awaited<ReturnType<KubectlSession['run']>>;
+    let ds: Awaited<ReturnType<KubectlSession['run']>>;
+    try {
+      wide = await k.run(['api-resources', '-o', 'wide', ...T]);
+      ds = await k.run(['get', 'ds', '-A', ...T]);
+    } finally {
+      rec.stop();
+    }
+    expect(wide.stderr).toBe('');
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toMatch(/^daemonsets +ds +apps\/v1 +true +DaemonSet +create,delete,deletecollection,get,list,patch,update,watch +all$/m);
+    expect(wide.stdout).toMatch(/^clusterroles +rbac\.authorization\.k8s\.io\/v1 +false +ClusterRole /m);
+    expect(ds).toEqual({ code: 0, stdout: '', stderr: 'No resources found\n' });
+    const paths = rec.seen.map((r) => r.path);
+    expect(paths).toContain('/api');
+    expect(paths).toContain('/apis');
+    expect(rec.seen.find((r) => r.path === '/apis')!.accept).toContain('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+    expect(paths.filter(perGroupVersion)).toEqual([]);
+
+    // the same question to a 1.26 server (legacy discovery: one request per group version) gets the same answer
+    const old = await cluster(ctx, '1.26.3', 1);
+    const oldRec = requests(old.sim);
+    let legacy: Awaited<ReturnType<KubectlSession['run']>>;
+    try {
+      legacy = await old.k.run(['api-resources', '-o', 'wide', ...T]);
+    } finally {
+      oldRec.stop();
+    }
+    expect(legacy.code).toBe(0);
+    expect(legacy.stdout).toBe(wide.stdout);
+    expect(oldRec.seen.map((r) => r.path).filter(perGroupVersion)).toEqual(expect.arrayContaining(['/api/v1', '/apis/apps/v1', '/apis/rbac.authorization.k8s.io/v1']));
+  });
 
   it('reads container logs: all, the last lines, and --previous', async (ctx) => {
     const { sim, k } = await cluster(ctx, '1.29.2', 1);

@@ -1,0 +1,78 @@
+/**
+ * Rendering for `weavectl install`: the Weave Net manifest for a Kubernetes version, from the
+ * embedded templates or a source, with the settings applied and (for a cluster) the settings
+ * annotation that a later upgrade reads. Loaded by install while its first requests travel.
+ */
+import type { KubeObject } from '../cluster/types.js';
+import { usageError } from '../errors.js';
+import type { K8sVersion } from '../manifest/k8s-version.js';
+import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
+import { parseImage } from '../manifest/images.js';
+import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
+import type { NetSettings } from '../manifest/net-settings.js';
+import { applyNetSettings } from '../manifest/patch-net.js';
+import { loadNetTemplate } from '../manifest/templates.js';
+import { validateNet } from '../manifest/validate.js';
+import type { Reporter } from '../output/reporter.js';
+import { annotateManifest } from '../upgrade/annotation.js';
+import type { ResolvedVersion } from './cluster-session.js';
+import type { InstallFlags } from './install.js';
+import { checkSourceFlags, fetchManifest } from './source-flags.js';
+
+/** The manifest for Kubernetes `k8s`, with the settings applied. */
+export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
+  const repo = parseWeaveRepo(f.weaveRepo ?? 'weaveworks');
+  const flavour = netFlavourFor(k8s);
+  checkSourceFlags(f);
+  let manifest: Manifest;
+  if (f.source === 'embedded') {
+    const release = resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo });
+    if (!release.embedded) {
+      throw usageError(
+        `Weave ${release.version} for Kubernetes ${flavour} is a real release but not embedded in weavectl`,
+        `fetch its release asset with --source github --weave-version ${release.version}, or omit --weave-version for the embedded default`,
+      );
+    }
+    reporter.info(`Using Weave Net ${release.version} (${repo}) manifest for Kubernetes ${flavour === '1.5' ? '1.5 and older' : `${flavour}+`} (embedded)`);
+    manifest = loadNetTemplate(release);
+  } else {
+    const release = f.source === 'github' ? resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo }) : undefined;
+    manifest = await fetchManifest(
+      f,
+      {
+        product: 'net',
+        k8sVersionRaw: k8sRaw,
+        flavour,
+        weaveVersion: release?.version ?? f.weaveVersion,
+      },
+      reporter,
+    );
+  }
+  for (const w of validateNet(manifest, { allowAnyImage: f.allowAnyImage, imageRegistry: undefined })) reporter.warn(w);
+  return applyNetSettings(manifest, settings);
+}
+
+/** The manifest for the cluster, its settings recorded in the annotation an upgrade reads, and its objects. */
+export async function renderAnnotated(
+  f: InstallFlags,
+  v: ResolvedVersion,
+  settings: NetSettings,
+  reporter: Reporter,
+): Promise<{ manifest: Manifest; objects: KubeObject[] }> {
+  const rendered = await renderNet(f, v.k8s, v.raw, settings, reporter);
+  const manifest = annotateManifest(rendered, settings, weaveVersionOf(rendered) ?? 'unknown');
+  return { manifest, objects: toObjects(manifest) as KubeObject[] };
+}
+
+/** Applied objects as YAML documents (-o yaml). */
+export function yamlOf(objects: KubeObject[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+/** The Weave version of a rendered manifest: the tag of the weave container's image. */
+function weaveVersionOf(m: Manifest): string | undefined {
+  const ds = toObjects(m).find((o) => o.kind === 'DaemonSet') as KubeObject | undefined;
+  const image = (ds?.spec?.template?.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
+  const tag = image ? parseImage(image).tag : undefined;
+  return tag?.replace(/^v/, '');
+}
