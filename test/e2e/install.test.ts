@@ -1,3 +1,5 @@
+import dc from 'node:diagnostics_channel';
+import type http from 'node:http';
 /**
  * The mission end to end: `weavectl install`, `scope` and `rollout-status` (the built CLI) against the
  * Kubernetes API simulator, and every failure the issue names with its message and exit code.
@@ -74,6 +76,35 @@ describe('install', () => {
     const r = await weavectl(s, ['install', '--wait=false']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/successfully rolled out/);
+  });
+
+  it('a caller who may not bind roles: the bindings refused before their roles existed are sent again, and reported once', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    s.faults.noBindPermission();
+    // the roles' first writes meet a 503 (retried), so their bindings arrive first and are refused
+    s.faults.failRequests({ status: 503, count: 2, method: 'PATCH', path: /\/(clusterroles|roles)\/weave-net$/ });
+    const port = Number(new URL(s.url).port);
+    const patches: string[] = [];
+    const onStart = (msg: unknown) => {
+      const req = (msg as { request: http.IncomingMessage }).request;
+      if (req.socket?.localPort === port && req.method === 'PATCH') patches.push(new URL(req.url ?? '/', s.url).pathname.replace(/.*\//, `${req.url?.split('/').at(-2)}/`));
+    };
+    dc.subscribe('http.server.request.start', onStart);
+    try {
+      const r = await weavectl(s, ['install', '--wait=false']);
+      expect(r.code, r.stderr).toBe(0);
+      for (const kind of ['clusterrolebinding', 'rolebinding']) {
+        expect(r.stderr.match(new RegExp(`^${kind}\\.rbac\\.authorization\\.k8s\\.io/weave-net created$`, 'gm')), kind).toHaveLength(1);
+      }
+    } finally {
+      dc.unsubscribe('http.server.request.start', onStart);
+    }
+    // a binding sent with its role and refused (404: the role did not exist yet) was sent again, once
+    expect(patches.filter((p) => p === 'clusterrolebindings/weave-net')).toHaveLength(2);
+    expect(patches.filter((p) => p === 'rolebindings/weave-net')).toHaveLength(2);
+    expect(patches.filter((p) => p === 'clusterroles/weave-net')).toHaveLength(2);
+    expect(patches.filter((p) => p === 'daemonsets/weave-net')).toHaveLength(1);
+    expect(s.store.get('clusterrolebindings', '', 'weave-net')).toBeDefined();
   });
 
   it('-o json streams one JSON object per line', async () => {

@@ -66,6 +66,8 @@ export interface ApiServerDeps {
   rng: Rng;
   /** first three octets of the service network, "10.96.0" */
   serviceNetwork: string;
+  /** true: a binding to a role that does not exist is refused (Faults.noBindPermission) */
+  bindingsNeedRoles?: () => boolean;
 }
 
 /** Puts apiVersion and kind first, like the server's serializer. */
@@ -132,6 +134,16 @@ export class ApiServer {
   /** Server-side apply (application/apply-patch+yaml) is served from 1.16. */
   get servesApply(): boolean {
     return this.minor >= 16;
+  }
+
+  /** RBAC's escalation check for a caller without bind/escalate: the role a binding names must exist. */
+  private checkRoleRef(kind: string, obj: Obj, namespace: string | undefined): void {
+    if ((kind !== 'ClusterRoleBinding' && kind !== 'RoleBinding') || !this.d.bindingsNeedRoles?.()) return;
+    const ref = obj['roleRef'];
+    if (!isPlainObject(ref) || typeof ref['name'] !== 'string') return;
+    const cluster = ref['kind'] === 'ClusterRole';
+    const found = cluster ? this.d.store.get('clusterroles', '', ref['name']) : this.d.store.get('roles', namespace ?? '', ref['name']);
+    if (!found) throw errors.notFound('rbac.authorization.k8s.io', cluster ? 'clusterroles' : 'roles', ref['name']);
   }
 
   private storeNs(t: Target): string {
@@ -298,6 +310,7 @@ export class ApiServer {
     }
     const invalid = validate(kind, t.group, t.gv, { ...input, metadata: md }, undefined);
     if (invalid) throw invalid;
+    this.checkRoleRef(kind, input, md['namespace'] as string | undefined);
     const name = md['name'] as string;
     if (this.d.store.get(t.res.store, this.storeNs(t), name)) throw errors.alreadyExists(t.group, t.res.name, name);
     if (kind === 'Service') this.allocateServiceFields(input);
@@ -362,6 +375,7 @@ export class ApiServer {
       }
       const invalid = validate(kind, t.group, t.gv, next, old);
       if (invalid) throw invalid;
+      this.checkRoleRef(kind, next, old['metadata']?.['namespace'] as string | undefined);
       if (t.res.generation && !deepEqual(old['spec'], next['spec'])) {
         next['metadata']['generation'] = Number(old['metadata']['generation'] ?? 1) + 1;
         if (t.gv === 'extensions/v1beta1' && kind === 'DaemonSet' && isPlainObject(next['spec']) && !deepEqual(old['spec']?.['template'], next['spec']['template'])) {

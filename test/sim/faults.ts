@@ -307,6 +307,22 @@ export class Faults {
     return !this.denies.some((r) => ruleMatches(r, a));
   }
 
+  /**
+   * The caller may not `bind` or `escalate` roles: RBAC's escalation check then resolves the role a
+   * binding refers to, and a binding to a role that does not exist (yet) is refused with 404, the
+   * role's NotFound. (Whether the caller holds the role's permissions is not checked: every
+   * existing role counts as held.)
+   */
+  noBindPermission(): () => void {
+    this.bindingsNeedRoles = true;
+    return () => {
+      this.bindingsNeedRoles = false;
+    };
+  }
+
+  /** See noBindPermission. */
+  bindingsNeedRoles = false;
+
   /** Removes every fault. */
   clear(): void {
     this.podFaults = [];
@@ -317,6 +333,7 @@ export class Faults {
     this.authorizers = [];
     this.latencyMs = 0;
     this.expireBefore = 0;
+    this.bindingsNeedRoles = false;
     this.changed();
   }
 }

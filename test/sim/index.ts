@@ -140,7 +140,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const podLogs = new PodLogs();
   const execHandlers = new ExecHandlers();
   const serviceNetwork = k8s.minor < 10 ? '10.0.0' : '10.96.0';
-  const api = new ApiServer({ store, surface, rng, serviceNetwork });
+  const api = new ApiServer({ store, surface, rng, serviceNetwork, bindingsNeedRoles: () => faults.bindingsNeedRoles });
   // eslint-disable-next-line prefer-const
   let core: Core;
   const events = new EventRecorder(() => core);
