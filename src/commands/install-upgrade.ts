@@ -53,6 +53,11 @@ export async function keepLiveSettings(
   for (const k of merged.kept) reporter.info(`  kept     ${k}`);
   for (const c of merged.changed) reporter.info(`  changed  ${c}`);
   for (const n of live.notCarried) reporter.warn(`not carried over: ${n}`);
+  if (merged.changed.some((c) => c.startsWith('WEAVE_PASSWORD:'))) {
+    reporter.warn(
+      'peers whose passwords differ cannot connect: while weave-net rolls out node by node, nodes on the old and the new password are cut off from each other',
+    );
+  }
   return { settings: merged.settings, ...(live.repo ? { repo: live.repo } : {}) };
 }
 

@@ -33,7 +33,8 @@ export interface InstallFlags extends SourceFlags {
   connLimit?: string;
   masqLocal: boolean;
   disableNpc?: boolean;
-  passwordSecret?: string;
+  /** false: --no-password-secret */
+  passwordSecret?: string | false;
   env: string[];
   imageRegistry?: string;
   wait: boolean;
@@ -55,8 +56,13 @@ export function registerInstall(program: Command): void {
     .option('--mtu <bytes>', 'WEAVE_MTU')
     .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
     .option('--no-masq-local', 'NO_MASQ_LOCAL=1: keep client source IPs for traffic to local pods')
-    .option('--disable-npc', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0)')
+    .addOption(
+      new Option('--disable-npc [bool]', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0); --disable-npc=false turns a running one back on').argParser(
+        parseBool('--disable-npc'),
+      ),
+    )
     .option('--password-secret <name[:key]>', 'encrypt traffic with the password in this kube-system Secret (WEAVE_PASSWORD from secretKeyRef)')
+    .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one (traffic between peers is no longer encrypted)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
@@ -112,8 +118,9 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
   if (f.mtu !== undefined) settings.mtu = parseMtu(f.mtu);
   if (f.connLimit !== undefined) settings.connLimit = parseConnLimit(f.connLimit);
   if (f.masqLocal === false) settings.noMasqLocal = true;
-  if (f.disableNpc) settings.disableNpc = true;
-  if (f.passwordSecret !== undefined) {
+  if (f.disableNpc !== undefined) settings.disableNpc = f.disableNpc;
+  if (f.passwordSecret === false) settings.noPassword = true;
+  else if (f.passwordSecret !== undefined) {
     parsePasswordSecret(f.passwordSecret);
     settings.passwordSecret = f.passwordSecret;
   }

@@ -39,6 +39,8 @@ export interface NetSettings {
   disableNpc?: boolean;
   /** "NAME" or "NAME:KEY": WEAVE_PASSWORD from secretKeyRef {name: NAME, key: KEY (default NAME)}. */
   passwordSecret?: string;
+  /** No WEAVE_PASSWORD (--no-password-secret): an upgrade drops the running one; peers stop encrypting. */
+  noPassword?: boolean;
   /** Extra env of the weave container (the cloud's env.NAME=VALUE); added or replaced. */
   env?: Record<string, string>;
   /** Registry mirror prefix for every image ("registry.corp:5000/mirror"). */

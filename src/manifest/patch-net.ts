@@ -5,7 +5,7 @@
  * `weave-net` with a container `weave`. Pure: returns a patched copy, never touches its input.
  */
 import { failure, usageError } from '../errors.js';
-import { findContainer, forEachImage, removeContainer, setEnv, type EnvValue } from './containers.js';
+import { findContainer, forEachImage, removeContainer, removeEnv, setEnv, type EnvValue } from './containers.js';
 import { rewriteRegistry } from './images.js';
 import { cloneManifest, findDoc, type Manifest } from './manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
@@ -23,6 +23,7 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
   if (s.noMasqLocal !== undefined) dedicated.set('NO_MASQ_LOCAL', { value: s.noMasqLocal ? '1' : '0', flag: '--no-masq-local' });
   if (s.disableNpc) dedicated.set('EXPECT_NPC', { value: '0', flag: '--disable-npc' });
   const secret = s.passwordSecret === undefined ? undefined : parsePasswordSecret(s.passwordSecret);
+  if (secret && s.noPassword) throw usageError('--password-secret and --no-password-secret contradict each other');
   const registry = s.imageRegistry === undefined ? undefined : validateImageRegistry(s.imageRegistry);
 
   const env: [string, EnvValue][] = [];
@@ -53,6 +54,7 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
   const weave = findContainer(ds, WEAVE_CONTAINER, { init: false });
   if (!weave) throw failure(`${m.origin}: DaemonSet ${NET_DAEMONSET} has no container ${WEAVE_CONTAINER}`);
 
+  if (s.noPassword) removeEnv(weave, 'WEAVE_PASSWORD');
   for (const [name, value] of env) setEnv(weave, name, value);
   if (s.disableNpc) removeContainer(ds, NPC_CONTAINER);
   if (registry) {

@@ -45,6 +45,7 @@ export function settingsAnnotation(settings: NetSettings, weaveVersion: string):
   const s: NetSettings = { ...settings };
   if (s.env && Object.keys(s.env).length === 0) delete s.env;
   if (s.disableNpc === false) delete s.disableNpc;
+  delete s.noPassword; // what is recorded is the state: no passwordSecret
   return sortedJson({ v: SETTINGS_FORMAT, weave: weaveVersion, settings: s });
 }
 
@@ -55,6 +56,7 @@ const FIELD_TYPES: Readonly<Record<keyof NetSettings, 'string' | 'number' | 'boo
   noMasqLocal: 'boolean',
   disableNpc: 'boolean',
   passwordSecret: 'string',
+  noPassword: 'boolean',
   env: 'env',
   imageRegistry: 'string',
 };

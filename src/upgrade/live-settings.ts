@@ -233,14 +233,14 @@ export function readLiveSettings(ds: KubeObject, opts: { template?: KubeObject }
           name,
           flag: '--password-secret',
           message: `${where} has WEAVE_PASSWORD written into the manifest: weavectl never puts a password in a manifest, and upgrading without it would turn encryption off`,
-          hint: 'move it into a Secret (kubectl create secret generic -n kube-system weave-passwd --from-file=weave-passwd=FILE) and pass --password-secret weave-passwd',
+          hint: 'move it into a Secret (kubectl create secret generic -n kube-system weave-passwd --from-file=weave-passwd=FILE) and pass --password-secret weave-passwd, or turn encryption off with --no-password-secret',
         });
       } else {
         problems.push({
           name,
           flag: '--password-secret',
           message: `${where} takes WEAVE_PASSWORD from ${describeValueFrom(e.valueFrom!)}, which weavectl cannot carry over (only a Secret key): upgrading without it would turn encryption off`,
-          hint: 'put the password into a Secret and pass --password-secret NAME[:KEY]',
+          hint: 'put the password into a Secret and pass --password-secret NAME[:KEY], or turn encryption off with --no-password-secret',
         });
       }
       continue;

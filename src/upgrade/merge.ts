@@ -45,6 +45,7 @@ const FIELDS: readonly Field[] = [
 
 /** The flag that sets an env var through a dedicated setting, for problems. */
 function flagSets(flags: NetSettings, p: LiveProblem): boolean {
+  if (p.name === 'WEAVE_PASSWORD' && flags.noPassword) return true;
   const field = FIELDS.find((f) => f.env === p.name);
   if (field && flags[field.key] !== undefined) return true;
   return flags.env?.[p.name] !== undefined;
@@ -73,7 +74,18 @@ export function mergeSettings(live: LiveSettings, flags: NetSettings): MergedSet
   const liveEnv = { ...(live.settings.env ?? {}) };
   const flagEnv = flags.env ?? {};
 
+  // --no-password-secret: whatever the running pods take WEAVE_PASSWORD from is dropped.
+  if (flags.noPassword) {
+    const was = live.settings.passwordSecret;
+    const literal = live.problems.some((p) => p.name === 'WEAVE_PASSWORD');
+    delete liveEnv['WEAVE_PASSWORD'];
+    if (was !== undefined) changed.push(`WEAVE_PASSWORD: ${secretText(was)} -> unset (no encryption)`);
+    else if (literal) changed.push('WEAVE_PASSWORD: set -> unset (no encryption)');
+    settings.noPassword = true;
+  }
+
   for (const f of FIELDS) {
+    if (f.key === 'passwordSecret' && flags.noPassword) continue;
     const was = live.settings[f.key] as Scalar | undefined;
     const wasEnv = f.env ? liveEnv[f.env] : undefined;
     const byFlag = flags[f.key] as Scalar | undefined;

@@ -50,6 +50,36 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(weave(s.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!).env).toContainEqual({ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' });
   });
 
+  it('--disable-npc=false turns weave-npc back on, --no-password-secret turns encryption off (with a warning)', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    s.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'weave-passwd', namespace: 'kube-system' }, data: { 'weave-passwd': Buffer.from('s3cret').toString('base64') } });
+    const first = await weavectl(s, ['install', '--disable-npc', '--password-secret', 'weave-passwd', '--wait=false']);
+    expect(first.code, first.stderr).toBe(0);
+    const ds = () => s.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!;
+    expect((ds().spec.template.spec.containers as Obj[]).map((c) => c.name)).toEqual(['weave']);
+    expect(weave(ds()).env.map((e: Obj) => e.name)).toContain('WEAVE_PASSWORD');
+
+    // a plain upgrade keeps both
+    const kept = await weavectl(s, ['install', '--yes', '--wait=false']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/kept\s+weave-npc off/);
+    expect(kept.stderr).toMatch(/kept\s+WEAVE_PASSWORD from Secret weave-passwd/);
+
+    const changed = await weavectl(s, ['install', '--disable-npc=false', '--no-password-secret', '--yes', '--wait=false']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stderr).toMatch(/changed\s+WEAVE_PASSWORD: Secret weave-passwd -> unset \(no encryption\)/);
+    expect(changed.stderr).toMatch(/changed\s+weave-npc: off -> on/);
+    expect(changed.stderr).toMatch(/Warning: peers whose passwords differ cannot connect/);
+    expect((ds().spec.template.spec.containers as Obj[]).map((c) => c.name)).toEqual(['weave', 'weave-npc']);
+    expect(weave(ds()).env.map((e: Obj) => e.name)).not.toContain('WEAVE_PASSWORD');
+    expect(weave(ds()).env.map((e: Obj) => e.name)).not.toContain('EXPECT_NPC');
+    expect(JSON.parse(ds().metadata.annotations['weavectl.io/settings']).settings).toEqual({});
+
+    const bad = await weavectl(s, ['install', '--disable-npc=maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--disable-npc takes true or false, not "maybe"/);
+  });
+
   it('the pre-flight checks stop an install next to another CNI; --skip-checks goes ahead', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
     s.put({

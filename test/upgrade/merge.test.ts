@@ -78,6 +78,29 @@ describe('mergeSettings', () => {
     expect(mergeSettings(live({ disableNpc: true }), { disableNpc: false })).toEqual({ settings: {}, kept: [], changed: ['weave-npc: off -> on'] });
   });
 
+  it('--no-password-secret drops the running password, whatever it came from, and says so', () => {
+    const fromSecret = mergeSettings(live({ ipalloc: '172.25.64.0/18', passwordSecret: 'weave-passwd' }), { noPassword: true });
+    expect(fromSecret.settings).toEqual({ ipalloc: '172.25.64.0/18', noPassword: true });
+    expect(fromSecret.changed).toEqual(['WEAVE_PASSWORD: Secret weave-passwd -> unset (no encryption)']);
+    // a literal password stops an upgrade, unless --no-password-secret says to drop it
+    const literal = live({}, { problems: [{ name: 'WEAVE_PASSWORD', flag: '--password-secret', message: 'literal', hint: 'h' }] });
+    expect(() => mergeSettings(literal, {})).toThrow(WeavectlError);
+    expect(mergeSettings(literal, { noPassword: true })).toEqual({ settings: { noPassword: true }, kept: [], changed: ['WEAVE_PASSWORD: set -> unset (no encryption)'] });
+    // nothing to drop: nothing changes
+    expect(mergeSettings(live({ mtu: 1376 }), { noPassword: true })).toEqual({ settings: { mtu: 1376, noPassword: true }, kept: ['WEAVE_MTU=1376'], changed: [] });
+  });
+
+  it('--no-password-secret removes WEAVE_PASSWORD from a manifest that has it; with --password-secret it is a contradiction', () => {
+    const withPassword = applyNetSettings(loadNetTemplate({ repo: 'weaveworks', version: '2.8.1', flavour: '1.11' }), { passwordSecret: 'weave-passwd' });
+    const envOf = (m: typeof withPassword) => {
+      const ds = toObjects(m).find((o) => o.kind === 'DaemonSet') as { spec: { template: { spec: { containers: { name: string; env: { name: string }[] }[] } } } };
+      return ds.spec.template.spec.containers.find((c) => c.name === 'weave')!.env.map((e) => e.name);
+    };
+    expect(envOf(withPassword)).toContain('WEAVE_PASSWORD');
+    expect(envOf(applyNetSettings(withPassword, { noPassword: true }))).not.toContain('WEAVE_PASSWORD');
+    expect(() => applyNetSettings(withPassword, { noPassword: true, passwordSecret: 'x' })).toThrow('--password-secret and --no-password-secret contradict each other');
+  });
+
   it('the merged settings apply cleanly to a newer manifest', () => {
     const l = live({ ipalloc: '172.25.64.0/18', disableNpc: true, env: { EXTRA_ARGS: '--log-level=debug' } });
     const m = mergeSettings(l, { mtu: 1410 });
@@ -136,6 +159,10 @@ describe('settings annotation', () => {
     expect(text).toBe('{"settings":{"disableNpc":true,"env":{"A":"1","B":"2"},"ipalloc":"172.25.64.0/18","mtu":8916,"passwordSecret":"weave-passwd"},"v":1,"weave":"2.7.0"}');
     expect(parseSettingsAnnotation(text)).toEqual({ weaveVersion: '2.7.0', settings });
     expect(settingsAnnotation({ ipalloc: '172.25.64.0/18', mtu: 8916 }, '2.7.0')).toBe(settingsAnnotation({ mtu: 8916, ipalloc: '172.25.64.0/18' }, '2.7.0'));
+  });
+
+  it('does not record --no-password-secret: the state it leaves is no passwordSecret', () => {
+    expect(parseSettingsAnnotation(settingsAnnotation({ noPassword: true, mtu: 1376 }, '2.8.1'))?.settings).toEqual({ mtu: 1376 });
   });
 
   it('drops empty env and disableNpc=false', () => {
