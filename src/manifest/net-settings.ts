@@ -43,6 +43,11 @@ export interface NetSettings {
   noPassword?: boolean;
   /** Extra env of the weave container (the cloud's env.NAME=VALUE); added or replaced. */
   env?: Record<string, string>;
+  /**
+   * Env of the weave container whose value comes from elsewhere (`valueFrom`: a Secret or ConfigMap key,
+   * a field of the pod): what an upgrade carries over from the running DaemonSet, as it is.
+   */
+  envFrom?: Record<string, Record<string, unknown>>;
   /** Registry mirror prefix for every image ("registry.corp:5000/mirror"). */
   imageRegistry?: string;
 }

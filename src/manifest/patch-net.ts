@@ -43,6 +43,11 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
     if (name === 'CONN_LIMIT') parseConnLimit(value);
     env.push([name, value]);
   }
+  for (const [name, valueFrom] of Object.entries(s.envFrom ?? {})) {
+    validateEnvName(name);
+    if (dedicated.has(name) || s.env?.[name] !== undefined) throw usageError(`${name} is given twice: as a value and from ${Object.keys(valueFrom)[0] ?? 'valueFrom'}`);
+    env.push([name, { valueFrom }]);
+  }
   for (const [name, { value }] of dedicated) env.push([name, value]);
   if (secret) env.push(['WEAVE_PASSWORD', { valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }]);
 

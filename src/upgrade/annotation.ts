@@ -44,12 +44,13 @@ function sortedJson(v: unknown): string {
 export function settingsAnnotation(settings: NetSettings, weaveVersion: string): string {
   const s: NetSettings = { ...settings };
   if (s.env && Object.keys(s.env).length === 0) delete s.env;
+  if (s.envFrom && Object.keys(s.envFrom).length === 0) delete s.envFrom;
   if (s.disableNpc === false) delete s.disableNpc;
   delete s.noPassword; // what is recorded is the state: no passwordSecret
   return sortedJson({ v: SETTINGS_FORMAT, weave: weaveVersion, settings: s });
 }
 
-const FIELD_TYPES: Readonly<Record<keyof NetSettings, 'string' | 'number' | 'boolean' | 'env'>> = {
+const FIELD_TYPES: Readonly<Record<keyof NetSettings, 'string' | 'number' | 'boolean' | 'env' | 'envFrom'>> = {
   ipalloc: 'string',
   mtu: 'number',
   connLimit: 'number',
@@ -58,6 +59,7 @@ const FIELD_TYPES: Readonly<Record<keyof NetSettings, 'string' | 'number' | 'boo
   passwordSecret: 'string',
   noPassword: 'boolean',
   env: 'env',
+  envFrom: 'envFrom',
   imageRegistry: 'string',
 };
 
@@ -90,6 +92,12 @@ export function parseSettingsAnnotation(text: string | undefined): RecordedSetti
         throw bad('"settings.env" is not an object of strings');
       }
       settings.env = { ...(value as Record<string, string>) };
+      continue;
+    }
+    if (type === 'envFrom') {
+      const isObj = (x: unknown) => Boolean(x) && typeof x === 'object' && !Array.isArray(x);
+      if (!isObj(value) || !Object.values(value as object).every(isObj)) throw bad('"settings.envFrom" is not an object of valueFrom objects');
+      settings.envFrom = structuredClone(value as Record<string, Record<string, unknown>>);
       continue;
     }
     if (typeof value !== type) throw bad(`"settings.${key}" is not a ${type}`);

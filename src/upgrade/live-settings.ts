@@ -247,7 +247,18 @@ export function readLiveSettings(ds: KubeObject, opts: { template?: KubeObject }
     }
 
     if (value === undefined) {
-      notCarried.push(`env ${name} from ${describeValueFrom(e.valueFrom!)}: only literal values are carried over`);
+      // From a Secret or ConfigMap key, or a field: carried over as it is, unless weavectl has a setting for it.
+      if (DEDICATED.has(name)) {
+        notCarried.push(`env ${name} from ${describeValueFrom(e.valueFrom!)}: weavectl sets ${name} itself; only a literal value is carried over`);
+        continue;
+      }
+      try {
+        validateEnvName(name);
+      } catch (err) {
+        notCarried.push(`env ${name}: ${(err as Error).message}`);
+        continue;
+      }
+      (settings.envFrom ??= {})[name] = structuredClone(e.valueFrom!);
       continue;
     }
 

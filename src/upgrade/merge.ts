@@ -8,7 +8,7 @@
  */
 import { failure } from '../errors.js';
 import { parsePasswordSecret, type NetSettings } from '../manifest/net-settings.js';
-import type { LiveProblem, LiveSettings } from './live-settings.js';
+import { describeValueFrom, type LiveProblem, type LiveSettings } from './live-settings.js';
 
 export interface MergedSettings {
   settings: NetSettings;
@@ -137,11 +137,25 @@ export function mergeSettings(live: LiveSettings, flags: NetSettings): MergedSet
   for (const [name, value] of Object.entries(flagEnv)) {
     env[name] = value;
     if (FIELDS.some((f) => f.env === name) || name === 'EXPECT_NPC') continue; // reported above
+    if (live.settings.envFrom?.[name] !== undefined) continue; // reported below
     const old = liveEnv[name];
     if (old === undefined) changed.push(`env ${name}: unset -> ${value}`);
     else if (old !== value) changed.push(`env ${name}: ${old} -> ${value}`);
     else kept.push(`env ${name}=${value}`);
   }
   if (Object.keys(env).length > 0) settings.env = env;
+
+  // Env from a Secret or ConfigMap key or a field: kept as it is, unless --env gives the name a value.
+  const envFrom: Record<string, Record<string, unknown>> = {};
+  for (const [name, valueFrom] of Object.entries(live.settings.envFrom ?? {})) {
+    const byFlag = flagEnv[name];
+    if (byFlag !== undefined) {
+      changed.push(`env ${name}: from ${describeValueFrom(valueFrom)} -> ${byFlag}`);
+      continue;
+    }
+    envFrom[name] = valueFrom;
+    kept.push(`env ${name} from ${describeValueFrom(valueFrom)}`);
+  }
+  if (Object.keys(envFrom).length > 0) settings.envFrom = envFrom;
   return { settings, kept, changed };
 }

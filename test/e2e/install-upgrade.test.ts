@@ -50,7 +50,7 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(weave(s.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!).env).toContainEqual({ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' });
   });
 
-  it('--disable-npc=false turns weave-npc back on, --no-password-secret turns encryption off (with a warning)', async () => {
+  it('keeps env from valueFrom; --disable-npc=false turns weave-npc back on, --no-password-secret turns encryption off (with a warning)', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
     s.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'weave-passwd', namespace: 'kube-system' }, data: { 'weave-passwd': Buffer.from('s3cret').toString('base64') } });
     const first = await weavectl(s, ['install', '--disable-npc', '--password-secret', 'weave-passwd', '--wait=false']);
@@ -59,11 +59,19 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect((ds().spec.template.spec.containers as Obj[]).map((c) => c.name)).toEqual(['weave']);
     expect(weave(ds()).env.map((e: Obj) => e.name)).toContain('WEAVE_PASSWORD');
 
-    // a plain upgrade keeps both
+    // an env var someone added from a field of the pod
+    const edited = structuredClone(ds());
+    weave(edited).env.push({ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } } });
+    s.put(edited);
+
+    // a plain upgrade keeps all three
     const kept = await weavectl(s, ['install', '--yes', '--wait=false']);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stderr).toMatch(/kept\s+weave-npc off/);
     expect(kept.stderr).toMatch(/kept\s+WEAVE_PASSWORD from Secret weave-passwd/);
+    expect(kept.stderr).toMatch(/kept\s+env WEAVE_EXPOSE_IP from fieldRef status\.hostIP/);
+    expect(kept.stderr).not.toMatch(/not carried over/);
+    expect(weave(ds()).env).toContainEqual({ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } } });
 
     const changed = await weavectl(s, ['install', '--disable-npc=false', '--no-password-secret', '--yes', '--wait=false']);
     expect(changed.code, changed.stderr).toBe(0);
@@ -73,7 +81,9 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect((ds().spec.template.spec.containers as Obj[]).map((c) => c.name)).toEqual(['weave', 'weave-npc']);
     expect(weave(ds()).env.map((e: Obj) => e.name)).not.toContain('WEAVE_PASSWORD');
     expect(weave(ds()).env.map((e: Obj) => e.name)).not.toContain('EXPECT_NPC');
-    expect(JSON.parse(ds().metadata.annotations['weavectl.io/settings']).settings).toEqual({});
+    expect(JSON.parse(ds().metadata.annotations['weavectl.io/settings']).settings).toEqual({
+      envFrom: { WEAVE_EXPOSE_IP: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } } },
+    });
 
     const bad = await weavectl(s, ['install', '--disable-npc=maybe']);
     expect(bad.code).toBe(2);

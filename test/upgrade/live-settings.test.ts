@@ -145,15 +145,27 @@ describe('readLiveSettings: edge cases', () => {
     expect(mergeSettings(live, { mtu: 1376, connLimit: 30 }).settings).toEqual({ mtu: 1376, connLimit: 30 });
   });
 
-  it('env from a fieldRef and weave-npc args are reported as not carried, not dropped silently', () => {
+  it('env from a fieldRef or a Secret key is carried as it is; weave-npc args and a dedicated variable from valueFrom are reported as not carried', () => {
     const live = readLiveSettings(
-      liveDs([{ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }, { name: 'EXTRA_ARGS', value: '--log-level=debug' }], {
-        npcArgs: ['--use-legacy-netpol'],
-      }),
+      liveDs(
+        [
+          { name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+          { name: 'EXTRA_ARGS', value: '--log-level=debug' },
+          { name: 'WEAVE_STATUS_TOKEN', valueFrom: { secretKeyRef: { name: 'weave-tokens', key: 'status' } } },
+          { name: 'WEAVE_MTU', valueFrom: { configMapKeyRef: { name: 'net', key: 'mtu' } } },
+        ],
+        { npcArgs: ['--use-legacy-netpol'] },
+      ),
     );
-    expect(live.settings).toEqual({ env: { EXTRA_ARGS: '--log-level=debug' } });
+    expect(live.settings).toEqual({
+      env: { EXTRA_ARGS: '--log-level=debug' },
+      envFrom: {
+        WEAVE_EXPOSE_IP: { fieldRef: { fieldPath: 'status.hostIP' } },
+        WEAVE_STATUS_TOKEN: { secretKeyRef: { name: 'weave-tokens', key: 'status' } },
+      },
+    });
     expect(live.notCarried).toHaveLength(2);
-    expect(live.notCarried.join('\n')).toMatch(/WEAVE_EXPOSE_IP from fieldRef status.hostIP/);
+    expect(live.notCarried.join('\n')).toMatch(/env WEAVE_MTU from configMapKeyRef net\/mtu: weavectl sets WEAVE_MTU itself/);
     expect(live.notCarried.join('\n')).toMatch(/--use-legacy-netpol/);
   });
 

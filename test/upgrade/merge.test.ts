@@ -101,6 +101,22 @@ describe('mergeSettings', () => {
     expect(() => applyNetSettings(withPassword, { noPassword: true, passwordSecret: 'x' })).toThrow('--password-secret and --no-password-secret contradict each other');
   });
 
+  it('env from valueFrom is kept as it is, --env NAME=VALUE replaces it, and it applies to a newer manifest', () => {
+    const l = live({ envFrom: { WEAVE_EXPOSE_IP: { fieldRef: { fieldPath: 'status.hostIP' } }, TOKEN: { secretKeyRef: { name: 's', key: 'k' } } } });
+    const m = mergeSettings(l, { env: { TOKEN: 'literal' } });
+    expect(m.settings).toEqual({ env: { TOKEN: 'literal' }, envFrom: { WEAVE_EXPOSE_IP: { fieldRef: { fieldPath: 'status.hostIP' } } } });
+    expect(m.kept).toEqual(['env WEAVE_EXPOSE_IP from fieldRef status.hostIP']);
+    expect(m.changed).toEqual(['env TOKEN: from secretKeyRef s/k -> literal']);
+    const out = toObjects(applyNetSettings(loadNetTemplate({ repo: 'weaveworks', version: '2.8.1', flavour: '1.11' }), m.settings));
+    const ds = out.find((o) => o.kind === 'DaemonSet') as { spec: { template: { spec: { containers: { name: string; env: Record<string, unknown>[] }[] } } } };
+    const env = ds.spec.template.spec.containers.find((c) => c.name === 'weave')!.env;
+    expect(env).toContainEqual({ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } });
+    expect(env).toContainEqual({ name: 'TOKEN', value: 'literal' });
+    // and the annotation records it
+    expect(parseSettingsAnnotation(settingsAnnotation(m.settings, '2.8.1'))?.settings.envFrom).toEqual(m.settings.envFrom);
+    expect(() => parseSettingsAnnotation(JSON.stringify({ v: 1, weave: '2.8.1', settings: { envFrom: { X: 'str' } } }))).toThrow(/envFrom/);
+  });
+
   it('the merged settings apply cleanly to a newer manifest', () => {
     const l = live({ ipalloc: '172.25.64.0/18', disableNpc: true, env: { EXTRA_ARGS: '--log-level=debug' } });
     const m = mergeSettings(l, { mtu: 1410 });
