@@ -122,6 +122,17 @@ function literal(e: EnvEntry): string | undefined {
   return e.value == null ? '' : String(e.value);
 }
 
+/** Whether weavectl can set an env var of this name; if not, says why in `notCarried`. */
+function carriableName(name: string, notCarried: string[]): boolean {
+  try {
+    validateEnvName(name);
+    return true;
+  } catch (err) {
+    notCarried.push(`env ${name}: ${(err as Error).message}`);
+    return false;
+  }
+}
+
 /** "fieldRef status.hostIP", "secretKeyRef weave-passwd/weave-passwd", "configMapKeyRef cm/key". */
 export function describeValueFrom(vf: Record<string, unknown>): string {
   const [kind, ref] = Object.entries(vf)[0] ?? [];
@@ -252,13 +263,7 @@ export function readLiveSettings(ds: KubeObject, opts: { template?: KubeObject }
         notCarried.push(`env ${name} from ${describeValueFrom(e.valueFrom!)}: weavectl sets ${name} itself; only a literal value is carried over`);
         continue;
       }
-      try {
-        validateEnvName(name);
-      } catch (err) {
-        notCarried.push(`env ${name}: ${(err as Error).message}`);
-        continue;
-      }
-      (settings.envFrom ??= {})[name] = structuredClone(e.valueFrom!);
+      if (carriableName(name, notCarried)) (settings.envFrom ??= {})[name] = structuredClone(e.valueFrom!);
       continue;
     }
 
@@ -300,13 +305,7 @@ export function readLiveSettings(ds: KubeObject, opts: { template?: KubeObject }
       default:
         break;
     }
-    try {
-      validateEnvName(name);
-    } catch (err) {
-      notCarried.push(`env ${name}: ${(err as Error).message}`);
-      continue;
-    }
-    (settings.env ??= {})[name] = value;
+    if (carriableName(name, notCarried)) (settings.env ??= {})[name] = value;
   }
   return out;
 }
