@@ -27,9 +27,9 @@ function exitWhenWritten(code: number): void {
   let left = pending.length;
   if (left === 0) process.exit(code);
   for (const s of pending) {
-    s.once('drain', () => {
+    // an empty write's callback runs once everything written before it is out
+    s.write('', () => {
       if (--left === 0) process.exit(code);
     });
-    s.once('error', () => process.exit(code));
   }
 }
