@@ -101,6 +101,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
 
   const cluster = await openCluster(g, reporter);
   try {
+    cluster.warmUp(); // the version and discovery in one round trip
     const v = await resolveVersion(cluster, f.k8sVersion, reporter);
     const { manifest } = patchScope(await renderScope(f, v.k8s, v.raw, reporter), settings, reporter);
     const objects = toObjects(manifest) as KubeObject[];

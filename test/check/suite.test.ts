@@ -249,7 +249,9 @@ describe('weave-net', () => {
     expect(r.status).toBe('warn');
     expect(r.hint).toMatch(/--password-secret/);
     const fromField = kubeadm().add(weaveNet({ env: [{ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }] }));
-    expect((await run(existingWeaveCheck, fromField)).message).toMatch(/but not: env WEAVE_EXPOSE_IP from fieldRef status.hostIP/);
+    expect((await run(existingWeaveCheck, fromField)).message).toMatch(/an upgrade keeps env WEAVE_EXPOSE_IP from fieldRef status.hostIP/);
+    const mtuFromConfigMap = kubeadm().add(weaveNet({ env: [{ name: 'WEAVE_MTU', valueFrom: { configMapKeyRef: { name: 'net', key: 'mtu' } } }] }));
+    expect((await run(existingWeaveCheck, mtuFromConfigMap)).message).toMatch(/but not: env WEAVE_MTU from configMapKeyRef net\/mtu/);
     const notWeave = kubeadm().add(daemonSet('kube-system', 'weave-net'));
     expect((await run(existingWeaveCheck, notWeave)).status).toBe('fail');
   });
