@@ -93,6 +93,10 @@ Examples:
   weavectl install --diff
   weavectl install --yes
 
+  # An upgrade that turns weave-npc back on, or drops the password (traffic no longer encrypted)
+  weavectl install --disable-npc=false
+  weavectl install --no-password-secret
+
 Changing IPALLOC_RANGE on a running cluster makes a new network: peers refuse each other until a
 quorum restarts and running pods can lose connectivity (weaveworks/weave#2874); the old range stays
 in /var/lib/weave/weave-netdata.db on every node. It is refused unless --allow-range-change.`,
