@@ -204,8 +204,12 @@ class KubeClusterImpl implements KubeCluster {
   }
 
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
-    const read = this.prefetched.get(this.refKey(ref));
-    if (read) return (await read) as T | undefined;
+    const ahead = this.prefetched.get(this.refKey(ref));
+    return (await (ahead ?? this.read<T>(ref))) as T | undefined;
+  }
+
+  /** One object: at its built-in path at once, else where discovery says. */
+  private async read<T extends KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
     const early = await this.getBuiltin<T>(ref.apiVersion, ref.kind, ref.namespace, ref.name);
     if (early.served) return early.object;
     const info = await this.discovery.require(ref.apiVersion, ref.kind);
@@ -400,11 +404,7 @@ class KubeClusterImpl implements KubeCluster {
     for (const r of refs) {
       const key = this.refKey(r);
       if (this.prefetched.has(key)) continue;
-      const p = this.getBuiltin<KubeObject>(r.apiVersion, r.kind, r.namespace, r.name).then(async (early) => {
-        if (early.served) return early.object;
-        const info = await this.discovery.require(r.apiVersion, r.kind);
-        return this.getWith<KubeObject>(info, this.objectNamespace(info, r.namespace), r.name);
-      });
+      const p = this.read<KubeObject>(r);
       p.catch(() => undefined); // a failure surfaces when get() or apply() awaits it
       this.prefetched.set(key, p);
     }
