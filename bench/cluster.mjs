@@ -21,11 +21,11 @@
 // picks parts; BENCH_CLUSTER_NODES=n for (c); BENCH_VERBOSE=1 prints the request timelines even when targets pass)
 import { execFile, spawn } from 'node:child_process';
 import dc from 'node:diagnostics_channel';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, report } from './lib.mjs';
+import { importTs, median, report } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin', 'weavectl.js');
@@ -43,27 +43,8 @@ const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 // ------------------------------------------------------------------------------------------------ plumbing
 
 /** test/sim bundled into one ES module (its dependencies stay external, resolved from node_modules). */
-async function loadSimulator() {
-  const { build } = await import('esbuild');
-  const dir = join(root, 'node_modules', '.cache', 'weavectl-bench');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `cluster-sim-${process.pid}.mjs`);
-  await build({
-    absWorkingDir: root,
-    stdin: { contents: "export { startSimulator } from './test/sim/index.ts';", resolveDir: root, loader: 'ts' },
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  try {
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(outfile, { force: true });
-  }
+function loadSimulator() {
+  return importTs(["export { startSimulator } from './test/sim/index.ts';"]);
 }
 
 /** The verified kubectl v1.35.2 ({path}) or why there is none ({reason}). Never blocks the event loop. */

@@ -1,5 +1,38 @@
-// Small helpers shared by the benchmarks: timing child processes, medians, and a result table.
+// Small helpers shared by the benchmarks: timing child processes, medians, a result table, and loading
+// the project's TypeScript (the simulator) into the benchmark process.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The given `export ... from './test/...ts'` lines bundled with esbuild into one ES module and imported
+ * (dependencies stay external, resolved from node_modules). The bundle is removed once imported.
+ */
+export async function importTs(exportLines) {
+  const { build } = await import('esbuild');
+  const dir = join(root, 'node_modules', '.cache', 'weavectl-bench');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, `bundle-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
+  await build({
+    absWorkingDir: root,
+    stdin: { contents: exportLines.join('\n'), resolveDir: root, loader: 'ts' },
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(outfile, { force: true });
+  }
+}
 
 export function timeRun(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();

@@ -6,9 +6,9 @@
 // when present, else from a wrapper that reads process.resourceUsage().maxRSS at exit.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { report } from './lib.mjs';
+import { importTs, report } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NODES = Number(process.env.BENCH_STATUS_NODES ?? 1000);
@@ -16,32 +16,13 @@ const LATENCY_MS = Number(process.env.BENCH_STATUS_LATENCY_MS ?? 20);
 const TARGET_MS = 30_000;
 const TARGET_RSS_MB = 150;
 
-export async function loadSimulator() {
-  const { build } = await import('esbuild');
-  const dir = `${root}/node_modules/.cache/weavectl-bench`;
-  mkdirSync(dir, { recursive: true });
-  const outfile = `${dir}/sim.mjs`;
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export { startSimulator } from './test/sim/index.ts';",
-        "export { weaveViewFor } from './test/sim/exec.ts';",
-        "export { weaveExec, peerName, ipamSplit, goPercent, WEAVE_PORT, WEAVE_DEFAULT_MTU } from './test/sim/weave-node.ts';",
-        "export { parseCidr, formatIp, broadcast } from './src/net/cidr.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+export function loadSimulator() {
+  return importTs([
+    "export { startSimulator } from './test/sim/index.ts';",
+    "export { weaveViewFor } from './test/sim/exec.ts';",
+    "export { weaveExec, peerName, ipamSplit, goPercent, WEAVE_PORT, WEAVE_DEFAULT_MTU } from './test/sim/weave-node.ts';",
+    "export { parseCidr, formatIp, broadcast } from './src/net/cidr.ts';",
+  ]);
 }
 
 /**
