@@ -2,7 +2,7 @@
  * The one error type of weavectl. The core throws it; main.ts catches it once and
  * prints one line (plus the hint), with the stack only under --verbose.
  *
- * Exit codes (../shared/docs/cli-conventions.md): 2 = the command line was wrong,
+ * Exit codes as kubectl's: 2 = the command line was wrong,
  * 1 = the operation failed.
  */
 export const EXIT_FAILURE = 1;

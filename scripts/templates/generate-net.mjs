@@ -1,10 +1,10 @@
-// Regenerates templates/net/ from the upstream reference manifests in ../shared/reference/weave/
+// Regenerates templates/net/ from the upstream reference manifests in test/fixtures/upstream/
 // (byte copies of the files at the git tags; see SOURCES.md there), in RELEASE-ASSET form:
 // what upstream's bin/release made of each tagged file, i.e. `s/:latest/:$VERSION/` on every line
 // and every `imagePullPolicy: Always` line deleted. Nothing else is changed; a header comment
 // names the source and the licence.
 //
-//   node scripts/templates/generate-net.mjs [path/to/shared/reference/weave]
+//   node scripts/templates/generate-net.mjs [path/to/upstream/manifests]
 //
 // The list below must match EMBEDDED in src/manifest/catalog.ts (test/manifest/templates.test.ts checks it).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const refDir = resolve(process.argv[2] ?? join(root, '../shared/reference/weave'));
+const refDir = resolve(process.argv[2] ?? join(root, 'test/fixtures/upstream'));
 
 const TAGS = {
   weaveworks: {

@@ -2,8 +2,9 @@
  * What upstream shipped: Weave Net releases and the manifest flavour files each one carried,
  * which of them weavectl embeds, and which Weave Scope manifest fits a cluster. Pure: no I/O.
  *
- * Sources: ../shared/docs/weave-facts.md §1-§2 and §6, ../shared/reference/weave/SOURCES.md
- * ("Release assets per release line").
+ * Sources: the release assets of github.com/weaveworks/weave (bin/release at v2.0.5 … v2.8.1) and the
+ * manifests at each tag (prog/weave-kube/weave-daemonset*.yaml), copied with their provenance into
+ * test/fixtures/upstream/ (SOURCES.md there: "Release assets per release line").
  */
 import { usageError } from '../errors.js';
 import { formatMinor, type K8sVersion } from './k8s-version.js';
@@ -101,7 +102,7 @@ const WEAVEWORKS_RELEASES = [
   '2.8.0', '2.8.1',
 ] as const;
 
-/** rajch/weave releases weavectl knows: 2.9.0 (the reference manifest in ../shared/reference/weave/). */
+/** rajch/weave releases weavectl knows: 2.9.0 (rajch/weave v2.9.0 prog/weave-kube/weave-daemonset-k8s-1.11.yaml, in test/fixtures/upstream/). */
 const REWEAVE_RELEASES = ['2.9.0'] as const;
 
 /**
@@ -128,7 +129,7 @@ const SHIPPED: Readonly<Record<WeaveRepo, Partial<Record<NetFlavour, readonly [s
 
 /**
  * The (repo, version, flavour) triples whose release-asset manifests ship inside weavectl (templates/net/).
- * Every one has an upstream reference in ../shared/reference/weave/ that the tests compare it with.
+ * Every one has an upstream reference in test/fixtures/upstream/ that the tests compare it with.
  * The newest <=1.5 file (2.5.2) is not embedded: no verified copy of it was available, so <=1.5
  * defaults to the newest embedded release, 2.0.5.
  */

@@ -2,7 +2,8 @@
  * Kubernetes versions: what `--k8s-version` accepts, what the /version endpoint returns,
  * and how versions compare. Pure: no I/O.
  *
- * Accepted (../shared/docs/weave-facts.md §1, the cloud API's `k8s-version` parameter):
+ * Accepted (the cloud.weave.works URL API's `k8s-version` parameter, as weaveworks/weave
+ * site/kubernetes/kube-addon.md at v2.8.1 documents it):
  * - a plain version: `1.29`, `1.7.5`, `v1.7.5`, `v1.10.0-gke.1`, `v1.27.3+k3s1`, `v1.27.3-eks-a5565ad`;
  * - `kubectl version` output, as text or as its base64 (`$(kubectl version | base64 | tr -d '\n')`),
  *   in the old form (`Server Version: version.Info{Major:"1", Minor:"7+", GitVersion:"v1.7.5-gke.1", ...}`),

@@ -3,7 +3,7 @@
  *
  * weavectl applies what it downloads with the user's (usually cluster-admin) credentials, and the old
  * download host, cloud.weave.works, has had nobody maintaining it since 2022. So a manifest is accepted
- * only when it looks like what Weave ever shipped (the reference manifests in shared/reference/weave):
+ * only when it looks like what Weave ever shipped (the upstream manifests copied into test/fixtures/upstream/):
  *
  * Kinds. Every Net release from 1.9.8 to 2.8.1 and reweave 2.9.0 ship only ServiceAccount, ClusterRole,
  * ClusterRoleBinding, Role, RoleBinding and the DaemonSet (a `List` of them from 2.0). Scope 1.9.1–1.13.2

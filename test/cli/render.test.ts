@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, runCli } from './run-cli.js';
 
-const refDir = join(repoRoot, '..', 'shared', 'reference', 'weave');
+const refDir = join(repoRoot, 'test', 'fixtures', 'upstream');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any };
 

@@ -49,7 +49,7 @@ describe('planApply', () => {
   });
 
   it('plans the real Weave Net 2.8.1 manifest', () => {
-    const text = fs.readFileSync(new URL('../../../shared/reference/weave/net-2.8.1-k8s-1.11.yaml', import.meta.url), 'utf8');
+    const text = fs.readFileSync(new URL('../fixtures/upstream/net-2.8.1-k8s-1.11.yaml', import.meta.url), 'utf8');
     const objects = toObjects(parseManifest(text, 'net-2.8.1'));
     const plan = planApply(objects);
     expect(plan.tiers.map((t) => t.map((p) => `${p.object.kind}`))).toEqual([

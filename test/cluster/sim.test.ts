@@ -12,7 +12,7 @@ import type { KubeObject, WatchEvent } from '../../src/cluster/types.js';
 import { parseManifest, toObjects } from '../../src/manifest/manifest.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 
-const REF = new URL('../../../shared/reference/weave/', import.meta.url);
+const REF = new URL('../fixtures/upstream/', import.meta.url);
 const manifest = (file: string): KubeObject[] => toObjects(parseManifest(fs.readFileSync(new URL(file, REF), 'utf8'), file)) as KubeObject[];
 
 const FM = { fieldManager: 'weavectl' };

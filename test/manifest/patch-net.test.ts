@@ -18,7 +18,7 @@ import { MAX_MTU, MIN_MTU, parseConnLimit, parseEnvFlag, parseMtu, parsePassword
 import { applyNetSettings } from '../../src/manifest/patch-net.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const refDir = resolve(repoRoot, '../shared/reference/weave');
+const refDir = resolve(repoRoot, 'test/fixtures/upstream');
 const load = (file: string): Manifest => parseManifest(readFileSync(join(refDir, file), 'utf8'), file);
 
 const NET_FILES = readdirSync(refDir)

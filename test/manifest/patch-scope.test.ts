@@ -13,7 +13,7 @@ import {
 } from '../../src/manifest/patch-scope.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const refDir = resolve(repoRoot, '../shared/reference/weave');
+const refDir = resolve(repoRoot, 'test/fixtures/upstream');
 const load = (file: string): Manifest => parseManifest(readFileSync(join(refDir, file), 'utf8'), file);
 
 const ASSET = 'scope-1.13.2-k8s-scope-release-asset.yaml';

@@ -1,6 +1,6 @@
 /**
- * The embedded manifests against the upstream references in ../shared/reference/weave/ (beside the
- * repository clone, as /work/shared is beside /work/main).
+ * The embedded manifests against the upstream references in test/fixtures/upstream/ (inside the
+ * repository; SOURCES.md there gives each file's tag, commit, path and licence).
  */
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { findDoc, parseManifest, refOf, toObjects } from '../../src/manifest/man
 import { loadNetTemplate, loadScopeTemplate, netTemplateText, packageRoot } from '../../src/manifest/templates.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const refDir = resolve(repoRoot, '../shared/reference/weave');
+const refDir = resolve(repoRoot, 'test/fixtures/upstream');
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -72,7 +72,7 @@ const embedded = allEmbeddedNetReleases();
 
 describe('the references are where the tests expect them', () => {
   it(`finds ${refDir}`, () => {
-    expect(existsSync(join(refDir, 'SOURCES.md')), `missing ${refDir}: the shared/ folder must sit beside the clone`).toBe(true);
+    expect(existsSync(join(refDir, 'SOURCES.md')), `missing ${refDir}: the upstream reference manifests belong to the repository`).toBe(true);
   });
 });
 

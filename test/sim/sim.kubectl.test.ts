@@ -9,13 +9,13 @@
 import dc from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { UPSTREAM_DIR } from '../fixtures/upstream.js';
 import { startSimulator, type Simulator } from './index.js';
 import { ensureKubectl, kubectlSession, kubectlUnavailableReason, type KubectlSession } from './kubectl.js';
 import { peerName, weaveState } from './weave-node.js';
 
-const REFERENCE = fileURLToPath(new URL('../../../shared/reference/weave/', import.meta.url));
+const REFERENCE = UPSTREAM_DIR;
 const NET_270_K17 = `${REFERENCE}net-2.7.0-k8s-1.7.yaml`;
 const NET_281_K111 = `${REFERENCE}net-2.8.1-k8s-1.11.yaml`;
 

@@ -31,7 +31,7 @@ function objectsOf(file: string): Obj[] {
   return out;
 }
 
-const refDir = join(repoRoot, '..', 'shared', 'reference', 'weave');
+const refDir = join(repoRoot, 'test', 'fixtures', 'upstream');
 const refs = readdirSync(refDir).filter((f) => f.endsWith('.yaml'));
 const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'PodSecurityPolicy', 'Namespace']);
 

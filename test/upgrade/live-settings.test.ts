@@ -14,7 +14,7 @@ import { readLiveSettings, weaveImageOrigin } from '../../src/upgrade/live-setti
 import { mergeSettings } from '../../src/upgrade/merge.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const refDir = resolve(repoRoot, '../shared/reference/weave');
+const refDir = resolve(repoRoot, 'test/fixtures/upstream');
 const REF_FILES = readdirSync(refDir).filter((f) => f.startsWith('net-') && f.endsWith('.yaml')).sort();
 const loadRef = (file: string): Manifest => parseManifest(readFileSync(join(refDir, file), 'utf8'), file);
 
