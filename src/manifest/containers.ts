@@ -183,13 +183,6 @@ export function forEachImage(doc: Document, fn: (image: string, site: ImageSite)
   }
 }
 
-/** The string items of a container's `args` (or `command`) list; [] when absent. */
-export function getStringList(container: YAMLMap, field: 'args' | 'command'): string[] {
-  const seq = container.get(field, true);
-  if (!isSeq(seq)) return [];
-  return seq.items.map((i) => (isScalar(i) ? String(i.value) : String((i as Node).toJSON?.() ?? '')));
-}
-
 /**
  * The live `args` (or `command`) list of a container, created (block style) when absent.
  * New items should be made with `styledScalar` so they match their neighbours' quoting.

@@ -74,19 +74,21 @@ export function netTemplateText(release: NetTemplateId): string {
   return readTemplate(netTemplateRel(release));
 }
 
-/** An embedded Net manifest, parsed. Origin: "embedded weave-net 2.7.0 (k8s 1.7)". */
-export function loadNetTemplate(release: NetTemplateId): Manifest {
-  const prefix = release.repo === 'reweave' ? 'reweave ' : '';
-  return loadTemplate(netTemplateRel(release), `embedded ${prefix}weave-net ${release.version} (k8s ${release.flavour})`);
-}
+/**
+ * Which form of an embedded template to read: the build's pre-parsed JSON (the default, falling back to
+ * the YAML when there is no build), or always the YAML in templates/ (the tests compare both).
+ */
+export type TemplateForm = 'compiled' | 'yaml';
 
-export function scopeTemplateText(flavour: ScopeFlavour): string {
-  return readTemplate(scopeTemplateRel(flavour));
+/** An embedded Net manifest, parsed. Origin: "embedded weave-net 2.7.0 (k8s 1.7)". */
+export function loadNetTemplate(release: NetTemplateId, form: TemplateForm = 'compiled'): Manifest {
+  const prefix = release.repo === 'reweave' ? 'reweave ' : '';
+  return loadTemplate(netTemplateRel(release), `embedded ${prefix}weave-net ${release.version} (k8s ${release.flavour})`, form);
 }
 
 /** An embedded Scope 1.13.2 manifest, parsed (a kind: List is flattened). Origin: "embedded weave-scope 1.13.2 (current, Kubernetes 1.9 and newer)". */
-export function loadScopeTemplate(flavour: ScopeFlavour): Manifest {
-  return loadTemplate(scopeTemplateRel(flavour), `embedded weave-scope ${SCOPE_VERSION} (${flavour}, ${describeScopeFlavour(flavour)})`);
+export function loadScopeTemplate(flavour: ScopeFlavour, form: TemplateForm = 'compiled'): Manifest {
+  return loadTemplate(scopeTemplateRel(flavour), `embedded weave-scope ${SCOPE_VERSION} (${flavour}, ${describeScopeFlavour(flavour)})`, form);
 }
 
 /**
@@ -100,25 +102,15 @@ export interface CompiledTemplate {
   objects: Record<string, unknown>[];
 }
 
-function loadTemplate(rel: string, origin: string): Manifest {
+function loadTemplate(rel: string, origin: string, form: TemplateForm): Manifest {
   const compiled = join(packageRoot(), 'dist', 'templates', `${rel}.json`);
-  if (!process.env.WEAVECTL_PARSE_TEMPLATES && existsSync(compiled)) {
+  if (form === 'compiled' && existsSync(compiled)) {
     const t = JSON.parse(readFileSync(compiled, 'utf8')) as CompiledTemplate;
     const docs = t.objects.map((o) => new Document(o));
     if (docs[0] && t.header) docs[0].commentBefore = t.header;
     return { docs, origin };
   }
   return parseManifest(readTemplate(rel), origin);
-}
-
-/** The comment block at the top of a template file (provenance and licence), without the '#' marks. */
-export function templateHeader(text: string): string {
-  const lines: string[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('#')) break;
-    lines.push(line.replace(/^# ?/, ''));
-  }
-  return lines.join('\n');
 }
 
 const textCache = new Map<string, string>();

@@ -164,11 +164,6 @@ export function isAllPorts(s: PortSet): boolean {
   return full(s.TCP) && full(s.UDP) && full(s.SCTP);
 }
 
-export function portsHave(s: PortSet, protocol: Protocol, port: number): boolean {
-  for (const [a, b] of s[protocol]) if (port >= a && port <= b) return true;
-  return false;
-}
-
 /** "any port", "no port", "5201/TCP", "80/TCP, 443/TCP, 53/UDP", "any TCP port, 53/UDP", "5000-5010/TCP". */
 export function formatPorts(s: PortSet): string {
   if (isAllPorts(s)) return 'any port';

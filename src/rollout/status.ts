@@ -197,8 +197,3 @@ export function viewerKind(apiVersion: string, kind: string): 'DaemonSet' | 'Dep
   // schema.GroupKind's String(): "Kind.group", or "Kind" for the core group.
   throw usageError(`no status viewer has been implemented for ${group ? `${kind}.${group}` : kind}`, 'rollout status supports DaemonSets and Deployments');
 }
-
-/** kubectl's status viewer for a kind (see viewerKind); `revision` pins a Deployment's rollout. */
-export function statusViewerFor(apiVersion: string, kind: string, revision = 0): (obj: KubeObject) => RolloutStatus {
-  return viewerKind(apiVersion, kind) === 'DaemonSet' ? daemonSetStatus : (obj) => deploymentStatus(obj, revision);
-}

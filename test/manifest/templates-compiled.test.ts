@@ -4,23 +4,15 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allEmbeddedNetReleases } from '../../src/manifest/catalog.js';
 import { toObjects } from '../../src/manifest/manifest.js';
-import { loadNetTemplate, loadScopeTemplate, packageRoot } from '../../src/manifest/templates.js';
+import { loadNetTemplate, loadScopeTemplate, packageRoot, type TemplateForm } from '../../src/manifest/templates.js';
 
 const root = packageRoot();
 
-afterEach(() => {
-  delete process.env.WEAVECTL_PARSE_TEMPLATES;
-});
-
-function both<T>(load: () => T, objects: (t: T) => unknown) {
-  delete process.env.WEAVECTL_PARSE_TEMPLATES;
-  const compiled = objects(load());
-  process.env.WEAVECTL_PARSE_TEMPLATES = '1';
-  const parsed = objects(load());
-  return { compiled, parsed };
+function both<T>(load: (form: TemplateForm) => T, objects: (t: T) => unknown) {
+  return { compiled: objects(load('compiled')), parsed: objects(load('yaml')) };
 }
 
 describe('compiled templates', () => {
@@ -33,12 +25,12 @@ describe('compiled templates', () => {
   });
 
   it.each(allEmbeddedNetReleases().map((r) => [`${r.repo} ${r.version} k8s-${r.flavour}`, r] as const))('net %s: same objects as the YAML', (_n, r) => {
-    const { compiled, parsed } = both(() => loadNetTemplate(r), (m) => toObjects(m));
+    const { compiled, parsed } = both((form) => loadNetTemplate(r, form), (m) => toObjects(m));
     expect(compiled).toEqual(parsed);
   });
 
   it.each(['legacy', 'current'] as const)('scope %s: same objects as the YAML', (flavour) => {
-    const { compiled, parsed } = both(() => loadScopeTemplate(flavour), (m) => toObjects(m));
+    const { compiled, parsed } = both((form) => loadScopeTemplate(flavour, form), (m) => toObjects(m));
     expect(compiled).toEqual(parsed);
   });
 });

@@ -6,7 +6,7 @@ import {
   daemonSetStrategy,
   deploymentRevision,
   deploymentStatus,
-  statusViewerFor,
+  viewerKind,
 } from '../../src/rollout/status.js';
 import { ds } from './fake-cluster.js';
 
@@ -263,23 +263,24 @@ describe('deploymentStatus (kubectl DeploymentStatusViewer)', () => {
   });
 });
 
-describe('statusViewerFor', () => {
+describe('viewerKind (kubectl StatusViewerFor)', () => {
   it('picks the viewer by group and kind', () => {
-    expect(statusViewerFor('apps/v1', 'DaemonSet')(ds()).message).toBe('daemon set "weave-net" successfully rolled out');
-    expect(statusViewerFor('extensions/v1beta1', 'Deployment', 3)(deploy({ replicas: 1, revision: '2' })).error).toBe(
-      'desired revision (3) is different from the running revision (2)',
-    );
+    expect(viewerKind('apps/v1', 'DaemonSet')).toBe('DaemonSet');
+    expect(viewerKind('extensions/v1beta1', 'DaemonSet')).toBe('DaemonSet');
+    expect(viewerKind('apps/v1', 'Deployment')).toBe('Deployment');
+    expect(viewerKind('extensions/v1beta1', 'Deployment')).toBe('Deployment');
   });
   it('refuses other kinds with kubectl text, exit 2', () => {
     let err: unknown;
     try {
-      statusViewerFor('apps/v1', 'StatefulSet');
+      viewerKind('apps/v1', 'StatefulSet');
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(WeavectlError);
     expect((err as WeavectlError).message).toBe('no status viewer has been implemented for StatefulSet.apps');
     expect((err as WeavectlError).exitCode).toBe(2);
-    expect(() => statusViewerFor('v1', 'Pod')).toThrow('no status viewer has been implemented for Pod');
+    expect(() => viewerKind('v1', 'Pod')).toThrow('no status viewer has been implemented for Pod');
+    expect(() => viewerKind('batch/v1', 'DaemonSet')).toThrow('no status viewer has been implemented for DaemonSet.batch');
   });
 });
