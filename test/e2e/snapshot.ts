@@ -1,38 +1,44 @@
 import type { Simulator } from '../sim/index.js';
 
 /**
+ * What the snapshot covers: each kind weavectl writes, with the API versions it may be served under
+ * (newest first; one store backs them all, so the first served one lists everything). `optional` kinds
+ * may be missing from a cluster altogether (RBAC before 1.6, NetworkPolicy before 1.3).
+ */
+const KINDS: { kind: string; versions: string[]; optional?: boolean }[] = [
+  { kind: 'ServiceAccount', versions: ['v1'] },
+  { kind: 'ConfigMap', versions: ['v1'] },
+  { kind: 'Secret', versions: ['v1'] },
+  { kind: 'Service', versions: ['v1'] },
+  { kind: 'Namespace', versions: ['v1'] },
+  { kind: 'ClusterRole', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
+  { kind: 'ClusterRoleBinding', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
+  { kind: 'Role', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
+  { kind: 'RoleBinding', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
+  { kind: 'DaemonSet', versions: ['apps/v1', 'extensions/v1beta1'] },
+  { kind: 'Deployment', versions: ['apps/v1', 'extensions/v1beta1'] },
+  { kind: 'NetworkPolicy', versions: ['networking.k8s.io/v1', 'extensions/v1beta1'], optional: true },
+];
+
+/**
  * A snapshot of the objects weavectl writes, to prove a refused command changed nothing. Workloads are
- * compared by generation (spec changes only): their status keeps changing while controllers work.
+ * compared by generation (spec changes only): their status keeps changing while controllers work; every
+ * other object by resourceVersion. A kind the simulator should serve and does not is an error, never an
+ * empty list (an empty snapshot would make "nothing changed" pass without checking anything).
  */
 export function snapshot(s: Simulator): string {
   const out: string[] = [];
-  for (const [apiVersion, kind] of [
-    ['v1', 'ServiceAccount'],
-    ['v1', 'ConfigMap'],
-    ['v1', 'Service'],
-    ['v1', 'Namespace'],
-    ['rbac.authorization.k8s.io/v1beta1', 'ClusterRole'],
-    ['rbac.authorization.k8s.io/v1beta1', 'ClusterRoleBinding'],
-    ['rbac.authorization.k8s.io/v1beta1', 'Role'],
-    ['rbac.authorization.k8s.io/v1beta1', 'RoleBinding'],
-    ['extensions/v1beta1', 'DaemonSet'],
-    ['extensions/v1beta1', 'Deployment'],
-  ] as const) {
-    let items: { metadata: { namespace?: string; name: string; resourceVersion?: string; generation?: number } }[] = [];
-    try {
-      items = s.list(apiVersion, kind) as typeof items;
-    } catch {
-      try {
-        items = s.list(apiVersion.replace('v1beta1', 'v1').replace('extensions/', 'apps/'), kind) as typeof items;
-      } catch {
-        items = [];
-      }
+  for (const { kind, versions, optional } of KINDS) {
+    const apiVersion = versions.find((v) => s.surface.resourceForKind(v, kind) !== undefined);
+    if (apiVersion === undefined) {
+      if (optional) continue;
+      throw new Error(`snapshot: the simulated Kubernetes ${s.k8sVersion.gitVersion} serves no ${kind} under ${versions.join(', ')}`);
     }
+    const items = s.list(apiVersion, kind) as { metadata: { namespace?: string; name: string; resourceVersion?: string; generation?: number } }[];
     for (const o of items) {
-      const version = o.metadata.generation !== undefined ? `generation ${o.metadata.generation}` : o.metadata.resourceVersion;
+      const version = o.metadata.generation !== undefined && (kind === 'DaemonSet' || kind === 'Deployment') ? `generation ${o.metadata.generation}` : `rv ${o.metadata.resourceVersion}`;
       out.push(`${kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${version}`);
     }
   }
   return out.sort().join('\n');
 }
-
