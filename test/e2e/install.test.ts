@@ -104,7 +104,7 @@ describe('install', () => {
     expect(patches.filter((p) => p === 'rolebindings/weave-net')).toHaveLength(2);
     expect(patches.filter((p) => p === 'clusterroles/weave-net')).toHaveLength(2);
     expect(patches.filter((p) => p === 'daemonsets/weave-net')).toHaveLength(1);
-    expect(s.store.get('clusterrolebindings', '', 'weave-net')).toBeDefined();
+    expect(s.store.get('clusterrolebindings', '', 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
   });
 
   it('-o json streams one JSON object per line', async () => {
@@ -228,7 +228,7 @@ describe('scope', () => {
     const svc = s.get('v1', 'Service', ns, 'weave-scope-app')!;
     expect(svc.spec.externalIPs).toEqual(['10.200.33.12']);
     expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'app', port: 4040, targetPort: 4040 })]);
-    expect(s.get(workloads, 'Deployment', ns, 'weave-scope-app')).toBeDefined();
+    expect(s.get(workloads, 'Deployment', ns, 'weave-scope-app')).toMatchObject({ metadata: { name: 'weave-scope-app', namespace: ns } });
     expect(r.stderr).toMatch(/deployment "weave-scope-app" successfully rolled out/);
     expect(r.stderr).toMatch(/daemon set "weave-scope-agent" successfully rolled out/);
     expect(r.stderr).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);

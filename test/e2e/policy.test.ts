@@ -127,7 +127,7 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
     // -o yaml: the object as the server stored it, as kubectl prints it (no managedFields).
     const printed = parse(r.stdout);
     expect(printed).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'iperf-prod-1-internal-access', namespace: 'prod' } });
-    expect(printed.metadata.uid).toBeDefined();
+    expect(printed.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(printed.metadata.managedFields).toBeUndefined();
   }
   expect(messages(r)).toContain('  allows ingress from pods run=iperf-prod-1 in prod on any port');
@@ -163,7 +163,7 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toContain('networkpolicy.networking.k8s.io/default-deny-ingress deleted: namespace prod is no longer isolated for ingress');
   expect(c.policy('default-deny-ingress')).toBeUndefined();
-  expect(c.policy('iperf-prod-1-internal-access')).toBeDefined();
+  expect(c.policy('iperf-prod-1-internal-access')).toMatchObject({ metadata: { name: 'iperf-prod-1-internal-access', namespace: 'prod' } });
   r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', prod2]);
   expect(r.stdout.split('\n')[0]).toBe(`allowed: pod ${x2kq} -> pod ${prod2}`);
   if (extras) {

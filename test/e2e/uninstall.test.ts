@@ -160,8 +160,8 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('daemonset.apps "weave-net" deleted (server dry run)');
     expect(r.stderr).toContain('deployment.apps "weave-scope-app" in namespace weave deleted (server dry run)');
-    expect(sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')).toBeDefined();
-    expect(sim.get('v1', 'Namespace', undefined, 'weave')).toBeDefined();
+    expect(sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
+    expect(sim.get('v1', 'Namespace', undefined, 'weave')).toMatchObject({ metadata: { name: 'weave' } });
     const after = everything(sim).filter((x) => !x.startsWith('pods ') && !x.startsWith('daemonsets ') && !x.startsWith('deployments ') && !x.startsWith('replicasets '));
     expect(after.filter((x) => /weave/.test(x)).map((x) => x.replace(/@\d+$/, ''))).toEqual(before.filter((x) => /weave/.test(x)).map((x) => x.replace(/@\d+$/, '')));
   });
@@ -175,7 +175,7 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
       expect(r.stderr).toMatch(/^error: clusterrole\.rbac\.authorization\.k8s\.io "weave-net": .*forbidden/m);
       expect(r.stderr).toContain('serviceaccount "weave-net" deleted');
       expect(r.stderr).toMatch(/^error: 1 object could not be deleted: clusterrole\.rbac\.authorization\.k8s\.io\/weave-net$/m);
-      expect(sim.get('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'weave-net')).toBeDefined();
+      expect(sim.get('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
     } finally {
       unforbid();
     }
@@ -187,7 +187,7 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     expect(r.stderr).toContain('deployment.apps "weave-scope-app" in namespace weave deleted');
     expect(r.stderr).toMatch(/Warning: namespace "weave" kept: other pods run in it \(my-app\); delete it yourself with: kubectl delete namespace weave/);
     expect(weaveObjects(sim)).toEqual(['namespaces weave']);
-    expect(sim.get('v1', 'Pod', 'weave', 'my-app')).toBeDefined();
+    expect(sim.get('v1', 'Pod', 'weave', 'my-app')).toMatchObject({ metadata: { name: 'my-app', namespace: 'weave' } });
   });
 
   it('deletes the namespace once only Scope was in it', async () => {

@@ -24,7 +24,7 @@ describe('parseManifest', () => {
   it('flattens a kind: List into its items', () => {
     const m = parseManifest(`apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ServiceAccount\n    metadata: {name: x}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: y}\n`, 't');
     expect(m.docs.map((d) => refOf(d).kind)).toEqual(['ServiceAccount', 'ConfigMap']);
-    expect(findDoc(m, 'ConfigMap', 'y')).toBeDefined();
+    expect(findDoc(m, 'ConfigMap', 'y')?.toJSON()).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } });
   });
 
   it('reads JSON too', () => {

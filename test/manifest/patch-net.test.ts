@@ -350,7 +350,7 @@ describe('containers helpers', () => {
       ['weave', false],
       ['weave-npc', false],
     ]);
-    expect(findContainer(ds, 'weave-init')?.get('command', true)).toBeDefined();
+    expect((findContainer(ds, 'weave-init')?.get('command', true) as { toJSON(): unknown } | undefined)?.toJSON()).toEqual(['/home/weave/init.sh']);
     expect(findContainer(ds, 'weave-init', { init: false })).toBeUndefined();
     expect(findContainer(ds, 'nope')).toBeUndefined();
     expect(podSpecOf(findDoc(m, 'ClusterRole')!)).toBeUndefined();

@@ -301,7 +301,7 @@ describe('github source', () => {
   it('downloads Scope v1.13.2 k8s-scope.yaml by default', async () => {
     const r = await load({ product: 'scope', source: 'github' });
     expect(ep.requests[0]!.url).toBe('/weaveworks/scope/releases/download/v1.13.2/k8s-scope.yaml');
-    expect(findDoc(r.manifest, 'Service', 'weave-scope-app')).toBeDefined();
+    expect(findDoc(r.manifest, 'Service', 'weave-scope-app')?.toJSON()).toMatchObject({ kind: 'Service', metadata: { name: 'weave-scope-app' } });
     expect(validateScope(r.manifest)).toEqual([]);
   });
 
@@ -468,7 +468,7 @@ describe('file and stdin sources', () => {
     expect(r.origin).toBe('standard input');
     expect(r.sha256).toBe(sha(text));
     expect(r.logs).toEqual([`read standard input (${Buffer.byteLength(text)} bytes, sha256 ${sha(text)})`]);
-    expect(findDoc(r.manifest, 'DaemonSet', 'weave-net')).toBeDefined();
+    expect(findDoc(r.manifest, 'DaemonSet', 'weave-net')?.toJSON()).toMatchObject({ kind: 'DaemonSet', metadata: { name: 'weave-net' } });
   });
 
   it('refuses a terminal as standard input, and an empty one', async () => {

@@ -71,7 +71,7 @@ describe('kubectl 1.35 against the simulator', () => {
     expect(obj).toMatchObject({ apiVersion: 'extensions/v1beta1', kind: 'DaemonSet', metadata: { name: 'weave-net', namespace: 'kube-system' } });
     // the upstream repo file uses :latest images
     expect(obj.spec.template.spec.containers.map((c: { image: string }) => c.image)).toEqual(['weaveworks/weave-kube:latest', 'weaveworks/weave-npc:latest']);
-    expect(sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')).toBeDefined();
+    expect(sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')).toMatchObject({ metadata: { name: 'weave-net', namespace: 'kube-system' } });
   });
 
   it('applies Weave Net 2.8.1 (1.11 flavour) to 1.29, reads it back, annotates, and waits for the rollout', async (ctx) => {

@@ -307,8 +307,8 @@ describe('weave-npc: iptables-save and ipset list', () => {
     const list = ipsetList(v, 'node-1')!;
     const set = (key: string) => {
       const block = list.split('\n\n').find((b) => b.startsWith(`Name: ${ipsetName(key)}\n`));
-      expect(block, key).toBeDefined();
-      return block!;
+      if (block === undefined) throw new Error(`no ipset ${ipsetName(key)} for ${key} in:\n${list}`);
+      return block;
     };
     expect(set('ingress-default-allow:db')).toContain('Number of entries: 1\nMembers:\n172.25.96.3 comment "namespace: db, pod: loader"');
     expect(set('egress-default-allow:db')).toContain('Number of entries: 1\n');
