@@ -496,7 +496,7 @@ export const rangeChangeCheck: Check = {
     }
     if (!live) return ok('Weave Net is not installed: any range can be chosen');
     const rc = rangeChange(live, ctx.ipalloc);
-    if (!rc) return ok(ctx.ipalloc === undefined ? 'install keeps the running range (no --ipalloc)' : `--ipalloc ${ctx.ipalloc} is the running range`);
+    if (!rc) return ok(ctx.ipalloc === undefined ? 'install keeps the running range (no --ipalloc)' : `${ctx.ipallocSource} ${ctx.ipalloc} is the running range`);
     if (ctx.allowRangeChange) return { status: 'warn', message: rc.warning };
     return { status: 'fail', message: rc.message, hint: rc.hint };
   },

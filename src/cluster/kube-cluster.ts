@@ -448,22 +448,24 @@ class KubeClusterImpl implements KubeCluster {
   ): Promise<{ object: KubeObject; result: ApplyResult }> {
     const name = body.metadata.name;
     const query = { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
+    // metadata.resourceVersion in the object is a precondition: a create is one by itself (409 when the
+    // object exists: then no patch), a merge patch that carries it is refused with 409 on a mismatch.
+    const { resourceVersion: precondition, ...meta } = body.metadata;
     if (!before) {
       try {
-        const res = await this.t.send({ method: 'POST', path: this.path(info, ns), query, body, desc: this.desc('create', info, ns, name) });
+        const res = await this.t.send({ method: 'POST', path: this.path(info, ns), query, body: { ...body, metadata: meta }, desc: this.desc('create', info, ns, name) });
         return { object: parseObject(res.text, `create ${info.kind} ${name}`), result: 'created' };
       } catch (err) {
-        if (!isKubeApiError(err, 409)) throw err;
+        if (!isKubeApiError(err, 409) || precondition) throw err;
         before = await this.getWith<KubeObject>(info, ns, name); // created meanwhile: patch it
         if (!before) throw err;
       }
     }
-    const { resourceVersion: _rv, ...meta } = body.metadata;
     const res = await this.t.send({
       method: 'PATCH',
       path: this.path(info, ns, name),
       query,
-      body: { ...body, metadata: meta },
+      body: { ...body, metadata: precondition ? { ...meta, resourceVersion: precondition } : meta },
       contentType: 'application/merge-patch+json',
       retry: true,
       desc: this.desc('patch', info, ns, name),

@@ -66,13 +66,22 @@ export async function checkServed(cluster: KubeCluster, objects: KubeObject[], f
 export interface ApplyFlags {
   dryRun: boolean;
   force: boolean;
+  /**
+   * Objects written only if their resourceVersion still is this one (`metadata.resourceVersion` in
+   * the body: the API server answers 409 Conflict otherwise).
+   */
+  preconditions?: readonly { kind: string; namespace?: string; name: string; resourceVersion: string }[];
 }
 
 /** Server-side apply of every object, one kubectl-style line per object: "daemonset.apps/weave-net configured". */
 export async function applyManifest(cluster: KubeCluster, manifest: Manifest, flags: ApplyFlags, reporter: Reporter): Promise<KubeObject[]> {
   const [{ applyAll }, { toObjects }] = await Promise.all([import('../cluster/apply.js'), import('../manifest/manifest.js')]);
   const suffix = flags.dryRun ? ' (server dry run)' : '';
-  const outcomes = await applyAll(cluster, toObjects(manifest) as KubeObject[], {
+  const objects = (toObjects(manifest) as KubeObject[]).map((o) => {
+    const pre = flags.preconditions?.find((p) => p.kind === o.kind && p.name === o.metadata.name && (p.namespace ?? '') === (o.metadata.namespace ?? ''));
+    return pre && pre.resourceVersion !== '' ? { ...o, metadata: { ...o.metadata, resourceVersion: pre.resourceVersion } } : o;
+  });
+  const outcomes = await applyAll(cluster, objects, {
     fieldManager: FIELD_MANAGER,
     force: flags.force,
     dryRun: flags.dryRun,
