@@ -56,11 +56,21 @@ export function refusePlacement(found: RunningWeave, requestedNamespace: string 
   if (refused) throw refused;
 }
 
-/** Runs the guard; prints its warnings; throws its refusal (exit 1). */
-export function enforceGuard(planned: readonly KubeObject[], found: RunningWeave, requestedNamespace: string | undefined, allow: GuardAllow, reporter: Reporter): GuardVerdict {
+/**
+ * Runs the guard and prints its warnings. Throws its refusal (exit 1), unless `deferRefusal` (--diff:
+ * the changes are shown first; the caller throws `guardError(verdict)` after).
+ */
+export function enforceGuard(
+  planned: readonly KubeObject[],
+  found: RunningWeave,
+  requestedNamespace: string | undefined,
+  allow: GuardAllow,
+  reporter: Reporter,
+  opts: { deferRefusal?: boolean } = {},
+): GuardVerdict {
   const verdict = guardChange({ planned, running: found.running, ...(requestedNamespace !== undefined ? { requestedNamespace } : {}), allow });
   const refused = guardError(verdict);
-  if (refused) throw refused;
+  if (refused && !opts.deferRefusal) throw refused;
   for (const w of verdict.warnings) reporter.warn(w.message);
   return verdict;
 }
@@ -119,6 +129,8 @@ export function isPreconditionConflict(err: unknown): boolean {
   }
   return false;
 }
+
+export { guardError };
 
 /** The one-line error for such a write. */
 export function conflictError(namespace: string, fresh: boolean): WeavectlError {

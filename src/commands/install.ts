@@ -208,12 +208,13 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
 
     const { manifest, objects } = await render.renderAnnotated(f, v, effective, reporter);
     // The guard: the objects about to be applied against what runs, whatever produced them.
-    const verdict = guard.enforceGuard(objects, found, requestedNamespace, guardAllow(f), reporter);
+    const verdict = guard.enforceGuard(objects, found, requestedNamespace, guardAllow(f), reporter, { deferRefusal: Boolean(f.diff) });
+    const refused = guard.guardError(verdict);
     const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
     const netNamespace = ds?.metadata.namespace ?? 'kube-system';
 
     // The pre-flight checks look at the range that is about to be applied, wherever it came from.
-    if (!f.skipChecks) {
+    if (!f.skipChecks && !refused) {
       const planned = verdict.plannedRange;
       const ctx = new CheckContext({
         cluster,
@@ -235,6 +236,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
 
     if (liveDs || f.diff) {
       const changes = await showChanges(cluster, objects, reporter);
+      if (refused) throw refused; // --diff: the changes shown, and why they would be refused
       if (f.diff) return;
       if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) throw failure('nothing was changed: the upgrade was not confirmed');
     }

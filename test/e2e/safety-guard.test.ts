@@ -76,6 +76,12 @@ describe('the guard over the change (issue 10 points 1 and 2)', () => {
     expect(r.stderr).toMatch(/error: refusing to change the pod range of the running Weave Net from 172\.25\.64\.0\/18 to 10\.40\.0\.0\/16/);
     expect(r.stderr).toMatch(/--allow-range-change/);
     expect(snapshot(s)).toBe(before);
+    // --diff shows the change, then says it would be refused
+    const diff = await weavectl(s, ['install', '--env', 'IPALLOC_RANGE=10.40.0.0/16', '--diff']);
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stdout).toMatch(/env\[IPALLOC_RANGE\]: "172\.25\.64\.0\/18" -> "10\.40\.0\.0\/16"/);
+    expect(diff.stderr).toMatch(/error: refusing to change the pod range/);
+    expect(snapshot(s)).toBe(before);
   });
 
   it('--env IPALLOC_RANGE=10.0.0.0/8 (holding the nodes) gets the pre-flight overlap checks, on a running and on a fresh cluster', async () => {
