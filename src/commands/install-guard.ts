@@ -94,6 +94,10 @@ export interface WritePrecondition {
   namespace: string;
   name: string;
   resourceVersion: string;
+  /** The DaemonSet as last seen (undefined: absent); a write that meets a 409 retries if only its status moved since. */
+  seen?: KubeObject;
+  /** A newer resourceVersion to retry with when the DaemonSet changed only where controllers write (status); undefined: really changed. */
+  refresh?: () => Promise<string | undefined>;
 }
 
 function changedMeanwhile(ns: string, created: boolean): WeavectlError {
@@ -105,21 +109,30 @@ function changedMeanwhile(ns: string, created: boolean): WeavectlError {
   );
 }
 
+async function readNow(cluster: KubeCluster, apiVersion: string, namespace: string): Promise<{ now?: KubeObject; listRv: string }> {
+  const list = await cluster.list({ apiVersion, kind: 'DaemonSet', namespace }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
+  return { ...(list.items[0] ? { now: list.items[0] } : {}), listRv: list.resourceVersion };
+}
+
 /**
  * Reads the weave-net DaemonSet again just before the write: refuses when it changed (or appeared)
  * since the guard read it, and returns the precondition the write carries.
  */
 export async function recheckBeforeWrite(cluster: KubeCluster, found: RunningWeave, verdict: GuardVerdict, namespace: string): Promise<WritePrecondition> {
-  const list = await cluster.list({ apiVersion: found.apiVersion, kind: 'DaemonSet', namespace }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
-  const now = list.items[0];
+  const { now, listRv } = await readNow(cluster, found.apiVersion, namespace);
   const seen = verdict.current;
   if (!seen) {
     if (now) throw changedMeanwhile(namespace, true);
     // Every object created after this list has a greater resourceVersion: the write fails if one was.
-    return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: list.resourceVersion || found.listResourceVersion };
+    return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: listRv || found.listResourceVersion };
   }
   if (!now || (now.metadata.resourceVersion !== seen.metadata.resourceVersion && planRelevant(now) !== planRelevant(seen))) throw changedMeanwhile(namespace, false);
-  return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(now.metadata.resourceVersion) };
+  const pre: WritePrecondition = { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(now.metadata.resourceVersion), seen: now };
+  pre.refresh = async () => {
+    const again = (await readNow(cluster, found.apiVersion, namespace)).now;
+    return again && pre.seen && planRelevant(again) === planRelevant(pre.seen) ? String(again.metadata.resourceVersion) : undefined;
+  };
+  return pre;
 }
 
 /** A write refused because its precondition no longer held (409 Conflict that is not a field-manager conflict). */

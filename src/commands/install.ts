@@ -24,6 +24,7 @@ import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 import { addSourceOptions, type SourceFlags } from './source-flags.js';
 import type { GuardAllow } from '../upgrade/guard.js';
+import type { KubeObject } from '../cluster/types.js';
 
 export interface InstallFlags extends SourceFlags {
   k8sVersion?: string;
@@ -178,7 +179,15 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
     const k8s = parseK8sVersion(k8sRaw);
     reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
-    const [manifest, { printManifest }] = await Promise.all([renderNet(f, k8s, k8sRaw, settings, reporter), import('./render.js')]);
+    const [manifest, { printManifest }, { guardChange, guardError }, { toObjects }] = await Promise.all([
+      renderNet(f, k8s, k8sRaw, settings, reporter),
+      import('./render.js'),
+      import('../upgrade/guard.js'),
+      import('../manifest/manifest.js'),
+    ]);
+    // No cluster to compare with: the guard still refuses what no manifest may hold (a literal password, a bad range).
+    const refused = guardError(guardChange({ planned: toObjects(manifest) as KubeObject[], running: [], allow: {} }));
+    if (refused) throw refused;
     printManifest(manifest, g.output, reporter);
     return;
   }
@@ -213,6 +222,10 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
     const netNamespace = ds?.metadata.namespace ?? 'kube-system';
 
+    // The password Secret and key exist before anything refers to them.
+    const password = await import('./install-password.js');
+    if (!refused) await password.requirePasswordSecret(cluster, ds, reporter);
+
     // The pre-flight checks look at the range that is about to be applied, wherever it came from.
     if (!f.skipChecks && !refused) {
       const planned = verdict.plannedRange;
@@ -245,6 +258,10 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     const precondition = await guard.recheckBeforeWrite(cluster, found, verdict, netNamespace);
     let applied;
     try {
+      // A literal WEAVE_PASSWORD is replaced first (one conditional patch), never left beside the valueFrom.
+      const replaced = await password.replaceLiteralPassword(cluster, precondition.seen, ds, precondition.resourceVersion, { dryRun: g.dryRun === 'server' });
+      precondition.resourceVersion = replaced.resourceVersion;
+      if (replaced.object) precondition.seen = replaced.object;
       applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts), preconditions: [precondition] }, reporter);
     } catch (err) {
       if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
