@@ -45,8 +45,10 @@ export interface CheckContextOptions {
   cluster: CheckCluster;
   /** Weave Net's namespace (default kube-system). */
   namespace?: string;
-  /** --ipalloc as given (validated by the command; canonical). */
+  /** --ipalloc as given (validated by the command; canonical), or the range install is about to apply. */
   ipalloc?: string;
+  /** Where `ipalloc` comes from, as the checks name it (default "--ipalloc"). */
+  ipallocSource?: string;
   /** --allow-range-change. */
   allowRangeChange?: boolean;
   /** Answers permission questions; default: SelfSubjectAccessReviews through cluster.create. */
@@ -64,6 +66,7 @@ export class CheckContext {
   readonly cluster: CheckCluster;
   readonly namespace: string;
   readonly ipalloc?: string;
+  readonly ipallocSource: string;
   readonly allowRangeChange: boolean;
   readonly reviewer?: AccessReviewer;
   private readonly memo = new Map<string, Promise<unknown>>();
@@ -72,6 +75,7 @@ export class CheckContext {
     this.cluster = opts.cluster;
     this.namespace = opts.namespace ?? 'kube-system';
     if (opts.ipalloc !== undefined) this.ipalloc = opts.ipalloc;
+    this.ipallocSource = opts.ipallocSource ?? '--ipalloc';
     this.allowRangeChange = opts.allowRangeChange === true;
     const reviewer = opts.reviewer ?? clusterAccessReviewer(opts.cluster);
     if (reviewer) this.reviewer = reviewer;
@@ -134,7 +138,7 @@ export class CheckContext {
   /** The pod range to check: --ipalloc, else the running weave-net's, else Weave's default. */
   podRange(): Promise<PodRange> {
     return this.once('pod-range', async () => {
-      if (this.ipalloc !== undefined) return { cidr: this.ipalloc, source: '--ipalloc' };
+      if (this.ipalloc !== undefined) return { cidr: this.ipalloc, source: this.ipallocSource };
       const live = await this.liveSettings().catch(() => undefined);
       if (live) {
         const r = liveRange(live);

@@ -16,6 +16,7 @@ import { mergeSettings } from '../upgrade/merge.js';
 import { rangeChange } from '../upgrade/range-change.js';
 import { errorMessage, isForbidden, lookupFailed, type Check, type CheckContext, type CheckResult } from './checks.js';
 import { findOtherCnis } from './cni.js';
+import { passwordSecretProblem, passwordSecretRef } from './password-secret.js';
 import { managedBy } from './managed.js';
 import {
   inferServiceRange,
@@ -496,7 +497,7 @@ export const rangeChangeCheck: Check = {
     }
     if (!live) return ok('Weave Net is not installed: any range can be chosen');
     const rc = rangeChange(live, ctx.ipalloc);
-    if (!rc) return ok(ctx.ipalloc === undefined ? 'install keeps the running range (no --ipalloc)' : `--ipalloc ${ctx.ipalloc} is the running range`);
+    if (!rc) return ok(ctx.ipalloc === undefined ? 'install keeps the running range (no --ipalloc)' : `${ctx.ipallocSource} ${ctx.ipalloc} is the running range`);
     if (ctx.allowRangeChange) return { status: 'warn', message: rc.warning };
     return { status: 'fail', message: rc.message, hint: rc.hint };
   },
@@ -544,6 +545,27 @@ export const installedCheck: Check = {
     }
     const repo = live.repo === 'reweave' ? ' (reweave)' : '';
     return ok(live.weaveVersion ? `Weave Net ${live.weaveVersion}${repo}` : `image ${live.image ?? 'unknown'}`);
+  },
+};
+
+export const passwordSecretCheck: Check = {
+  id: 'weave-net-password-secret',
+  category: 'weave-net',
+  description: 'the Secret weave-net takes WEAVE_PASSWORD from exists and holds its key',
+  async run(ctx) {
+    const ds = await ctx.weaveDaemonSet().catch(() => undefined);
+    if (!ds) return { status: 'skip', message: 'Weave Net is not installed' };
+    const ref = passwordSecretRef(ds);
+    if (!ref) return ok('weave-net takes no password from a Secret');
+    let secret: KubeObject | undefined;
+    try {
+      secret = await ctx.cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: ref.namespace, name: ref.name });
+    } catch (err) {
+      return lookupFailed(err, `reading Secret ${ref.namespace}/${ref.name}`);
+    }
+    const problem = passwordSecretProblem(ref, secret);
+    if (problem) return { status: 'fail', message: problem.message, hint: problem.hint };
+    return ok(`Secret ${ref.namespace}/${ref.name} holds the key ${ref.key}`);
   },
 };
 
@@ -649,6 +671,7 @@ export function healthChecks(): Check[] {
     versionCheck,
     installedCheck,
     podsReadyCheck,
+    passwordSecretCheck,
     managedCheck,
     rangeChangeCheck,
     otherCniCheck,

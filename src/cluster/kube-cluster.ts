@@ -24,7 +24,7 @@ import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
 import { credentialsFor } from './credentials.js';
 import { loadKubeconfig } from './kubeconfig.js';
-import { isKubeApiError, type RequestDescription } from './status-errors.js';
+import { isKubeApiError, parseApplyConflicts, type KubeApiError, type RequestDescription } from './status-errors.js';
 import { Transport, type RetryPolicy } from './transport.js';
 import { runWatch } from './watch.js';
 
@@ -111,6 +111,12 @@ function comparable(o: KubeObject): string {
   const { status: _status, ...rest } = o;
   const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? ({} as KubeObject['metadata']);
   return canonical({ ...rest, metadata: meta });
+}
+
+/** A server-side apply conflict whose every conflicting manager is `fieldManager` itself (its Update entry). */
+function ownConflictOnly(err: KubeApiError, fieldManager: string): boolean {
+  const conflicts = parseApplyConflicts(err.status);
+  return conflicts.length > 0 && conflicts.every((c) => c.manager === fieldManager);
 }
 
 const SSA_FALLBACK_WARNING =
@@ -376,6 +382,11 @@ class KubeClusterImpl implements KubeCluster {
         desc: this.desc('patch', info, ns, name),
       });
     } catch (err) {
+      if (!opts.force && isKubeApiError(err, 409) && ownConflictOnly(err, opts.fieldManager)) {
+        // Fields this field manager wrote itself with an update (a patch), not another tool's: applying
+        // over them is no takeover (the Update and Apply entries of one manager are separate owners).
+        return this.apply(obj, { ...opts, force: true });
+      }
       if (isKubeApiError(err, 415)) {
         if (!this.legacyApply) {
           this.legacyApply = true;
@@ -448,22 +459,24 @@ class KubeClusterImpl implements KubeCluster {
   ): Promise<{ object: KubeObject; result: ApplyResult }> {
     const name = body.metadata.name;
     const query = { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
+    // metadata.resourceVersion in the object is a precondition: a create is one by itself (409 when the
+    // object exists: then no patch), a merge patch that carries it is refused with 409 on a mismatch.
+    const { resourceVersion: precondition, ...meta } = body.metadata;
     if (!before) {
       try {
-        const res = await this.t.send({ method: 'POST', path: this.path(info, ns), query, body, desc: this.desc('create', info, ns, name) });
+        const res = await this.t.send({ method: 'POST', path: this.path(info, ns), query, body: { ...body, metadata: meta }, desc: this.desc('create', info, ns, name) });
         return { object: parseObject(res.text, `create ${info.kind} ${name}`), result: 'created' };
       } catch (err) {
-        if (!isKubeApiError(err, 409)) throw err;
+        if (!isKubeApiError(err, 409) || precondition) throw err;
         before = await this.getWith<KubeObject>(info, ns, name); // created meanwhile: patch it
         if (!before) throw err;
       }
     }
-    const { resourceVersion: _rv, ...meta } = body.metadata;
     const res = await this.t.send({
       method: 'PATCH',
       path: this.path(info, ns, name),
       query,
-      body: { ...body, metadata: meta },
+      body: { ...body, metadata: precondition ? { ...meta, resourceVersion: precondition } : meta },
       contentType: 'application/merge-patch+json',
       retry: true,
       desc: this.desc('patch', info, ns, name),

@@ -15,6 +15,7 @@ import { loadNetTemplate } from '../manifest/templates.js';
 import { validateNet } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
 import { annotateManifest } from '../upgrade/annotation.js';
+import { redactPasswords } from '../manifest/redact.js';
 import type { ResolvedVersion } from './cluster-session.js';
 import type { InstallFlags } from './install.js';
 import { checkSourceFlags, fetchManifest } from './source-flags.js';
@@ -64,9 +65,9 @@ export async function renderAnnotated(
   return { manifest, objects: toObjects(manifest) as KubeObject[] };
 }
 
-/** Applied objects as YAML documents (-o yaml). */
+/** Applied objects as YAML documents (-o yaml), a literal password hidden. */
 export function yamlOf(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
+  return objects.map((o) => stringify(redactPasswords(o))).join('---\n');
 }
 
 /** The Weave version of a rendered manifest: the tag of the weave container's image. */

@@ -30,24 +30,10 @@ export async function preflight(ctx: CheckContext, reporter: Reporter): Promise<
   }
 }
 
-/** Live settings merged under the flags; a range change is refused unless --allow-range-change. */
-export async function keepLiveSettings(
-  liveDs: KubeObject,
-  flags: NetSettings,
-  f: { allowRangeChange?: boolean },
-  reporter: Reporter,
-): Promise<{ settings: NetSettings; repo?: string }> {
-  const [{ readLiveSettings }, { mergeSettings }, { rangeChange, refuseRangeChange }] = await Promise.all([
-    import('../upgrade/live-settings.js'),
-    import('../upgrade/merge.js'),
-    import('../upgrade/range-change.js'),
-  ]);
+/** Live settings merged under the flags (whether the result may be applied is the guard's call: src/upgrade/guard.ts). */
+export async function keepLiveSettings(liveDs: KubeObject, flags: NetSettings, reporter: Reporter): Promise<{ settings: NetSettings; repo?: string }> {
+  const [{ readLiveSettings }, { mergeSettings }] = await Promise.all([import('../upgrade/live-settings.js'), import('../upgrade/merge.js')]);
   const live = readLiveSettings(liveDs);
-  const rc = rangeChange(live, flags.ipalloc);
-  if (rc) {
-    if (!f.allowRangeChange) throw refuseRangeChange(rc);
-    reporter.warn(rc.warning);
-  }
   const merged = mergeSettings(live, flags);
   reporter.info(`Weave Net ${live.weaveVersion ?? '(unknown version)'} is running: keeping its settings unless a flag changes them`);
   for (const k of merged.kept) reporter.info(`  kept     ${k}`);

@@ -23,6 +23,8 @@ import { confirm, keepLiveSettings, preflight, showChanges } from './install-upg
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 import { addSourceOptions, type SourceFlags } from './source-flags.js';
+import type { GuardAllow } from '../upgrade/guard.js';
+import type { KubeObject } from '../cluster/types.js';
 
 export interface InstallFlags extends SourceFlags {
   k8sVersion?: string;
@@ -41,6 +43,9 @@ export interface InstallFlags extends SourceFlags {
   forceConflicts?: boolean;
   skipChecks?: boolean;
   allowRangeChange?: boolean;
+  allowPasswordChange?: boolean;
+  allowNpcChange?: boolean;
+  allowDowngrade?: boolean;
   diff?: boolean;
   yes?: boolean;
 }
@@ -68,7 +73,10 @@ export function registerInstall(program: Command): void {
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
     .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns')
     .option('--skip-checks', 'do not run the pre-flight checks (weavectl check --pre)')
-    .option('--allow-range-change', 'allow a new --ipalloc on a running Weave Net (it makes a new network: see weavectl install --help)')
+    .option('--allow-range-change', 'allow a different IPALLOC_RANGE on a running Weave Net, from --ipalloc, --env or the manifest (it makes a new network: see below)')
+    .option('--allow-password-change', 'allow dropping, adding or switching the WEAVE_PASSWORD of a running Weave Net (peers cut off from each other during the rollout)')
+    .option('--allow-npc-change', 'allow turning weave-npc on or off on a running Weave Net (NetworkPolicies start or stop being enforced)')
+    .option('--allow-downgrade', 'allow installing an older Weave Net release than the one running')
     .option('--diff', 'print what would change in the cluster, and stop')
     .option('-y, --yes', 'apply changes to a running Weave Net without asking (a pipe or CI never asks)');
   addSourceOptions(cmd)
@@ -93,13 +101,26 @@ Examples:
   weavectl install --diff
   weavectl install --yes
 
-  # An upgrade that turns weave-npc back on, or drops the password (traffic no longer encrypted)
-  weavectl install --disable-npc=false
-  weavectl install --no-password-secret
+  # An upgrade that turns weave-npc back on, or drops the password (traffic no longer encrypted):
+  # changes to a running pod network, each allowed by its own flag
+  weavectl install --disable-npc=false --allow-npc-change
+  weavectl install --no-password-secret --allow-password-change
+
+  # A new pod range on a running Weave Net (plan an outage), or an older release
+  weavectl install --ipalloc 10.40.0.0/16 --allow-range-change
+  weavectl install --weave-version 2.6.0 --allow-downgrade
+
+Safety: before anything is written, the objects about to be applied are compared with the Weave Net
+that runs (found in any namespace), whatever flag, --env or manifest produced them. Refused unless
+allowed: a different IPALLOC_RANGE (--allow-range-change), WEAVE_PASSWORD dropped, added or switched
+(--allow-password-change), weave-npc turned on or off (--allow-npc-change), an older release
+(--allow-downgrade). Always refused: a second Weave Net next to a running one, -n naming a namespace
+Weave Net does not run in, a password written into the manifest. The weave-net DaemonSet is written
+only if it is still what weavectl read (else: "changed by someone else", run again).
 
 Changing IPALLOC_RANGE on a running cluster makes a new network: peers refuse each other until a
 quorum restarts and running pods can lose connectivity (weaveworks/weave#2874); the old range stays
-in /var/lib/weave/weave-netdata.db on every node. It is refused unless --allow-range-change.`,
+in /var/lib/weave/weave-netdata.db on every node.`,
     )
     .action(async (_opts: unknown, command: Command) => {
       await runInstall(command.opts() as InstallFlags, globalsOf(command));
@@ -139,6 +160,11 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
   return { settings, warnings };
 }
 
+/** The guard's overrides, from the flags. */
+function guardAllow(f: InstallFlags): GuardAllow {
+  return { rangeChange: Boolean(f.allowRangeChange), passwordChange: Boolean(f.allowPasswordChange), npcChange: Boolean(f.allowNpcChange), downgrade: Boolean(f.allowDowngrade) };
+}
+
 async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
   const { settings, warnings } = netSettingsFromFlags(f);
@@ -153,39 +179,66 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
     const k8s = parseK8sVersion(k8sRaw);
     reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
-    const [manifest, { printManifest }] = await Promise.all([renderNet(f, k8s, k8sRaw, settings, reporter), import('./render.js')]);
+    const [manifest, { printManifest }, { guardChange, guardError }, { toObjects }] = await Promise.all([
+      renderNet(f, k8s, k8sRaw, settings, reporter),
+      import('./render.js'),
+      import('../upgrade/guard.js'),
+      import('../manifest/manifest.js'),
+    ]);
+    // No cluster to compare with: the guard still refuses what no manifest may hold (a literal password, a bad range).
+    const refused = guardError(guardChange({ planned: toObjects(manifest) as KubeObject[], running: [], allow: {} }));
+    if (refused) throw refused;
     printManifest(manifest, g.output, reporter);
     return;
   }
 
   const cluster = await openCluster(g, reporter);
   try {
-    // What install reads travels in its first round trip: the server's version, discovery and Weave
-    // Net's objects as they are now (the running weave-net among them). The code that renders the
-    // manifest and runs the checks is loaded while they are on their way.
+    // What install reads travels in its first round trip: the server's version, discovery, Weave
+    // Net's objects as they are now, and every Weave Net DaemonSet in the cluster (any namespace).
+    // The code that renders the manifest and runs the checks is loaded while they are on their way.
     cluster.warmUp();
     cluster.prefetch(NET_OBJECTS);
-    const [{ CheckContext }, render] = await Promise.all([import('../check/checks.js'), import('./install-render.js')]);
-    const ctx = new CheckContext({
-      cluster,
-      namespace: g.namespace,
-      ...(settings.ipalloc !== undefined ? { ipalloc: settings.ipalloc } : {}),
-      allowRangeChange: Boolean(f.allowRangeChange),
-    });
-    const [v, liveDs] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), ctx.weaveDaemonSet()]);
+    const [{ CheckContext }, render, guard] = await Promise.all([import('../check/checks.js'), import('./install-render.js'), import('./install-guard.js')]);
+    const requestedNamespace = g.namespaceSet ? g.namespace : undefined;
+    const [v, found] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), guard.findRunningWeave(cluster, g.namespace, reporter)]);
+    // A second Weave Net, or -n naming the wrong namespace, is refused before anything is read from it.
+    guard.refusePlacement(found, requestedNamespace);
 
     // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
+    const liveDs = found.running[0];
     let effective = settings;
     if (liveDs) {
-      const kept = await keepLiveSettings(liveDs, settings, f, reporter);
+      const kept = await keepLiveSettings(liveDs, settings, reporter);
       effective = kept.settings;
       // The running release line (upstream or reweave) is kept too, unless --weave-repo says otherwise.
       if (f.weaveRepo === undefined && kept.repo) f = { ...f, weaveRepo: kept.repo };
     }
-    // After the range decision above, whose refusal says more than the check that repeats it.
-    if (!f.skipChecks) await preflight(ctx, reporter);
 
     const { manifest, objects } = await render.renderAnnotated(f, v, effective, reporter);
+    // The guard: the objects about to be applied against what runs, whatever produced them.
+    const verdict = guard.enforceGuard(objects, found, requestedNamespace, guardAllow(f), reporter, { deferRefusal: Boolean(f.diff) });
+    const refused = guard.guardError(verdict);
+    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
+    const netNamespace = ds?.metadata.namespace ?? 'kube-system';
+
+    // The password Secret and key exist before anything refers to them.
+    const password = await import('./install-password.js');
+    if (!refused) await password.requirePasswordSecret(cluster, ds, reporter);
+
+    // The pre-flight checks look at the range that is about to be applied, wherever it came from.
+    if (!f.skipChecks && !refused) {
+      const planned = verdict.plannedRange;
+      const ctx = new CheckContext({
+        cluster,
+        namespace: netNamespace,
+        ...(planned && (liveDs || !planned.isDefault)
+          ? { ipalloc: planned.cidr, ipallocSource: settings.ipalloc !== undefined ? '--ipalloc' : planned.isDefault ? "Weave Net's default" : 'IPALLOC_RANGE about to be applied' }
+          : {}),
+        allowRangeChange: Boolean(f.allowRangeChange),
+      });
+      await preflight(ctx, reporter);
+    }
     await checkServed(
       cluster,
       objects,
@@ -196,18 +249,30 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
 
     if (liveDs || f.diff) {
       const changes = await showChanges(cluster, objects, reporter);
+      if (refused) throw refused; // --diff: the changes shown, and why they would be refused
       if (f.diff) return;
       if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) throw failure('nothing was changed: the upgrade was not confirmed');
     }
 
-    const applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
+    // Written only if the weave-net DaemonSet is still what the guard saw (or still absent).
+    const precondition = await guard.recheckBeforeWrite(cluster, found, verdict, netNamespace);
+    let applied;
+    try {
+      // A literal WEAVE_PASSWORD is replaced first (one conditional patch), never left beside the valueFrom.
+      const replaced = await password.replaceLiteralPassword(cluster, precondition.seen, ds, precondition.resourceVersion, { dryRun: g.dryRun === 'server' });
+      precondition.resourceVersion = replaced.resourceVersion;
+      if (replaced.object) precondition.seen = replaced.object;
+      applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts), preconditions: [precondition] }, reporter);
+    } catch (err) {
+      if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
+      throw err;
+    }
     if (g.output === 'yaml') reporter.data(render.yamlOf(applied));
     if (!f.wait || g.dryRun === 'server') return;
-    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
     if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
     await waitForWorkloads(
       cluster,
-      [{ apiVersion: String(ds.apiVersion), kind: 'DaemonSet', namespace: ds.metadata.namespace ?? 'kube-system', name: NET_DAEMONSET }],
+      [{ apiVersion: String(ds.apiVersion), kind: 'DaemonSet', namespace: netNamespace, name: NET_DAEMONSET }],
       g,
       reporter,
     );

@@ -16,6 +16,7 @@
  *   role.rbac.authorization.k8s.io/weave-net (kube-system): new
  *   serviceaccount/weave-net (kube-system): unchanged
  */
+import { REDACTED_VALUE } from '../manifest/redact.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -264,8 +265,28 @@ function fieldOfPath(path: string): string | undefined {
   return m && !m[2]!.startsWith('"') ? m[1] : undefined;
 }
 
+/** What a diff shows instead of a password. */
+export const REDACTED = REDACTED_VALUE;
+
+/** Env vars whose literal value is a secret: never printed (weave-facts: WEAVE_PASSWORD encrypts the peers' traffic). */
+const SECRET_ENV = /\.env\[WEAVE_PASSWORD\]/;
+
+/** A value as shown, with a literal password replaced by REDACTED (a valueFrom still shows where it comes from). */
+function shown(v: unknown, field: string | undefined, secret: boolean): string {
+  if (!secret || v === undefined) return showValue(v, field);
+  if (isObject(v) && isObject(v.valueFrom) && (v.value === undefined || v.value === '')) return showValue(v, field);
+  return REDACTED;
+}
+
 /** One line per change: "~ path: old -> new", "+ path: new", "- path: old". */
 export function formatChange(c: FieldChange): string {
+  const secret = SECRET_ENV.test(c.path);
+  if (secret) {
+    const field = fieldOfPath(c.path);
+    if (c.kind === 'added') return `+ ${c.path}: ${shown(c.new, field, true)}`;
+    if (c.kind === 'removed') return `- ${c.path}: ${shown(c.old, field, true)}`;
+    return `~ ${c.path}: ${shown(c.old, field, true)} -> ${shown(c.new, field, true)}`;
+  }
   const field = fieldOfPath(c.path);
   // A whole container, volume or mount: its path names it; its JSON would not fit a line.
   if (field && field !== 'env' && KEYED_LISTS[field] && c.kind !== 'changed') return `${c.kind === 'added' ? '+' : '-'} ${c.path}`;

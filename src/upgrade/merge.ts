@@ -94,7 +94,10 @@ export function mergeSettings(live: LiveSettings, flags: NetSettings): MergedSet
       (settings as Record<string, unknown>)[f.key] = byFlag;
       if (f.env) delete liveEnv[f.env]; // an odd live value carried as env gives way to the flag
       if (same(was, byFlag)) kept.push(f.kept(byFlag));
-      else changed.push(`${f.label}: ${was === undefined ? (wasEnv ?? 'unset') : f.show(was)} -> ${f.show(byFlag)}`);
+      else {
+        const literalPassword = f.key === 'passwordSecret' && live.problems.some((p) => p.name === 'WEAVE_PASSWORD');
+        changed.push(`${f.label}: ${was === undefined ? (wasEnv ?? (literalPassword ? 'written into the DaemonSet' : 'unset')) : f.show(was)} -> ${f.show(byFlag)}`);
+      }
       continue;
     }
     if (byEnvFlag !== undefined) {

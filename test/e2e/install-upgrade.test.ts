@@ -50,7 +50,7 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(weave(s.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!).env).toContainEqual({ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' });
   });
 
-  it('keeps env from valueFrom; --disable-npc=false turns weave-npc back on, --no-password-secret turns encryption off (with a warning)', async () => {
+  it('keeps env from valueFrom; --disable-npc=false turns weave-npc back on, --no-password-secret turns encryption off (each allowed by its flag, with a warning)', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
     s.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'weave-passwd', namespace: 'kube-system' }, data: { 'weave-passwd': Buffer.from('s3cret').toString('base64') } });
     const first = await weavectl(s, ['install', '--disable-npc', '--password-secret', 'weave-passwd', '--wait=false']);
@@ -73,7 +73,11 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(kept.stderr).not.toMatch(/not carried over/);
     expect(weave(ds()).env).toContainEqual({ name: 'WEAVE_EXPOSE_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } } });
 
-    const changed = await weavectl(s, ['install', '--disable-npc=false', '--no-password-secret', '--yes', '--wait=false']);
+    // both are changes the guard refuses unless allowed (test/e2e/safety-guard.test.ts)
+    const refused = await weavectl(s, ['install', '--disable-npc=false', '--no-password-secret', '--yes', '--wait=false']);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/error: refusing: .*WEAVE_PASSWORD.*\(also refused: --allow-npc-change\)/);
+    const changed = await weavectl(s, ['install', '--disable-npc=false', '--no-password-secret', '--allow-npc-change', '--allow-password-change', '--yes', '--wait=false']);
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stderr).toMatch(/changed\s+WEAVE_PASSWORD: Secret weave-passwd -> unset \(no encryption\)/);
     expect(changed.stderr).toMatch(/changed\s+weave-npc: off -> on/);

@@ -215,6 +215,14 @@ function validatePodSpec(spec: unknown, prefix: string, causes: Cause[]): void {
     else if (seen.has(c['name'])) causes.push({ field: `${f}.name`, type: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(c['name'])}` });
     else seen.add(c['name']);
     if (typeof c['image'] !== 'string' || c['image'].trim() === '') causes.push({ field: `${f}.image`, type: 'FieldValueRequired', message: 'Required value' });
+    // validateEnvVarValueFrom (pkg/apis/core/validation): a literal value and a valueFrom on one env var are refused
+    if (Array.isArray(c['env'])) {
+      (c['env'] as unknown[]).forEach((e, j) => {
+        if (isPlainObject(e) && typeof e['value'] === 'string' && e['value'] !== '' && e['valueFrom'] !== undefined) {
+          causes.push({ field: `${f}.env[${j}].valueFrom`, type: 'FieldValueInvalid', message: 'Invalid value: "": may not be specified when `value` is not empty' });
+        }
+      });
+    }
   });
 }
 

@@ -451,7 +451,14 @@ export class ApiServer {
     const info: ManagerInfo = { manager: opts.manager, operation: 'Apply', apiVersion: t.gv };
     const old = this.d.store.get(t.res.store, this.storeNs(t), t.name!);
     const config = clone(cfg);
-    config['metadata'] = { ...md, name: t.name };
+    // metadata.resourceVersion in an apply configuration is a precondition on an existing object (409
+    // Conflict on a mismatch, as for an update); creating, the generic registry ignores it (kubernetes#106745).
+    const want = md['resourceVersion'];
+    if (old && want !== undefined && want !== '' && String(want) !== old['metadata']['resourceVersion']) {
+      throw errors.conflict(t.group, t.res.name, t.name!);
+    }
+    const { resourceVersion: _rv, ...mdRest } = md;
+    config['metadata'] = { ...mdRest, name: t.name };
     if (t.res.namespaced) config['metadata']['namespace'] = t.namespace;
     else delete config['metadata']['namespace'];
     if (!old) {

@@ -98,6 +98,23 @@ describe('server-side apply', () => {
     expect((await get(sim, `${DS_PATH}/weave-net`)).status).toBe(404);
   });
 
+  it('metadata.resourceVersion in the configuration is a precondition on an existing object (409), ignored on create (kubernetes#106745)', async () => {
+    sim = await startSimulator({ nodes: 1 });
+    const listRv = String(sim.store.resourceVersion);
+    const created = await apply(sim, `${DS_PATH}/weave-net`, { ...daemonSet('weave-net'), metadata: { name: 'weave-net', resourceVersion: listRv } }, 'fieldManager=a');
+    expect(created.status).toBe(201);
+    const rv = created.body['metadata']['resourceVersion'];
+    expect(Number(rv)).toBeGreaterThan(Number(listRv));
+    // another writer with the stale resourceVersion of the list that found nothing
+    const late = await apply(sim, `${DS_PATH}/weave-net`, { ...daemonSet('weave-net'), metadata: { name: 'weave-net', resourceVersion: listRv } }, 'fieldManager=a');
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ reason: 'Conflict', message: 'Operation cannot be fulfilled on daemonsets.apps "weave-net": the object has been modified; please apply your changes to the latest version and try again' });
+    expect(sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!['metadata']['resourceVersion']).toBe(rv);
+    // with the current one it applies
+    const ok = await apply(sim, `${DS_PATH}/weave-net`, { ...daemonSet('weave-net'), metadata: { name: 'weave-net', resourceVersion: rv } }, 'fieldManager=a');
+    expect(ok.status).toBe(200);
+  });
+
   it('keeps fields the schema does not know', async () => {
     sim = await startSimulator({ nodes: 1 });
     const ds = daemonSet('weave-net');

@@ -1,0 +1,151 @@
+/**
+ * The cluster side of install's guard (src/upgrade/guard.ts holds the rule): finding every Weave Net
+ * that runs, in any namespace; running the guard over the objects about to be applied; and making
+ * the write conditional on what the guard saw (optimistic concurrency).
+ *
+ * Concurrency: the weave-net DaemonSet is applied with `metadata.resourceVersion` set, which the API
+ * server treats as a precondition (a different resourceVersion is a 409 Conflict; kubernetes#106745
+ * shows the same for server-side apply). For an upgrade it is the resourceVersion the guard read; for
+ * a fresh install it is the resourceVersion of the list that found no Weave Net, which every object
+ * created after that list exceeds. Just before writing, the DaemonSet is read once more: a change
+ * since the guard's read is refused (a status-only change, which controllers make all the time, is not
+ * a change to the plan: the precondition moves to the new resourceVersion).
+ */
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { KubeObject } from '../cluster/types.js';
+import { isKubeApiError } from '../cluster/status-errors.js';
+import { failure, WeavectlError } from '../errors.js';
+import { NET_DAEMONSET } from '../manifest/net-settings.js';
+import type { Reporter } from '../output/reporter.js';
+import { guardChange, guardError, isWeaveNetDaemonSet, type GuardAllow, type GuardVerdict } from '../upgrade/guard.js';
+
+export interface RunningWeave {
+  /** Weave Net DaemonSets, from every namespace. */
+  running: KubeObject[];
+  /** The DaemonSet API version the cluster serves (apps/v1, else extensions/v1beta1). */
+  apiVersion: string;
+  /** resourceVersion of the list that found them. */
+  listResourceVersion: string;
+}
+
+/** Every Weave Net DaemonSet in the cluster; where listing all namespaces is forbidden, kube-system and `namespace` only (with a warning). */
+export async function findRunningWeave(cluster: KubeCluster, namespace: string, reporter: Reporter): Promise<RunningWeave> {
+  const apiVersion = (await cluster.serves('apps/v1', 'DaemonSet')) ? 'apps/v1' : 'extensions/v1beta1';
+  try {
+    const all = await cluster.list({ apiVersion, kind: 'DaemonSet' });
+    return { running: all.items.filter(isWeaveNetDaemonSet), apiVersion, listResourceVersion: all.resourceVersion };
+  } catch (err) {
+    if (!isKubeApiError(err, 403)) throw err;
+  }
+  const namespaces = [...new Set(['kube-system', namespace])];
+  reporter.warn(`may not list DaemonSets in every namespace: looked for a running Weave Net in ${namespaces.join(' and ')} only`);
+  const found: KubeObject[] = [];
+  let rv = '';
+  for (const ns of namespaces) {
+    const r = await cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
+    found.push(...r.items);
+    rv ||= r.resourceVersion;
+  }
+  return { running: found, apiVersion, listResourceVersion: rv };
+}
+
+/** Refuses a second Weave Net, or -n naming a namespace it does not run in, before anything else is read or rendered. */
+export function refusePlacement(found: RunningWeave, requestedNamespace: string | undefined): void {
+  const verdict = guardChange({ planned: [], running: found.running, ...(requestedNamespace !== undefined ? { requestedNamespace } : {}), allow: {} });
+  const refused = guardError({ ...verdict, refusals: verdict.refusals.filter((r) => r.rule === 'second-weave' || r.rule === 'namespace') });
+  if (refused) throw refused;
+}
+
+/**
+ * Runs the guard and prints its warnings. Throws its refusal (exit 1), unless `deferRefusal` (--diff:
+ * the changes are shown first; the caller throws `guardError(verdict)` after).
+ */
+export function enforceGuard(
+  planned: readonly KubeObject[],
+  found: RunningWeave,
+  requestedNamespace: string | undefined,
+  allow: GuardAllow,
+  reporter: Reporter,
+  opts: { deferRefusal?: boolean } = {},
+): GuardVerdict {
+  const verdict = guardChange({ planned, running: found.running, ...(requestedNamespace !== undefined ? { requestedNamespace } : {}), allow });
+  const refused = guardError(verdict);
+  if (refused && !opts.deferRefusal) throw refused;
+  for (const w of verdict.warnings) reporter.warn(w.message);
+  return verdict;
+}
+
+/** The object without what controllers and the server change on their own (status, resourceVersion, managedFields, generation). */
+function planRelevant(o: KubeObject | undefined): string {
+  if (!o) return '';
+  const { status: _s, ...rest } = o;
+  const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = o.metadata;
+  return JSON.stringify(sortKeys({ ...rest, metadata: meta }));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+export interface WritePrecondition {
+  kind: 'DaemonSet';
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  /** The DaemonSet as last seen (undefined: absent); a write that meets a 409 retries if only its status moved since. */
+  seen?: KubeObject;
+  /** A newer resourceVersion to retry with when the DaemonSet changed only where controllers write (status); undefined: really changed. */
+  refresh?: () => Promise<string | undefined>;
+}
+
+function changedMeanwhile(ns: string, created: boolean): WeavectlError {
+  return failure(
+    created
+      ? `another install created Weave Net (DaemonSet ${ns}/${NET_DAEMONSET}) while this one was planning; nothing of it was overwritten`
+      : `DaemonSet ${ns}/${NET_DAEMONSET} was changed by someone else after weavectl read it (another install or upgrade at the same time?); nothing of it was overwritten`,
+    'run the command again: it reads what runs now and plans against that',
+  );
+}
+
+async function readNow(cluster: KubeCluster, apiVersion: string, namespace: string): Promise<{ now?: KubeObject; listRv: string }> {
+  const list = await cluster.list({ apiVersion, kind: 'DaemonSet', namespace }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
+  return { ...(list.items[0] ? { now: list.items[0] } : {}), listRv: list.resourceVersion };
+}
+
+/**
+ * Reads the weave-net DaemonSet again just before the write: refuses when it changed (or appeared)
+ * since the guard read it, and returns the precondition the write carries.
+ */
+export async function recheckBeforeWrite(cluster: KubeCluster, found: RunningWeave, verdict: GuardVerdict, namespace: string): Promise<WritePrecondition> {
+  const { now, listRv } = await readNow(cluster, found.apiVersion, namespace);
+  const seen = verdict.current;
+  if (!seen) {
+    if (now) throw changedMeanwhile(namespace, true);
+    // Every object created after this list has a greater resourceVersion: the write fails if one was.
+    return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: listRv || found.listResourceVersion };
+  }
+  if (!now || (now.metadata.resourceVersion !== seen.metadata.resourceVersion && planRelevant(now) !== planRelevant(seen))) throw changedMeanwhile(namespace, false);
+  const pre: WritePrecondition = { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(now.metadata.resourceVersion), seen: now };
+  pre.refresh = async () => {
+    const again = (await readNow(cluster, found.apiVersion, namespace)).now;
+    return again && pre.seen && planRelevant(again) === planRelevant(pre.seen) ? String(again.metadata.resourceVersion) : undefined;
+  };
+  return pre;
+}
+
+/** A write refused because its precondition no longer held (409 Conflict that is not a field-manager conflict). */
+export function isPreconditionConflict(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (isKubeApiError(e, 409) && (e.reason === 'Conflict' || e.reason === 'AlreadyExists') && !/^apply conflict/.test(e.message)) return true;
+  }
+  return false;
+}
+
+export { guardError };
+
+/** The one-line error for such a write. */
+export function conflictError(namespace: string, fresh: boolean): WeavectlError {
+  return changedMeanwhile(namespace, fresh);
+}
