@@ -4,17 +4,43 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
-import { EXIT_USAGE, WeavectlError } from './errors.js';
+import { globalsOf } from './commands/global.js';
+import { EXIT_USAGE, failure, WeavectlError } from './errors.js';
+import { formatDuration } from './util/duration.js';
+import { setLongTimeout, type LongTimer } from './util/timers.js';
 import { classifyError } from './cluster/status-errors.js';
 import { Reporter } from './output/reporter.js';
 
+/**
+ * How long after --timeout ran out the command is ended whatever it is doing. Every request and
+ * wait is bounded by the deadline itself (transport.ts, the rollout waits); this is the backstop,
+ * late enough for a timed-out rollout's last diagnosis (3 s) to be printed.
+ */
+export const DEADLINE_GRACE_MS = 5_000;
+
 export async function run(argv: string[]): Promise<number> {
   const { verbose, color } = reportFlags(argv);
+  let watchdog: LongTimer | undefined;
   try {
-    await (await buildProgram(argv)).parseAsync(argv);
+    const program = await buildProgram(argv);
+    const expired = new Promise<never>((_resolve, reject) => {
+      program.hook('preAction', (_program, action) => {
+        const g = globalsOf(action);
+        if (g.deadline === Infinity) return;
+        watchdog = setLongTimeout(
+          () => reject(failure(`timed out: the command did not finish within --timeout ${formatDuration(g.timeoutMs)}`, 'raise --timeout, or check that the API server answers: kubectl cluster-info')),
+          g.deadline - Date.now() + DEADLINE_GRACE_MS,
+          { unref: true },
+        );
+      });
+    });
+    expired.catch(() => undefined);
+    await Promise.race([program.parseAsync(argv), expired]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return report(err, verbose, color);
+  } finally {
+    watchdog?.clear();
   }
 }
 
