@@ -73,7 +73,7 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
     });
     const checks = f.pre ? preInstallChecks() : healthChecks();
     const text = g.output === 'text';
-    const printer = new TextCheckPrinter((t) => reporter.data(t === '' ? '\n' : t), reporter.c);
+    const printer = new TextCheckPrinter((t) => reporter.data(t === '' ? '\n' : t), reporter.cData);
     const report = await runChecks(
       checks,
       ctx,
@@ -85,8 +85,8 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       },
     );
     reporter.endProgress();
-    if (g.output === 'json') reporter.data(renderCheckJson(report));
-    else if (g.output === 'yaml') reporter.data(stringify(checkJson(report)));
+    if (g.output === 'json') reporter.document(renderCheckJson(report));
+    else if (g.output === 'yaml') reporter.document(stringify(checkJson(report)));
     else printer.summary(report);
     // A fatal check that failed (the API cannot be reached, the credentials are refused) means the
     // checks could not run: besides the report, the command fails as every command does, with one

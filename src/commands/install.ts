@@ -201,7 +201,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
 
     const applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
-    if (g.output === 'yaml') reporter.data(render.yamlOf(applied));
+    if (g.output === 'yaml') reporter.document(render.yamlOf(applied));
     if (!f.wait || g.dryRun === 'server') return;
     const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
     if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
