@@ -24,7 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 /** Global options that take a value in the next argument (so that value is not the command). */
-const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-o', '--output', '--timeout']);
+const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-o', '--output', '--timeout', '--request-timeout']);
 
 /** The command word of a command line, if it names one of ours. */
 export function commandOf(args: readonly string[]): string | undefined {
@@ -56,7 +56,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .addOption(
       new Option('--dry-run [mode]', 'none | client (render only, no cluster) | server (send with dryRun=All)').preset('client'),
     )
-    .option('--timeout <duration>', 'how long to wait, e.g. 90s, 5m (0 waits forever)', DEFAULT_TIMEOUT)
+    .option('--timeout <duration>', 'how long the whole command may take, every request included, e.g. 90s, 5m, 600h (0 waits forever)', DEFAULT_TIMEOUT)
+    .option('--request-timeout <duration>', "the limit of one request to the API server, as kubectl's: 30 (seconds), 1s, 2m; 0 = none of its own (default: 30s)")
     .option('-v, --verbose', 'print debug lines and stack traces of errors')
     .option('--no-color', 'do not colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
@@ -76,7 +77,10 @@ Examples:
   weavectl scope --external-ip 10.200.33.12 --read-only
 
   # Wait for the weave-net DaemonSet like kubectl rollout status
-  weavectl rollout-status --timeout 5m`,
+  weavectl rollout-status --timeout 5m
+
+  # Give a slow API server 10 seconds per request, the whole command 2 minutes
+  weavectl status --request-timeout 10s --timeout 2m`,
     );
 
   const wanted = commandOf(argv.slice(2));

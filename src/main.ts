@@ -5,6 +5,8 @@
 import pkg from '../package.json' with { type: 'json' };
 
 const argv = process.argv;
+/** Set once the process is on its way out (see exitWhenWritten). */
+let ending = false;
 if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
   process.stdout.write(`${pkg.version}\n`);
 } else {
@@ -12,8 +14,19 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const { run } = await import('./run.js');
-  exitWhenWritten(await run(argv));
+  const { run, report, reportFlags } = await import('./run.js');
+  // The guard of last resort: a promise nobody awaited that failed, or an exception thrown from a
+  // callback, still ends in one `error:` line and exit 1 (a stack only with --verbose), never in
+  // Node's own crash report. The first error wins; whatever comes after it is not printed.
+  const { verbose, color } = reportFlags(argv);
+  const fatal = (err: unknown) => {
+    if (ending) return;
+    exitWhenWritten(report(err, verbose, color) || 1);
+  };
+  process.on('unhandledRejection', fatal);
+  process.on('uncaughtException', fatal);
+  const code = await run(argv);
+  if (!ending) exitWhenWritten(code);
 }
 
 /**
@@ -22,6 +35,7 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
  * is followed by the exit at once, as with kubectl).
  */
 function exitWhenWritten(code: number): void {
+  ending = true;
   process.exitCode = code;
   const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
   let left = pending.length;

@@ -4,21 +4,48 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
-import { EXIT_FAILURE, EXIT_USAGE, WeavectlError } from './errors.js';
+import { globalsOf } from './commands/global.js';
+import { EXIT_USAGE, failure, WeavectlError } from './errors.js';
+import { formatDuration } from './util/duration.js';
+import { setLongTimeout, type LongTimer } from './util/timers.js';
+import { classifyError } from './cluster/status-errors.js';
 import { Reporter } from './output/reporter.js';
 
+/**
+ * How long after --timeout ran out the command is ended whatever it is doing. Every request and
+ * wait is bounded by the deadline itself (transport.ts, the rollout waits); this is the backstop,
+ * late enough for a timed-out rollout's last diagnosis (3 s) to be printed.
+ */
+export const DEADLINE_GRACE_MS = 5_000;
+
 export async function run(argv: string[]): Promise<number> {
-  const verbose = argv.includes('-v') || argv.includes('--verbose');
-  const color = !argv.includes('--no-color');
+  const { verbose, color } = reportFlags(argv);
+  let watchdog: LongTimer | undefined;
   try {
-    await (await buildProgram(argv)).parseAsync(argv);
+    const program = await buildProgram(argv);
+    const expired = new Promise<never>((_resolve, reject) => {
+      program.hook('preAction', (_program, action) => {
+        const g = globalsOf(action);
+        if (g.deadline === Infinity) return;
+        watchdog = setLongTimeout(
+          () => reject(failure(`timed out: the command did not finish within --timeout ${formatDuration(g.timeoutMs)}`, 'raise --timeout, or check that the API server answers: kubectl cluster-info')),
+          g.deadline - Date.now() + DEADLINE_GRACE_MS,
+          { unref: true },
+        );
+      });
+    });
+    expired.catch(() => undefined);
+    await Promise.race([program.parseAsync(argv), expired]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return report(err, verbose, color);
+  } finally {
+    watchdog?.clear();
   }
 }
 
-function report(err: unknown, verbose: boolean, color: boolean): number {
+/** Prints an error as one `error:` line (plus its hint; the stack only with --verbose) and returns the exit code. */
+export function report(err: unknown, verbose: boolean, color: boolean): number {
   if (err instanceof CommanderError) {
     // commander has already printed its one-line message (unknown option, missing argument, suggestion).
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
@@ -26,13 +53,16 @@ function report(err: unknown, verbose: boolean, color: boolean): number {
   }
   const reporter = new Reporter({ color, verbose });
   reporter.endProgress();
-  if (err instanceof WeavectlError) {
-    reporter.error(err.message, err.hint);
-    if (verbose && err.stack) process.stderr.write(err.stack + '\n');
-    return err.exitCode;
+  const e = classifyError(err);
+  reporter.error(e.message, verbose && e.hint?.startsWith('run again with --verbose') ? undefined : e.hint);
+  if (verbose) {
+    const stack = e.cause instanceof Error && !(err instanceof WeavectlError) ? e.cause.stack : e.stack;
+    if (stack) process.stderr.write(stack + '\n');
   }
-  const e = err instanceof Error ? err : new Error(String(err));
-  reporter.error(`unexpected: ${e.message}`, verbose ? undefined : 'run again with --verbose for the stack trace, and report it as a bug');
-  if (verbose && e.stack) process.stderr.write(e.stack + '\n');
-  return EXIT_FAILURE;
+  return e.exitCode;
+}
+
+/** The flags report() needs, read from the raw command line (the guard in main.ts has nothing else). */
+export function reportFlags(argv: readonly string[]): { verbose: boolean; color: boolean } {
+  return { verbose: argv.includes('-v') || argv.includes('--verbose'), color: !argv.includes('--no-color') };
 }

@@ -111,9 +111,11 @@ export class CheckContext {
       const ref = { kind: 'DaemonSet', namespace: this.namespace, name: NET_DAEMONSET };
       // Asked in apps/v1 (1.9+) at once, alongside discovery; where that is not served, in the older API.
       const modern = this.cluster.get({ ...ref, apiVersion: 'apps/v1' });
+      // handled at once: when discovery fails first, nobody awaits this read (an unhandled rejection
+      // would end the process with a stack trace)
+      modern.catch(() => undefined);
       const apiVersion = await this.daemonSetApiVersion();
       if (apiVersion === 'apps/v1') return modern;
-      modern.catch(() => undefined);
       return this.cluster.get({ ...ref, apiVersion });
     });
   }

@@ -34,6 +34,7 @@
  *
  * Categories and checks keep the order they ran in.
  */
+import { sanitizeDeep } from '../output/sanitize.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckOutcome, CheckReport, CheckStatus } from './checks.js';
 
@@ -91,7 +92,8 @@ export class TextCheckPrinter {
     private readonly c: ChalkInstance = plain,
   ) {}
 
-  result(o: CheckOutcome): void {
+  result(raw: CheckOutcome): void {
+    const o = sanitizeDeep(raw); // messages quote pods, events and the API server
     if (o.category !== this.category) {
       if (this.category !== undefined) this.write('');
       this.write(categoryHeader(o.category));

@@ -35,8 +35,12 @@ export interface ConnectOptions {
   context?: string;
   /** -n/--namespace: the default namespace for namespaced objects that name none. */
   namespace?: string;
-  /** Per-request timeout (default 30 s); watches use their own timeoutSeconds. */
+  /** Per-request timeout (default 30 s; 0: none of its own); watches use their own timeoutSeconds. */
   requestTimeoutMs?: number;
+  /** When the command's --timeout runs out (epoch ms): no request outlives it. */
+  deadline?: number;
+  /** The --timeout itself, for messages. */
+  commandTimeoutMs?: number;
   /** Receives warnings: TLS verification off, API deprecation `Warning:` headers, fallbacks. */
   onWarning?: (message: string) => void;
   /** Retry/backoff of idempotent requests (tests shorten it). */
@@ -74,6 +78,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<KubeCluster> {
   for (const w of loaded.warnings) opts.onWarning?.(w);
   const transport = new Transport(await credentialsFor(loaded), loaded.server, {
     requestTimeoutMs: opts.requestTimeoutMs,
+    deadline: opts.deadline,
+    commandTimeoutMs: opts.commandTimeoutMs,
     onWarning: opts.onWarning,
     retry: opts.retry,
     userAgent: opts.userAgent,

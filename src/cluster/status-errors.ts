@@ -176,7 +176,7 @@ export function apiError(code: number, body: string, d: RequestDescription, id: 
       }
       return new KubeApiError(serverMsg || `${what}: conflict (409)`, code, status);
     case 410:
-      return new KubeApiError(serverMsg || `${what}: the resource version is too old (410 Gone)`, code, status);
+      return new KubeApiError(serverMsg || `${what}: the resource version is too old (410 Gone)`, code, status, 'what was read changed too much meanwhile; try again');
     case 415:
       return new KubeApiError(`${what}: the API server does not accept this request format (415 Unsupported Media Type)${serverMsg ? `: ${serverMsg}` : ''}`, code, status);
     case 422:
@@ -221,12 +221,12 @@ const TLS_CODES = new Set([
 export function networkError(err: unknown, d: RequestDescription, id: ClusterIdentity): WeavectlError {
   const e = err as NodeJS.ErrnoException & { reason?: string };
   const code = e?.code ?? '';
-  const base = `cannot reach the API server ${id.server}`;
+  const base = id.server ? `cannot reach the API server ${id.server}` : 'cannot reach the API server';
   const mk = (msg: string, hint?: string) => new WeavectlError(msg, { exitCode: EXIT_FAILURE, hint, cause: err });
   if (code === 'ECONNREFUSED') return mk(`${base}: connection refused`, 'is the cluster running? check the context with `kubectl config current-context`');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return mk(`${base}: the host name does not resolve`, 'check the server address in the kubeconfig and your DNS/VPN');
   if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return mk(`${base}: ${code}`, 'is the cluster reachable from here (VPN, firewall)?');
-  if (code === 'ECONNRESET' || code === 'EPIPE') return mk(`${base}: the connection was reset during ${d.verb} ${targetLabel(d)}`);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return mk(`${base}: the connection was reset${d.verb ? ` during ${d.verb} ${targetLabel(d)}` : ''}`, 'the API server or a proxy on the way closed the connection; try again');
   if (TLS_CODES.has(code)) {
     return mk(
       `the TLS certificate of ${id.server} is not trusted: ${oneLine(e.message ?? code)}`,
@@ -234,7 +234,36 @@ export function networkError(err: unknown, d: RequestDescription, id: ClusterIde
     );
   }
   if (code === 'ERR_OSSL_PEM_NO_START_LINE' || /PEM|key values mismatch/i.test(e?.message ?? '')) {
-    return mk(`the client certificate or key in the kubeconfig is not usable: ${oneLine(e.message ?? code)}`);
+    return mk(`the client certificate or key in the kubeconfig is not usable: ${oneLine(e.message ?? code)}`, 'check client-certificate and client-key of the user in the kubeconfig');
   }
-  return mk(`${base}: ${oneLine(e?.message ?? String(err))}${code && !(e?.message ?? '').includes(code) ? ` (${code})` : ''}`);
+  return mk(
+    `${base}: ${oneLine(e?.message ?? String(err))}${code && !(e?.message ?? '').includes(code) ? ` (${code})` : ''}`,
+    'check that the API server answers: kubectl cluster-info',
+  );
+}
+
+/** Error codes of Node's network and TLS layers that say the API server could not be talked to. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+
+/**
+ * The one place an error of any origin becomes what the user sees: a WeavectlError as it is; a
+ * network or TLS error that escaped the transport's own mapping as the same one-line message the
+ * transport gives; anything else as "unexpected" (a bug: the stack is there with --verbose).
+ * Used by run.ts for a failed command and by main.ts's process-wide guard.
+ */
+export function classifyError(err: unknown): WeavectlError {
+  if (err instanceof WeavectlError) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (NETWORK_CODES.has(code) || TLS_CODES.has(code)) {
+    return networkError(e, { verb: '' }, { server: '' });
+  }
+  if (code === 'ERR_STRING_TOO_LONG' || e instanceof RangeError && /Array buffer allocation|Invalid string length/.test(e.message)) {
+    return new WeavectlError(`an answer or file was too large to read: ${oneLine(e.message)}`, { exitCode: EXIT_FAILURE, cause: e });
+  }
+  return new WeavectlError(`unexpected: ${oneLine(e.message || String(err))}`, {
+    exitCode: EXIT_FAILURE,
+    hint: 'run again with --verbose for the stack trace, and report it as a bug',
+    cause: e,
+  });
 }

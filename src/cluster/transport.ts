@@ -14,6 +14,8 @@ import type tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import type { Credentials, TlsMaterial } from './credentials.js';
 import { failure, WeavectlError } from '../errors.js';
+import { formatDuration } from '../util/duration.js';
+import { setLongTimeout } from '../util/timers.js';
 import { apiError, networkError, oneLine, type ClusterIdentity, type RequestDescription } from './status-errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -28,8 +30,12 @@ export interface RetryPolicy {
 }
 
 export interface TransportOptions {
-  /** Per-request timeout for everything but watches (default 30 s). */
+  /** Per-request timeout for everything but watches (default 30 s; 0: none of its own). */
   requestTimeoutMs?: number;
+  /** When the command's --timeout runs out (epoch ms): no request, retry or wait for one outlives it. */
+  deadline?: number;
+  /** The --timeout itself, for messages. */
+  commandTimeoutMs?: number;
   /** Receives the API server's `Warning:` headers (deprecations), each once. */
   onWarning?: (message: string) => void;
   retry?: Partial<RetryPolicy>;
@@ -61,6 +67,9 @@ export interface HttpResponse {
 
 export type StreamEnd = 'ended' | 'aborted' | 'dropped' | 'inactive';
 
+/** How long a request started after the command's --timeout ran out may take. */
+export const AFTER_DEADLINE_MS = 3_000;
+
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_NET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED']);
 
@@ -79,7 +88,11 @@ class StartFailure extends Error {
 }
 
 class RequestTimeout extends Error {
-  constructor(readonly ms: number) {
+  /** byDeadline: the command's --timeout ran out (else the request's own --request-timeout). */
+  constructor(
+    readonly ms: number,
+    readonly byDeadline = false,
+  ) {
     super(`no answer within ${ms} ms`);
   }
 }
@@ -141,6 +154,8 @@ export class Transport {
   private readonly base: URL;
   private readonly creds: Credentials;
   private readonly timeoutMs: number;
+  private readonly deadline: number;
+  private readonly commandTimeoutMs?: number;
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
   private readonly onWarning?: (m: string) => void;
@@ -157,6 +172,8 @@ export class Transport {
     this.server = server.replace(/\/+$/, '');
     this.base = new URL(this.server);
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.deadline = opts.deadline ?? Infinity;
+    this.commandTimeoutMs = opts.commandTimeoutMs;
     this.retry = { attempts: 4, baseDelayMs: 250, maxDelayMs: 10_000, ...opts.retry };
     this.userAgent = opts.userAgent ?? 'weavectl';
     this.onWarning = opts.onWarning;
@@ -177,26 +194,44 @@ export class Transport {
       } catch (err) {
         if (err instanceof WeavectlError) throw err;
         const code = (err as NodeJS.ErrnoException).code ?? '';
-        if (RETRY_NET.has(code) && attempt < policy.attempts) {
+        if (RETRY_NET.has(code) && attempt < policy.attempts && this.fitsBeforeDeadline(this.backoff(attempt))) {
           await sleep(this.backoff(attempt));
           continue;
         }
-        if (err instanceof RequestTimeout) {
-          throw failure(
-            `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} within ${formatMs(err.ms)}`,
-            'the API server is slow or unreachable; try again, or raise --request-timeout',
-          );
-        }
+        if (err instanceof RequestTimeout) throw this.timeoutError(req, err);
         throw networkError(err, req.desc, this.id);
       }
       if (res.status >= 200 && res.status < 300) return res;
       if (RETRY_STATUS.has(res.status) && attempt < policy.attempts) {
         const after = retryAfterMs(res.headers['retry-after']);
-        await sleep(Math.min(after ?? this.backoff(attempt), policy.maxDelayMs));
-        continue;
+        const delay = Math.min(after ?? this.backoff(attempt), policy.maxDelayMs);
+        // a retry that could only start after --timeout ran out is not made: the answer so far is the error
+        if (this.fitsBeforeDeadline(delay)) {
+          await sleep(delay);
+          continue;
+        }
       }
       throw apiError(res.status, res.text, req.desc, this.id);
     }
+  }
+
+  /** Whether a retry after `delayMs` still starts before the command's --timeout runs out. */
+  private fitsBeforeDeadline(delayMs: number): boolean {
+    return Date.now() + delayMs < this.deadline;
+  }
+
+  private timeoutError(req: HttpRequest, err: RequestTimeout): WeavectlError {
+    if (err.byDeadline) {
+      const total = this.commandTimeoutMs ? ` of ${formatDuration(this.commandTimeoutMs)}` : '';
+      return failure(
+        `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} before the --timeout${total} ran out`,
+        'the API server is slow or unreachable: check it with `kubectl cluster-info`, or raise --timeout',
+      );
+    }
+    return failure(
+      `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} within ${formatMs(err.ms)}`,
+      'the API server is slow or unreachable: check it with `kubectl cluster-info`, or raise --request-timeout',
+    );
   }
 
   /** send() and JSON.parse of the answer. */
@@ -455,14 +490,20 @@ export class Transport {
     const prepared = await this.prepare();
     const url = this.url(req);
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    // the request's own limit (0: none), cut to what is left of the command's --timeout
+    // A request started after it ran out (what a timed-out rollout reads to say what is missing)
+    // gets a short last chance; the command itself ends soon after (run.ts).
+    const own = req.timeoutMs ?? this.timeoutMs;
+    const left = Math.max(this.deadline - Date.now(), Math.min(AFTER_DEADLINE_MS, own > 0 ? own : AFTER_DEADLINE_MS));
+    const byDeadline = !(own > 0 && own <= left);
+    const timeoutMs = byDeadline ? left : own;
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise<HttpResponse>((resolve, reject) => {
       let done = false;
       const finish = (err: Error | undefined, res?: HttpResponse) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        timer?.clear();
         if (err) reject(err);
         else resolve(res!);
       };
@@ -474,11 +515,13 @@ export class Transport {
         res.on('error', (e) => finish(e));
         res.on('aborted', () => finish(Object.assign(new Error('the connection was reset while reading the answer'), { code: 'ECONNRESET' })));
       });
-      const timer = setTimeout(() => {
-        const e = new RequestTimeout(timeoutMs);
-        finish(e);
-        request.destroy(e);
-      }, timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setLongTimeout(() => {
+            const e = new RequestTimeout(timeoutMs, byDeadline);
+            finish(e);
+            request.destroy(e);
+          }, timeoutMs)
+        : undefined;
       request.on('error', (e) => finish(e));
       request.end(body);
     });

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { CheckReport } from '../check/checks.js';
-import { EXIT_FAILURE } from '../errors.js';
+import { EXIT_FAILURE, failure } from '../errors.js';
 import { stringify } from '../manifest/manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
@@ -73,7 +73,7 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
     });
     const checks = f.pre ? preInstallChecks() : healthChecks();
     const text = g.output === 'text';
-    const printer = new TextCheckPrinter((t) => reporter.data(t === '' ? '\n' : t), reporter.c);
+    const printer = new TextCheckPrinter((t) => reporter.data(t === '' ? '\n' : t), reporter.cData);
     const report = await runChecks(
       checks,
       ctx,
@@ -85,9 +85,14 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       },
     );
     reporter.endProgress();
-    if (g.output === 'json') reporter.data(renderCheckJson(report));
-    else if (g.output === 'yaml') reporter.data(stringify(checkJson(report)));
+    if (g.output === 'json') reporter.document(renderCheckJson(report));
+    else if (g.output === 'yaml') reporter.document(stringify(checkJson(report)));
     else printer.summary(report);
+    // A fatal check that failed (the API cannot be reached, the credentials are refused) means the
+    // checks could not run: besides the report, the command fails as every command does, with one
+    // `error:` line and its hint on stderr.
+    const fatal = report.outcomes.find((o) => o.result.status === 'fail' && checks.some((c) => c.id === o.id && c.fatal));
+    if (fatal) throw failure(`${fatal.result.message}; the checks could not run`, fatal.result.hint);
     return report;
   } finally {
     cluster.close();

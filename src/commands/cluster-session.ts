@@ -12,7 +12,7 @@ import type { Manifest } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
 import { liveLine, progressFields } from '../output/rollout-progress.js';
 import type { WorkloadRef } from '../rollout/workload.js';
-import type { Globals } from './global.js';
+import { remainingMs, type Globals } from './global.js';
 
 export const FIELD_MANAGER = 'weavectl';
 
@@ -22,6 +22,9 @@ export async function openCluster(g: Globals, reporter: Reporter): Promise<KubeC
     kubeconfig: g.kubeconfig,
     context: g.context,
     ...(g.namespaceSet ? { namespace: g.namespace } : {}),
+    ...(g.requestTimeoutMs !== undefined ? { requestTimeoutMs: g.requestTimeoutMs } : {}),
+    deadline: g.deadline,
+    commandTimeoutMs: g.timeoutMs,
     onWarning: (m) => reporter.warn(m),
   });
 }
@@ -165,7 +168,7 @@ export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[]
         const result = await waitForWorkload({
           cluster,
           ref,
-          timeoutMs: g.timeoutMs,
+          timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0,
           signal: abort.signal,
           onProgress: (s) => {
             if (reporter.mode === 'tty') reporter.progress(key, liveLine(ref.name, s));

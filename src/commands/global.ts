@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 
 export type OutputFormat = 'text' | 'yaml' | 'json';
 export type DryRun = 'none' | 'client' | 'server';
@@ -18,7 +18,12 @@ export interface Globals {
   namespaceSet: boolean;
   output: OutputFormat;
   dryRun: DryRun;
+  /** --timeout: bounds the whole command, every request in it included; 0 = no limit. */
   timeoutMs: number;
+  /** When --timeout runs out (epoch ms; Infinity without a limit), counted from the start of the process. */
+  deadline: number;
+  /** --request-timeout: the limit of one request (undefined: the default, 30 s; 0: none of its own). */
+  requestTimeoutMs?: number;
   verbose: boolean;
   color: boolean;
 }
@@ -51,6 +56,7 @@ export function parseNamespace(value: string): string {
 export function globalsOf(cmd: Command): Globals {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
   const ns = o.namespace as string | undefined;
+  const timeoutMs = parseDuration(String(o.timeout ?? DEFAULT_TIMEOUT));
   return {
     kubeconfig: o.kubeconfig as string | undefined,
     context: o.context as string | undefined,
@@ -58,10 +64,17 @@ export function globalsOf(cmd: Command): Globals {
     namespaceSet: ns !== undefined,
     output: parseOutput(o.output as string | undefined),
     dryRun: parseDryRun(o.dryRun as string | boolean | undefined),
-    timeoutMs: parseDuration(String(o.timeout ?? DEFAULT_TIMEOUT)),
+    timeoutMs,
+    deadline: timeoutMs > 0 ? performance.timeOrigin + timeoutMs : Infinity,
+    ...(o.requestTimeout !== undefined ? { requestTimeoutMs: parseRequestTimeout(String(o.requestTimeout)) } : {}),
     verbose: Boolean(o.verbose),
     color: o.color !== false,
   };
+}
+
+/** What is left of --timeout now (Infinity without a limit, never below 1 ms). */
+export function remainingMs(g: Pick<Globals, 'deadline'>, now = Date.now()): number {
+  return g.deadline === Infinity ? Infinity : Math.max(1, g.deadline - now);
 }
 
 export function reporterFor(g: Globals, opts: { jsonEvents?: boolean } = {}): Reporter {

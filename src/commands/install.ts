@@ -267,7 +267,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
       if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
       throw err;
     }
-    if (g.output === 'yaml') reporter.data(render.yamlOf(applied));
+    if (g.output === 'yaml') reporter.document(render.yamlOf(applied));
     if (!f.wait || g.dryRun === 'server') return;
     if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
     await waitForWorkloads(

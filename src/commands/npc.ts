@@ -137,7 +137,7 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
     reporter.info(`weave-npc on node ${node} (pod ${ref.namespace}/${ref.name})`);
     if (g.output === 'json') {
       const out: NpcRulesResult = { node, pod: `${ref.namespace}/${ref.name}`, iptablesCommand, ipsets: ipsetList !== undefined, ...report };
-      reporter.data(JSON.stringify(out, null, 2));
+      reporter.document(JSON.stringify(out, null, 2));
       return;
     }
     reporter.data(renderNpcRules(report));

@@ -86,8 +86,8 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
   const draft = buildAllow(allowOptions(namespace, f, flagVersion));
 
   if (g.dryRun === 'client') {
-    if (g.output === 'yaml') reporter.data(renderPolicyYaml(draft));
-    else if (g.output === 'json') reporter.data(JSON.stringify(draft, null, 2));
+    if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));
+    else if (g.output === 'json') reporter.document(JSON.stringify(draft, null, 2));
     else reporter.data(`${resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name })} created (dry run)`);
     describe(draft, reporter);
     for (const c of weaveNpcCaveats(draft)) reporter.warn(c);
@@ -134,8 +134,8 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
         reporter.info(`note: ${names} accepted all traffic before; now only what NetworkPolicies allow (a policy that selects a pod isolates it)`);
       }
     }
-    if (g.output === 'yaml') reporter.data(stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }));
-    else if (g.output === 'json') reporter.data(JSON.stringify(printable(res.object), null, 2));
+    if (g.output === 'yaml') reporter.document(stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }));
+    else if (g.output === 'json') reporter.document(JSON.stringify(printable(res.object), null, 2));
   } finally {
     cluster.close();
   }

@@ -157,7 +157,7 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
         reasons: res.reasons,
         caveats,
       };
-      reporter.data(JSON.stringify(out, null, 2));
+      reporter.document(JSON.stringify(out, null, 2));
       return;
     }
     const lines = [...res.reasons];
@@ -205,7 +205,7 @@ async function runMatrix(f: ExplainFlags, port: PortQuery | undefined, g: Global
     if (enforcement) reporter.warn(enforcement);
     if (g.output === 'json') {
       const out: MatrixResult = { namespace: scope, semantics: sem.legacy ? 'legacy' : 'standard', semanticsReason: sem.reason, ...m };
-      reporter.data(JSON.stringify(out, null, 2));
+      reporter.document(JSON.stringify(out, null, 2));
       return;
     }
     if (pods.length === 0) {

@@ -163,8 +163,8 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
       await annotation(cluster, nsObj, k8s, result, written, g, reporter, suffix, Boolean(f.undo));
     }
     for (const n of result.notes) reporter.info(n);
-    if (g.output === 'json') reporter.data(JSON.stringify(result, null, 2));
-    else if (g.output === 'yaml' && written.length > 0) reporter.data(yamlOf(written.map(printable)));
+    if (g.output === 'json') reporter.document(JSON.stringify(result, null, 2));
+    else if (g.output === 'yaml' && written.length > 0) reporter.document(yamlOf(written.map(printable)));
   } finally {
     cluster.close();
   }
@@ -343,8 +343,8 @@ function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | und
     result.changes.push({ direction: 'ingress', object: `namespace/${namespace}`, action: f.undo ? 'unannotated' : 'annotated' });
     result.notes.push('a cluster whose weave-npc runs with --use-legacy-netpol is isolated this way too, whatever its version');
   }
-  if (g.output === 'json') return reporter.data(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
-  if (g.output === 'yaml') return reporter.data(yamlOf(objects));
+  if (g.output === 'json') return reporter.document(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
+  if (g.output === 'yaml') return reporter.document(yamlOf(objects));
   for (const c of result.changes) {
     const verb = c.action === 'annotated' ? `annotated ${LEGACY_ANNOTATION}` : c.action === 'unannotated' ? `annotation ${LEGACY_ANNOTATION} removed` : c.action;
     reporter.data(`${c.object} ${verb} (dry run)`);

@@ -144,7 +144,7 @@ export async function runList(f: ListFlags, g: Globals): Promise<void> {
     const enforcement = enforcementWarning(sem.weave);
     if (enforcement) reporter.warn(enforcement);
     if (g.output === 'json') {
-      reporter.data(JSON.stringify(list, null, 2));
+      reporter.document(JSON.stringify(list, null, 2));
       return;
     }
     if (policies.length === 0) reporter.info(scope === null ? 'No NetworkPolicies in any namespace.' : `No NetworkPolicies in namespace ${scope}.`);

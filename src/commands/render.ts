@@ -14,7 +14,7 @@ export function resourceName(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'name'
 }
 
 export function printManifest(m: Manifest, output: OutputFormat, reporter: Reporter, verb = 'created (dry run)'): void {
-  if (output === 'yaml') return reporter.data(renderYaml(m));
-  if (output === 'json') return reporter.data(renderJson(m));
+  if (output === 'yaml') return reporter.document(renderYaml(m));
+  if (output === 'json') return reporter.document(renderJson(m));
   for (const doc of m.docs) reporter.data(`${resourceName(refOf(doc))} ${verb}`);
 }

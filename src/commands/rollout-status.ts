@@ -7,7 +7,7 @@ import type { KubeCluster } from '../cluster/kube-cluster.js';
 import { failure, usageError } from '../errors.js';
 import type { WorkloadRef } from '../rollout/workload.js';
 import { openCluster, waitForWorkloads } from './cluster-session.js';
-import { globalsOf, reporterFor, type Globals } from './global.js';
+import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 
 interface RolloutFlags {
@@ -104,7 +104,7 @@ async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): 
     }
     const { waitForWorkload } = await import('../rollout/workload.js');
     for (const ref of refs) {
-      const r = await waitForWorkload({ cluster, ref, timeoutMs: g.timeoutMs, watch: false, diagnose: false });
+      const r = await waitForWorkload({ cluster, ref, timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0, watch: false, diagnose: false });
       if (reporter.mode === 'json') {
         reporter.event({ type: 'status', object: `${ref.kind.toLowerCase()}/${ref.name}`, message: r.status.message, ...r.status.counts, done: r.status.done });
       } else reporter.data(r.status.message);

@@ -261,11 +261,11 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
   } finally {
     cluster.close();
   }
-  if (g.output === 'json') reporter.data(JSON.stringify(report, null, 2));
+  if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
   else if (g.output === 'yaml') {
     const { stringify } = await import('yaml');
-    reporter.data(stringify(report));
-  } else reporter.data(renderStatus(report, reporter.c));
+    reporter.document(stringify(report));
+  } else reporter.data(renderStatus(report, reporter.cData));
   if (!report.healthy) {
     if (g.output !== 'text') {
       const errors = report.problems.filter((p) => p.severity === 'error').length;

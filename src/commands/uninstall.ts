@@ -25,7 +25,7 @@ import {
 } from '../uninstall/plan.js';
 import { formatDuration } from '../util/duration.js';
 import { openCluster } from './cluster-session.js';
-import { globalsOf, reporterFor, type Globals } from './global.js';
+import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 
 interface UninstallFlags {
@@ -111,7 +111,7 @@ async function runUninstall(f: UninstallFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g, { jsonEvents: true });
   const cluster = await openCluster(g, reporter);
   try {
-    await uninstall(cluster, { namespace: g.namespace, scope: Boolean(f.scope), dryRun: g.dryRun, wait: f.wait, timeoutMs: g.timeoutMs }, reporter);
+    await uninstall(cluster, { namespace: g.namespace, scope: Boolean(f.scope), dryRun: g.dryRun, wait: f.wait, timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0 }, reporter);
   } finally {
     cluster.close();
   }

@@ -6,8 +6,14 @@
  * - tty:   colour (unless NO_COLOR / --no-color) and a live progress line that redraws in place;
  * - plain: a pipe or CI (CI=true): one plain line per change, never cursor movement;
  * - json:  -o json: progress and results as one JSON object per line on stdout.
+ *
+ * Colour is decided per stream: stdout's terminal for data (`weavectl status > f` writes no colour
+ * codes), stderr's for messages; NO_COLOR / --no-color turn both off, FORCE_COLOR both on.
+ * Every message and every text document goes through sanitize() (text from the cluster may hold
+ * terminal escape sequences); JSON and YAML documents are written exactly (document()).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { sanitize } from './sanitize.js';
 
 export type Mode = 'tty' | 'plain' | 'json';
 
@@ -23,7 +29,10 @@ export interface ReporterOptions {
 export class Reporter {
   readonly mode: Mode;
   readonly verbose: boolean;
+  /** Colours of messages (stderr). */
   readonly c: ChalkInstance;
+  /** Colours of data (stdout). */
+  readonly cData: ChalkInstance;
   private readonly out: NonNullable<ReporterOptions['stdout']>;
   private readonly err: NonNullable<ReporterOptions['stderr']>;
   private lastProgress = new Map<string, string>();
@@ -34,16 +43,23 @@ export class Reporter {
     this.out = opts.stdout ?? process.stdout;
     this.err = opts.stderr ?? process.stderr;
     const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-    const tty = Boolean(this.err.isTTY) && !ci && env.TERM !== 'dumb';
+    const terminal = (s: { isTTY?: boolean }) => Boolean(s.isTTY) && !ci && env.TERM !== 'dumb';
+    const tty = terminal(this.err);
     this.mode = opts.json ? 'json' : tty ? 'tty' : 'plain';
     const noColor = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || opts.color === false;
     const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== '';
     this.c = new Chalk({ level: noColor ? 0 : tty || forced ? 1 : 0 });
+    this.cData = new Chalk({ level: noColor ? 0 : terminal(this.out) || forced ? 1 : 0 });
     this.verbose = Boolean(opts.verbose);
   }
 
-  /** Data for stdout: rendered YAML, JSON, tables. */
+  /** Text for stdout (tables, reports, result lines), sanitized; colours of cData kept. */
   data(text: string): void {
+    this.document(sanitize(text, { keepStyle: this.cData.level > 0 }));
+  }
+
+  /** A JSON or YAML document for stdout, written exactly as given. */
+  document(text: string): void {
     this.clearLive();
     this.out.write(text.endsWith('\n') || text === '' ? text : text + '\n');
   }
@@ -88,7 +104,8 @@ export class Reporter {
     if (this.mode === 'json') return this.event({ type: 'progress', object: key, message: line, ...fields });
     if (this.mode === 'plain') return this.line(line);
     const width = (this.err.columns ?? 100) - 1;
-    const text = line.length > width ? line.slice(0, width - 1) + '…' : line;
+    const clean = sanitize(line, { keepStyle: this.c.level > 0 });
+    const text = clean.length > width ? clean.slice(0, width - 1) + '…' : clean;
     this.err.write(`\r\x1b[2K${text}`);
     this.liveLine = text;
   }
@@ -110,6 +127,6 @@ export class Reporter {
 
   private line(text: string): void {
     this.clearLive();
-    this.err.write(text + '\n');
+    this.err.write(sanitize(text, { keepStyle: this.c.level > 0 }) + '\n');
   }
 }

@@ -13,6 +13,7 @@
 import type { Cluster, KubeObject, KubeStatus, ResourceRef, WatchEvent } from '../cluster/types.js';
 import { WeavectlError, failure } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import type { Problem } from './diagnose.js';
 import type { RolloutStatus } from './status.js';
 
@@ -25,8 +26,9 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  // any length: `--timeout 600h` is longer than one setTimeout holds (util/timers.ts)
+  setTimeout: (fn, ms) => setLongTimeout(fn, ms),
+  clearTimeout: (h) => (h as LongTimer | undefined)?.clear(),
 };
 
 export interface WaitOptions {

@@ -3,6 +3,7 @@
  * a bar of its share of the range, then every problem with its hint (linkerd's √ ‼ ×). Pure:
  * report in, text out. Colour comes from the `paint` given (a chalk instance, or plain()).
  */
+import { sanitizeDeep } from '../output/sanitize.js';
 import type { NodeRow, RowStatus, StatusReport } from './model.js';
 
 export interface Paint {
@@ -57,7 +58,9 @@ function readyText(r: NodeRow): string {
 
 const HEADERS = ['NODE', 'POD', 'READY', 'VERSION', 'BRIDGE', 'IPS', 'SHARE', 'ACTIVE', 'CONNECTIONS', 'NPC'] as const;
 
-export function renderStatus(report: StatusReport, paint: Paint = plain()): string {
+export function renderStatus(raw: StatusReport, paint: Paint = plain()): string {
+  // exec output and errors come from the pods: no escape sequence of theirs reaches the terminal
+  const report = sanitizeDeep(raw);
   const p = paint;
   const out: string[] = [];
   const ds = report.daemonSet;

@@ -1,16 +1,20 @@
 import { usageError } from '../errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.Duration holds at most 2^63-1 ns (about 292 years); a longer one is refused, as Go refuses it. */
+export const MAX_DURATION_MS = Math.floor((2 ** 63 - 1) / 1e6);
 
 /**
- * Parses a duration the way kubectl's --timeout does (Go's time.ParseDuration subset):
- * "90s", "5m", "1h30m", "250ms", "0" (meaning no limit). A bare number is refused,
- * except 0, because kubectl refuses it too ("missing unit in duration").
+ * Parses a duration the way kubectl's --timeout does (Go's time.ParseDuration): "90s", "5m",
+ * "1h30m", "250ms", "1.5h", "0" (meaning no limit). A bare number is refused, except 0, because
+ * kubectl refuses it too ("missing unit in duration"). Any length up to Go's limit works (the
+ * timers behind it chain: util/timers.ts).
  */
 export function parseDuration(text: string, flag = '--timeout'): number {
   const s = text.trim();
   if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
   let m: RegExpExecArray | null;
@@ -21,7 +25,30 @@ export function parseDuration(text: string, flag = '--timeout'): number {
   if (s.length === 0 || matched !== s.length) {
     throw usageError(`invalid duration for ${flag}: "${text}"`, 'use a number with a unit, e.g. 90s, 5m, 1h30m (0 means no limit)');
   }
+  if (total > MAX_DURATION_MS) throw usageError(`invalid duration for ${flag}: "${text}" is longer than the longest duration (about 292 years)`, 'e.g. 600h');
   return Math.round(total);
+}
+
+/**
+ * kubectl's --request-timeout (client-go's clientcmd.ParseTimeout): a whole number of seconds
+ * ("30"), or a duration with its unit ("1s", "2m", "3h"); "0" means requests have no timeout of their
+ * own (the command's --timeout still bounds them).
+ */
+export function parseRequestTimeout(text: string, flag = '--request-timeout'): number {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) {
+    const ms = Number(s) * 1000;
+    if (ms > MAX_DURATION_MS) throw usageError(`invalid ${flag} "${text}": longer than the longest duration (about 292 years)`);
+    return ms;
+  }
+  try {
+    return parseDuration(s, flag);
+  } catch {
+    throw usageError(
+      `invalid ${flag} "${text}": must be a whole number of seconds, or a number with a unit (e.g. 1s, 2m, 3h)`,
+      '0 means requests have no timeout of their own',
+    );
+  }
 }
 
 /** 300000 -> "5m0s" like Go prints durations; used in messages. */

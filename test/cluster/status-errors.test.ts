@@ -152,3 +152,32 @@ describe('exitCodeOf', () => {
     );
   });
 });
+
+describe('classifyError: every error the user sees, from one place', () => {
+  it('keeps a WeavectlError as it is', async () => {
+    const { classifyError } = await import('../../src/cluster/status-errors.js');
+    const { failure } = await import('../../src/errors.js');
+    const e = failure('boom', 'do this');
+    expect(classifyError(e)).toBe(e);
+  });
+
+  it('a network error that escaped the transport is the one-line network message, exit 1', async () => {
+    const { classifyError } = await import('../../src/cluster/status-errors.js');
+    const raw = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const e = classifyError(raw);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/^cannot reach the API server: the connection was reset/);
+    expect(e.message).not.toMatch(/\n/);
+    const refused = classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+    expect(refused.message).toBe('cannot reach the API server: connection refused');
+    expect(refused.hint).toMatch(/cluster running/);
+  });
+
+  it('anything else is "unexpected", one line, with the --verbose hint; a non-Error too', async () => {
+    const { classifyError } = await import('../../src/cluster/status-errors.js');
+    const e = classifyError(new TypeError('x is not a function\n    at foo (bar.js:1:1)'));
+    expect(e.message).toBe('unexpected: x is not a function at foo (bar.js:1:1)');
+    expect(e.hint).toMatch(/--verbose/);
+    expect(classifyError('just a string').message).toBe('unexpected: just a string');
+  });
+});

@@ -3,7 +3,8 @@
  * one running Calico, a pod range over the node network, an installed Weave Net and a range change),
  * and the permission checks against the simulator's SelfSubjectAccessReviews and RBAC faults.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CheckContext, runChecks, type CheckCluster } from '../../src/check/checks.js';
@@ -12,6 +13,7 @@ import { daemonSetPermissionCheck, grantPermissionCheck, preInstallChecks, rbacP
 import { connect } from '../../src/cluster/kube-cluster.js';
 import type { KubeObject } from '../../src/cluster/types.js';
 import type { Simulator } from '../sim/index.js';
+import { runCli } from '../cli/run-cli.js';
 import { sim, weavectl } from './harness.js';
 
 const calicoNode = {
@@ -227,4 +229,23 @@ describe('permission checks against the simulator', () => {
       c.close();
     }
   });
+});
+
+describe('check against a cluster that cannot be reached (issue 10, point 6)', () => {
+  it.each([['check'], ['check', '--pre'], ['check', '--pre', '-o', 'json']].map((a) => [a.join(' '), a] as const))(
+    '%s: the report, then one error line and its hint, exit 1, no stack trace',
+    async (_name, args) => {
+      const s = await sim({ k8sVersion: '1.29.2', nodes: 1 });
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'weavectl-check-')), 'kubeconfig');
+      copyFileSync(s.kubeconfigPath, kubeconfig);
+      await s.stop(); // nothing listens at its address any more
+      const r = await runCli(['--kubeconfig', kubeconfig, ...args, '--timeout', '5s']);
+      expect(r.code).toBe(1);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+        expect.stringMatching(/^error: cannot reach the API server http:\/\/127\.0\.0\.1:\d+: connection refused; the checks could not run$/),
+      ]);
+      expect(r.stderr).toMatch(/^hint: /m);
+      expect(r.stderr).not.toMatch(/\n\s+at |file:\/\//);
+    },
+  );
 });

@@ -168,3 +168,24 @@ describe('weavectl status when something is wrong', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^‼ Weave Net works, with 1 warning/);
   });
 });
+
+describe('remote text is sanitized before a terminal (issue 10, point 8)', () => {
+  const evil = 'bad\x1b]0;pwned\x07\x1b[2J\x1b[31m red\x9b2J\x07 end\n';
+
+  it('exec stderr with escape sequences: none reaches stdout or stderr in text; -o json keeps the text exact', async () => {
+    const target = podOn('k8s-vm3')['metadata']['name'];
+    cleanups.push(
+      sim.execHandlers.add((pod, _container, cmd) =>
+        pod['metadata']['name'] === target && cmd.join(' ').endsWith('status ipam') ? { stdout: '', stderr: evil, exitCode: 1 } : undefined,
+      ),
+    );
+    const r = await cli(['status']);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(r.stdout).toContain('× k8s-vm3: weave --local status ipam: exit code 1: bad red\\x07 end');
+    const j = await cli(['status', '-o', 'json']);
+    expect(j.code).toBe(1);
+    const node = json(j).nodes.find((n: Obj) => n['node'] === 'k8s-vm3');
+    expect(node.error).toContain('bad\x1b]0;pwned\x07\x1b[2J\x1b[31m red\x9b2J\x07 end');
+  });
+});

@@ -63,3 +63,49 @@ describe('Reporter', () => {
     expect(err.text()).toBe('Warning: careful\n');
   });
 });
+
+describe('Reporter: colour per stream, remote text sanitized (issue 10, point 8)', () => {
+  it('stderr a terminal, stdout a file (`weavectl status > f`): messages in colour, data without', () => {
+    const out = stream(false);
+    const err = stream(true);
+    const r = new Reporter({ stdout: out.s, stderr: err.s, env: {} });
+    expect(r.c.level).toBeGreaterThan(0);
+    expect(r.cData.level).toBe(0);
+    r.data(r.cData.green('√ k8s-vm1'));
+    r.warn('careful');
+    expect(out.text()).toBe('√ k8s-vm1\n');
+    expect(err.text()).toContain('\x1b[33mWarning:\x1b[39m careful');
+  });
+
+  it('stdout a terminal, stderr a pipe: data in colour, messages without', () => {
+    const out = stream(true);
+    const err = stream(false);
+    const r = new Reporter({ stdout: out.s, stderr: err.s, env: {} });
+    expect(r.cData.level).toBeGreaterThan(0);
+    expect(r.c.level).toBe(0);
+    r.data(r.cData.red('×'));
+    expect(out.text()).toBe('\x1b[31m×\x1b[39m\n');
+  });
+
+  it('NO_COLOR: neither stream', () => {
+    const r = new Reporter({ stdout: stream(true).s, stderr: stream(true).s, env: { NO_COLOR: '1' } });
+    expect(r.c.level).toBe(0);
+    expect(r.cData.level).toBe(0);
+  });
+
+  it('messages and text data lose escape sequences (only our SGR kept on a colour stream); documents are exact', () => {
+    const out = stream(true);
+    const err = stream(true);
+    const r = new Reporter({ stdout: out.s, stderr: err.s, env: {} });
+    r.warn('pod says \x1b]0;pwned\x07\x1b[2Jhi');
+    r.error('x\x1b]52;c;Zm9v\x07y', 'h\x1b[1Ai');
+    r.progress('ds', 'rolling \x1b]0;t\x07out');
+    r.data('table \x1b[2J\x9b1A row');
+    r.document('{"text":"\x1b]0;t\x07"}');
+    expect(err.text()).not.toMatch(/\x1b\]|\x1b\[2J|\x1b\[1A|\x07/);
+    expect(err.text()).toContain('pod says hi');
+    expect(err.text()).toContain('xy');
+    expect(err.text()).toContain('rolling out');
+    expect(out.text()).toBe('table  row\n{"text":"\x1b]0;t\x07"}\n');
+  });
+});
