@@ -50,16 +50,20 @@ export async function keepLiveSettings(liveDs: KubeObject, flags: NetSettings, r
 /** Prints what applying would change against the live objects; returns how many objects change. */
 export async function showChanges(cluster: KubeCluster, objects: KubeObject[], reporter: Reporter): Promise<number> {
   const { diffObjects, formatDiff } = await import('../upgrade/diff.js');
-  const live = (
-    await Promise.all(
-      objects.map((o) =>
-        cluster
-          .serves(String(o.apiVersion), String(o.kind))
-          .then((ok) => (ok ? cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace, name: o.metadata.name }) : undefined)),
-      ),
-    )
-  ).filter((o): o is KubeObject => o !== undefined);
-  const diffs = diffObjects(live, objects);
+  const pairs = await Promise.all(
+    objects.map(async (o) => {
+      const served = await cluster.serves(String(o.apiVersion), String(o.kind));
+      const live = served ? await cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace, name: o.metadata.name }) : undefined;
+      // A cluster-scoped object that a manifest gives a namespace (Scope's ClusterRole) has none in the cluster.
+      const desired = live && live.metadata.namespace === undefined && o.metadata.namespace !== undefined ? { ...o, metadata: { ...o.metadata, namespace: undefined } } : o;
+      return { live, desired };
+    }),
+  );
+  const live = pairs.flatMap((p) => (p.live ? [p.live] : []));
+  const diffs = diffObjects(
+    live,
+    pairs.map((p) => p.desired),
+  );
   const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
   if (changed === 0) {
     reporter.info('No changes: the cluster already runs this manifest');
@@ -71,12 +75,12 @@ export async function showChanges(cluster: KubeCluster, objects: KubeObject[], r
 }
 
 /** Asks on a terminal unless --yes; a pipe or CI never prompts (the command line is the decision). */
-export async function confirm(f: { yes?: boolean }, g: Globals, reporter: Reporter): Promise<boolean> {
+export async function confirm(f: { yes?: boolean }, g: Globals, reporter: Reporter, question = 'Apply these changes to the running Weave Net?'): Promise<boolean> {
   if (f.yes || g.dryRun !== 'none' || !process.stdin.isTTY || !process.stderr.isTTY || reporter.mode !== 'tty') return true;
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question('Apply these changes to the running Weave Net? [y/N] ');
+    const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

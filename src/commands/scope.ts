@@ -7,7 +7,20 @@ import type { KubeObject } from '../cluster/types.js';
 import { scopeFlavourFor } from '../manifest/catalog.js';
 import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
 import { toObjects, type Manifest } from '../manifest/manifest.js';
-import { applyScopeSettings, parseExternalIPs, parsePort, parseServiceType, SCOPE_SERVICE, type ScopeSettings } from '../manifest/patch-scope.js';
+import {
+  applyScopeSettings,
+  parseExternalIPs,
+  parsePort,
+  parseServiceType,
+  SCOPE_AGENT_DAEMONSET,
+  SCOPE_CLUSTER_AGENT_DEPLOYMENT,
+  SCOPE_SERVICE,
+  type ScopeSettings,
+} from '../manifest/patch-scope.js';
+import type { KubeCluster } from '../cluster/kube-cluster.js';
+import { failure } from '../errors.js';
+import { mergeScopeSettings, readScopeSettings, type LiveScope, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
+import { confirm, showChanges } from './install-upgrade.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
@@ -20,10 +33,13 @@ import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } f
 
 interface ScopeFlags extends SourceFlags {
   k8sVersion?: string;
-  externalIp: string[];
-  port: string;
+  /** undefined: not given (a re-run keeps the running ones); false: --no-external-ip */
+  externalIp?: string[] | false;
+  port?: string;
   serviceType?: string;
   readOnly?: boolean;
+  diff?: boolean;
+  yes?: boolean;
   imageRegistry?: string;
   wait: boolean;
   forceConflicts?: boolean;
@@ -34,10 +50,17 @@ export function registerScope(program: Command): void {
     .command('scope')
     .description('Install Weave Scope and expose its UI (Service weave-scope-app) on external IPs and a port')
     .option('--k8s-version <version>', 'Kubernetes version to render for (default: asked from the cluster)')
-    .option('--external-ip <ip>', 'an external IP for the weave-scope-app Service (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
-    .option('--port <port>', 'Service port of the Scope UI (targetPort is always 4040)', '4040')
-    .option('--service-type <type>', 'ClusterIP, NodePort or LoadBalancer')
-    .option('--read-only', 'run the probes with --probe.no-controls=true: no shells or container controls from the UI')
+    .option('--external-ip <ip>', 'an external IP for the weave-scope-app Service (repeatable; replaces the running ones)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--no-external-ip', 'no external IPs (a re-run drops the running ones)')
+    .option('--port <port>', 'Service port of the Scope UI (targetPort is always 4040; default 4040, or the running port)')
+    .option('--service-type <type>', 'ClusterIP, NodePort or LoadBalancer (default: the running type)')
+    .addOption(
+      new Option('--read-only [bool]', 'run the probes with --probe.no-controls=true: no shells or container controls from the UI; --read-only=false turns controls back on').argParser(
+        parseBool('--read-only'),
+      ),
+    )
+    .option('--diff', 'print what would change in the cluster, and stop')
+    .option('-y, --yes', 'apply changes to a running Scope without asking (a pipe or CI never asks)')
     .option('--image-registry <registry>', 'pull the Scope image from this registry mirror')
     .addOption(new Option('--wait [bool]', 'wait for the Scope workloads (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
     .option('--force-conflicts', 'take over fields another field manager owns');
@@ -52,6 +75,14 @@ Examples:
   # Install on the current cluster with the UI read-only
   weavectl scope --external-ip 10.200.33.12 --read-only
 
+  # Run again (an upgrade): the external IPs, port, Service type and read-only probes of the running
+  # Scope are kept unless a flag changes them; see first what would change
+  weavectl scope --diff
+  weavectl scope --yes
+
+  # Change what runs: drop the external IPs, turn the UI's controls back on
+  weavectl scope --no-external-ip --read-only=false
+
 Scope's UI has no authentication: anyone who reaches it sees the cluster, and unless --read-only
 is given can open a shell in any container.`,
     )
@@ -60,14 +91,20 @@ is given can open a shell in any container.`,
     });
 }
 
-export function scopeSettingsFromFlags(f: ScopeFlags): ScopeSettings {
+/** Flags -> settings; only what was given (a re-run keeps the rest from the running Scope). */
+export function scopeFlagSettings(f: ScopeFlags): ScopeFlagSettings {
   return {
-    ...(f.externalIp.length > 0 ? { externalIPs: parseExternalIPs(f.externalIp) } : {}),
-    port: parsePort(f.port),
+    ...(f.externalIp === false ? { externalIPs: [] } : f.externalIp !== undefined ? { externalIPs: parseExternalIPs(f.externalIp) } : {}),
+    ...(f.port === undefined ? {} : { port: parsePort(f.port) }),
     ...(f.serviceType === undefined ? {} : { serviceType: parseServiceType(f.serviceType) }),
-    readOnly: Boolean(f.readOnly),
+    ...(f.readOnly === undefined ? {} : { readOnly: f.readOnly }),
     ...(f.imageRegistry === undefined ? {} : { imageRegistry: validateImageRegistry(f.imageRegistry) }),
   };
+}
+
+/** The flags as settings for a fresh install (what is not given: the defaults). */
+export function scopeSettingsFromFlags(f: ScopeFlags): ScopeSettings {
+  return mergeScopeSettings(undefined, scopeFlagSettings(f)).settings;
 }
 
 export async function renderScope(f: ScopeFlags, k8s: K8sVersion, k8sRaw: string, reporter: Reporter): Promise<Manifest> {
@@ -84,9 +121,15 @@ export async function renderScope(f: ScopeFlags, k8s: K8sVersion, k8sRaw: string
   return manifest;
 }
 
+/** Service weave-scope-app in every namespace: where Scope runs. */
+async function findRunningScope(cluster: KubeCluster): Promise<KubeObject[]> {
+  return (await cluster.list({ apiVersion: 'v1', kind: 'Service' }, { fieldSelector: `metadata.name=${SCOPE_SERVICE}` })).items;
+}
+
 async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
-  const settings = scopeSettingsFromFlags(f);
+  const flagSettings = scopeFlagSettings(f);
+  const settings = mergeScopeSettings(undefined, flagSettings).settings;
 
   if (g.dryRun === 'client') {
     let k8sRaw = f.k8sVersion;
@@ -102,14 +145,53 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   try {
     cluster.warmUp(); // the version and discovery in one round trip
-    const v = await resolveVersion(cluster, f.k8sVersion, reporter);
-    const { manifest } = patchScope(await renderScope(f, v.k8s, v.raw, reporter), settings, reporter);
+    const [v, running] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), findRunningScope(cluster)]);
+    if (running.length > 1) {
+      throw failure(
+        `Weave Scope runs more than once (Service ${SCOPE_SERVICE} in ${running.map((o) => o.metadata.namespace).join(', ')}): weavectl will not change either`,
+        'remove the one that should not run, then run weavectl scope again',
+      );
+    }
+    const rendered = await renderScope(f, v.k8s, v.raw, reporter);
+    const plain = toObjects(rendered) as KubeObject[];
+    const plannedNs = plain.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE)?.metadata.namespace ?? 'weave';
+
+    // A re-run keeps what the running Scope was configured with, unless a flag says otherwise.
+    const liveSvc = running[0];
+    let live: LiveScope | undefined;
+    if (liveSvc) {
+      const ns = liveSvc.metadata.namespace ?? 'weave';
+      if (ns !== plannedNs) {
+        throw failure(
+          `Weave Scope runs in namespace ${ns}; this manifest installs it into ${plannedNs}: that would be a second Scope, and the running one keeps running`,
+          `remove the running one first (kubectl delete namespace ${ns} if it holds only Scope, or its objects), then run weavectl scope again`,
+        );
+      }
+      const probes = await Promise.all(
+        plain
+          .filter((o) => (o.kind === 'DaemonSet' && o.metadata.name === SCOPE_AGENT_DAEMONSET) || (o.kind === 'Deployment' && o.metadata.name === SCOPE_CLUSTER_AGENT_DEPLOYMENT))
+          .map((o) => cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: ns, name: o.metadata.name })),
+      );
+      live = readScopeSettings(liveSvc, probes.filter((o): o is KubeObject => o !== undefined));
+    }
+    const merged = mergeScopeSettings(live, flagSettings);
+    if (live) {
+      reporter.info(`Weave Scope is running in ${live.namespace}: keeping its settings unless a flag changes them`);
+      for (const k of merged.kept) reporter.info(`  kept     ${k}`);
+      for (const c of merged.changed) reporter.info(`  changed  ${c}`);
+    }
+    const { manifest } = patchScope(rendered, merged.settings, reporter);
     const objects = toObjects(manifest) as KubeObject[];
     await checkServed(
       cluster,
       objects,
       f.k8sVersion === undefined ? 'this Scope manifest does not fit the cluster' : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
+    if (live || f.diff) {
+      const changes = await showChanges(cluster, objects, reporter);
+      if (f.diff) return;
+      if (live && changes > 0 && !(await confirm(f, g, reporter, 'Apply these changes to the running Weave Scope?'))) throw failure('nothing was changed: the changes were not confirmed');
+    }
     await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
     if (g.dryRun === 'server') return;
     if (f.wait) {

@@ -117,7 +117,8 @@ export function parseExternalIPs(values: string | readonly string[]): string[] {
  */
 export function applyScopeSettings(m: Manifest, s: ScopeSettings): { manifest: Manifest; warnings: string[] } {
   const port = s.port === undefined ? SCOPE_APP_PORT : parsePort(s.port);
-  const externalIPs = s.externalIPs === undefined ? undefined : parseExternalIPs(s.externalIPs);
+  // [] is "none" (--no-external-ip): the manifest's own external IPs go too.
+  const externalIPs = s.externalIPs === undefined ? undefined : s.externalIPs.length === 0 ? [] : parseExternalIPs(s.externalIPs);
   const serviceType = s.serviceType === undefined ? undefined : parseServiceType(s.serviceType);
   const registry = s.imageRegistry === undefined ? undefined : validateImageRegistry(s.imageRegistry);
 
@@ -127,7 +128,8 @@ export function applyScopeSettings(m: Manifest, s: ScopeSettings): { manifest: M
   const namespace = svc.getIn(['metadata', 'namespace']);
 
   svc.setIn(['spec', 'ports'], toNode([{ name: 'app', port, protocol: 'TCP', targetPort: SCOPE_APP_PORT }]));
-  if (externalIPs) svc.setIn(['spec', 'externalIPs'], toNode(externalIPs));
+  if (externalIPs && externalIPs.length > 0) svc.setIn(['spec', 'externalIPs'], toNode(externalIPs));
+  else if (externalIPs) svc.deleteIn(['spec', 'externalIPs']);
   if (serviceType) svc.setIn(['spec', 'type'], serviceType);
 
   const probes = probeContainers(out);
