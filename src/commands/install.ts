@@ -62,12 +62,12 @@ export function registerInstall(program: Command): void {
     .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
     .option('--no-masq-local', 'NO_MASQ_LOCAL=1: keep client source IPs for traffic to local pods')
     .addOption(
-      new Option('--disable-npc [bool]', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0); --disable-npc=false turns a running one back on').argParser(
+      new Option('--disable-npc [bool]', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0); --disable-npc=false turns a running one back on (with --allow-npc-change)').argParser(
         parseBool('--disable-npc'),
       ),
     )
     .option('--password-secret <name[:key]>', 'encrypt traffic with the password in this kube-system Secret (WEAVE_PASSWORD from secretKeyRef)')
-    .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one (traffic between peers is no longer encrypted)')
+    .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one with --allow-password-change (traffic between peers is no longer encrypted)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
