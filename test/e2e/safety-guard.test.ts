@@ -169,8 +169,11 @@ function onFirstRequest(s: Simulator, method: string, path: RegExp, fn: () => vo
 }
 
 describe('optimistic concurrency (issue 10 point 3)', () => {
-  it('two fresh installs at once with different ranges: exactly one succeeds; the other exits 1 with one line', async () => {
-    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+  it.each([
+    ['1.29.2', 'apps/v1', 'server-side apply'],
+    ['1.7.5', 'extensions/v1beta1', 'create, else merge patch: no server-side apply before 1.16'],
+  ])('on %s: two fresh installs at once with different ranges: exactly one succeeds; the other exits 1 with one line (%s, %s)', async (version, apiVersion) => {
+    const s = await sim({ k8sVersion: version, nodes: 2 });
     const [a, b] = await Promise.all([
       weavectl(s, ['install', '--ipalloc', '172.25.64.0/18', '--wait=false']),
       weavectl(s, ['install', '--ipalloc', '10.40.0.0/16', '--wait=false']),
@@ -178,19 +181,22 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     expect([a.code, b.code].sort(), `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 1]);
     const [won, lost] = a.code === 0 ? [a, b] : [b, a];
     expect(oneErrorLine(lost.stderr)).toHaveLength(1);
-    const range = env(ds(s), 'IPALLOC_RANGE')!.value;
-    expect(won.stderr).toMatch(/daemonset\.apps\/weave-net created/);
-    expect(lost.stderr).not.toMatch(/daemonset\.apps\/weave-net (created|configured)/);
+    const range = env(ds(s, apiVersion), 'IPALLOC_RANGE')!.value;
+    expect(won.stderr).toMatch(/daemonset\.(apps|extensions)\/weave-net created/);
+    expect(lost.stderr).not.toMatch(/daemonset\.(apps|extensions)\/weave-net (created|configured)/);
     expect(range).toBe(won === a ? '172.25.64.0/18' : '10.40.0.0/16');
   });
 
-  it('a fresh install whose DaemonSet another install creates between its read and its write fails cleanly', async () => {
-    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+  it.each([
+    ['1.29.2', 'apps/v1', 'PATCH', /\/daemonsets\/weave-net$/],
+    ['1.7.5', 'extensions/v1beta1', 'POST', /\/namespaces\/kube-system\/daemonsets$/],
+  ])('on %s: a fresh install whose DaemonSet another install creates between its read and its write fails cleanly', async (version, apiVersion, method, path) => {
+    const s = await sim({ k8sVersion: version, nodes: 2 });
     let otherGen = 0;
-    const off = onFirstRequest(s, 'PATCH', /\/daemonsets\/weave-net$/, () => {
+    const off = onFirstRequest(s, method, path, () => {
       // another installer, faster: its DaemonSet lands just before ours
       s.put({
-        apiVersion: 'apps/v1',
+        apiVersion,
         kind: 'DaemonSet',
         metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
         spec: {
@@ -198,7 +204,7 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
           template: { metadata: { labels: { name: 'weave-net' } }, spec: { containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1', env: [{ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' }] }] } },
         },
       });
-      otherGen = gen(s);
+      otherGen = gen(s, apiVersion);
     });
     try {
       const r = await weavectl(s, ['install', '--ipalloc', '172.25.64.0/18', '--wait=false']);
@@ -208,18 +214,21 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     } finally {
       off();
     }
-    expect(gen(s)).toBe(otherGen);
-    expect(env(ds(s), 'IPALLOC_RANGE')!.value).toBe('10.40.0.0/16');
+    expect(gen(s, apiVersion)).toBe(otherGen);
+    expect(env(ds(s, apiVersion), 'IPALLOC_RANGE')!.value).toBe('10.40.0.0/16');
   });
 
-  it('an upgrade refuses when the DaemonSet changed between its read and its write (--mtu 1400 vs 1500): nothing lost', async () => {
-    const s = await running();
+  it.each([
+    ['1.29.2', 'apps/v1'],
+    ['1.7.5', 'extensions/v1beta1'],
+  ])('on %s: an upgrade refuses when the DaemonSet changed between its read and its write (--mtu 1400 vs 1500): nothing lost', async (version, apiVersion) => {
+    const s = await running({ k8sVersion: version });
     let otherGen = 0;
     const off = onFirstRequest(s, 'PATCH', /\/daemonsets\/weave-net$/, () => {
-      const edited = structuredClone(ds(s));
+      const edited = structuredClone(ds(s, apiVersion));
       weave(edited).env = [...(weave(edited).env as Obj[]).filter((e) => e.name !== 'WEAVE_MTU'), { name: 'WEAVE_MTU', value: '1500' }];
       s.put(edited);
-      otherGen = gen(s);
+      otherGen = gen(s, apiVersion);
     });
     try {
       const r = await weavectl(s, ['install', '--mtu', '1400', '--yes', '--wait=false']);
@@ -228,8 +237,8 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     } finally {
       off();
     }
-    expect(gen(s)).toBe(otherGen);
-    expect(env(ds(s), 'WEAVE_MTU')).toEqual({ name: 'WEAVE_MTU', value: '1500' });
+    expect(gen(s, apiVersion)).toBe(otherGen);
+    expect(env(ds(s, apiVersion), 'WEAVE_MTU')).toEqual({ name: 'WEAVE_MTU', value: '1500' });
   });
 
   it('two upgrades at once (--mtu 1400 / --mtu 1500): each that succeeds saw the other, none is lost silently', async () => {
