@@ -150,6 +150,29 @@ describe('on Kubernetes 1.29', () => {
     expect((await c.apply(weaveDs(net), FM)).result).toBe('configured');
   });
 
+  it('metadata.resourceVersion in the object is a precondition: a stale one is a 409 Conflict, nothing written', async () => {
+    const live = (await c.get(dsRef()))!;
+    const stale = { ...withEnv(weaveDs(net), 'STALE', '1'), metadata: { ...weaveDs(net).metadata, resourceVersion: String(Number(live.metadata.resourceVersion) - 1) } };
+    const err = await c.apply(stale, FM).then(
+      () => undefined,
+      (e: Error & { code?: number; reason?: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 409, reason: 'Conflict' });
+    expect(err?.message).toMatch(/the object has been modified/);
+    const after = (await c.list({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system' }, { fieldSelector: 'metadata.name=weave-net' })).items[0]!;
+    expect(JSON.stringify(after.spec)).not.toContain('STALE');
+  });
+
+  it('fields weavectl wrote itself with a patch are no conflict for its apply (its Update and Apply entries), unlike another manager', async () => {
+    const patched = await c.patch(dsRef(), { spec: { template: { spec: { containers: [{ name: 'weave', env: [{ name: 'OWN', value: 'patched' }] }] } } } }, { type: 'strategic', fieldManager: 'weavectl' });
+    expect(patched.metadata.managedFields?.map((m) => `${(m as { manager: string }).manager}/${(m as { operation: string }).operation}`)).toContain('weavectl/Update');
+    const applied = await c.apply(withEnv(weaveDs(net), 'OWN', 'applied'), FM);
+    expect(applied.result).toBe('configured');
+    const env = (sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!.spec.template.spec.containers as { name: string; env: { name: string; value?: string }[] }[])[0]!.env;
+    expect(env).toContainEqual({ name: 'OWN', value: 'applied' });
+    await c.apply(weaveDs(net), FM);
+  });
+
   it('dry-run reports what would change and leaves the store unchanged', async () => {
     // (controllers keep writing status, so compare what an apply could change)
     const applied = () => {
@@ -338,6 +361,31 @@ describe('on Kubernetes 1.7.5', () => {
     expect(results(await applyAll(c, changed, FM)).at(-1)).toBe('daemonset.extensions/weave-net configured');
     const ds = await c.get(dsRef('extensions/v1beta1'));
     expect(ds?.spec.template.spec.containers.find((x: { name: string }) => x.name === 'weave').env).toContainEqual({ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' });
+  });
+
+  it('without server-side apply the precondition holds too: a create meeting an existing object is not turned into a patch, a stale merge patch is a 409', async () => {
+    const net = manifest('net-2.7.0-k8s-1.7.yaml');
+    const live = (await c.get(dsRef('extensions/v1beta1')))!;
+    const ds = weaveDs(net);
+    // created meanwhile (read as absent first): the create's 409 stands, no patch follows
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'raced' };
+    c.prefetch([ref]);
+    expect(await c.get(ref)).toBeUndefined();
+    sim.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raced', namespace: 'kube-system' }, data: { by: 'other' } });
+    const listRv = '1';
+    const raced = await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raced', namespace: 'kube-system', resourceVersion: listRv }, data: { by: 'weavectl' } }, FM).then(
+      () => undefined,
+      (e: Error & { code?: number; reason?: string }) => e,
+    );
+    expect(raced).toMatchObject({ code: 409, reason: 'AlreadyExists' });
+    expect(sim.get('v1', 'ConfigMap', 'kube-system', 'raced')!.data).toEqual({ by: 'other' });
+    const stale = { ...withEnv(ds, 'STALE', '1'), metadata: { ...ds.metadata, resourceVersion: String(Number(live.metadata.resourceVersion) - 1) } };
+    const err = await c.apply(stale, FM).then(
+      () => undefined,
+      (e: Error & { code?: number }) => e,
+    );
+    expect(err).toMatchObject({ code: 409 });
+    expect(JSON.stringify((await c.list({ apiVersion: 'extensions/v1beta1', kind: 'DaemonSet', namespace: 'kube-system' })).items[0]!.spec)).not.toContain('STALE');
   });
 
   it('server-side dry-run is refused before it could write', async () => {
