@@ -9,6 +9,7 @@ import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-v
 import { toObjects, type Manifest } from '../manifest/manifest.js';
 import {
   applyScopeSettings,
+  moveScopeNamespace,
   parseExternalIPs,
   parsePort,
   parseServiceType,
@@ -75,8 +76,8 @@ Examples:
   # Install on the current cluster with the UI read-only
   weavectl scope --external-ip 10.200.33.12 --read-only
 
-  # Run again (an upgrade): the external IPs, port, Service type and read-only probes of the running
-  # Scope are kept unless a flag changes them; see first what would change
+  # Run again (an upgrade): the external IPs, port, Service type, read-only probes and namespace of
+  # the running Scope are kept unless a flag changes them; see first what would change
   weavectl scope --diff
   weavectl scope --yes
 
@@ -152,21 +153,16 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
         'remove the one that should not run, then run weavectl scope again',
       );
     }
-    const rendered = await renderScope(f, v.k8s, v.raw, reporter);
-    const plain = toObjects(rendered) as KubeObject[];
-    const plannedNs = plain.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE)?.metadata.namespace ?? 'weave';
+    let rendered = await renderScope(f, v.k8s, v.raw, reporter);
+    const renderedNs = (toObjects(rendered) as KubeObject[]).find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE)?.metadata.namespace ?? 'weave';
 
-    // A re-run keeps what the running Scope was configured with, unless a flag says otherwise.
+    // A re-run keeps what the running Scope was configured with, its namespace too, unless a flag says otherwise.
     const liveSvc = running[0];
     let live: LiveScope | undefined;
     if (liveSvc) {
       const ns = liveSvc.metadata.namespace ?? 'weave';
-      if (ns !== plannedNs) {
-        throw failure(
-          `Weave Scope runs in namespace ${ns}; this manifest installs it into ${plannedNs}: that would be a second Scope, and the running one keeps running`,
-          `remove the running one first (kubectl delete namespace ${ns} if it holds only Scope, or its objects), then run weavectl scope again`,
-        );
-      }
+      if (ns !== renderedNs) rendered = moveScopeNamespace(rendered, ns);
+      const plain = toObjects(rendered) as KubeObject[];
       const probes = await Promise.all(
         plain
           .filter((o) => (o.kind === 'DaemonSet' && o.metadata.name === SCOPE_AGENT_DAEMONSET) || (o.kind === 'Deployment' && o.metadata.name === SCOPE_CLUSTER_AGENT_DEPLOYMENT))
@@ -177,6 +173,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
     const merged = mergeScopeSettings(live, flagSettings);
     if (live) {
       reporter.info(`Weave Scope is running in ${live.namespace}: keeping its settings unless a flag changes them`);
+      reporter.info(`  kept     namespace ${live.namespace}${live.namespace === renderedNs ? '' : ` (the manifest's is ${renderedNs})`}`);
       for (const k of merged.kept) reporter.info(`  kept     ${k}`);
       for (const c of merged.changed) reporter.info(`  changed  ${c}`);
     }

@@ -230,3 +230,40 @@ function retargetProbe(container: YAMLMap, namespace: string | undefined, port: 
     if (m) item.value = `${m[1]}:${port}`;
   }
 }
+
+/**
+ * A copy of a Scope manifest moved into namespace `to` (where a running Scope is): every object's
+ * metadata.namespace, the namespace of every binding subject, and the probes' app address
+ * (weave-scope-app.NS[.svc[.cluster.local.]]:PORT). A Namespace object for the old namespace is
+ * dropped: `to` exists already, since Scope runs there. Scope's manifests name their namespace in
+ * exactly these places (scope v1.13.2 examples/k8s, test/fixtures/upstream/scope-1.13.2-k8s-*.yaml).
+ */
+export function moveScopeNamespace(m: Manifest, to: string): Manifest {
+  const out = cloneManifest(m);
+  const svc = findDoc(out, 'Service', SCOPE_SERVICE);
+  const from = svc?.getIn(['metadata', 'namespace']);
+  if (typeof from !== 'string' || from === to) return out;
+  const docs = out.docs.filter((d) => !(d.get('kind') === 'Namespace' && d.getIn(['metadata', 'name']) === from));
+  const escaped = from.replace(/[.-]/g, (c) => `\\${c}`);
+  const hostRe = new RegExp(`^weave-scope-app\\.${escaped}((?:\\.svc(?:\\.cluster\\.local\\.?)?)?:[0-9]+)$`);
+  for (const d of docs) {
+    if (d.getIn(['metadata', 'namespace']) === from) d.setIn(['metadata', 'namespace'], to);
+    const subjects = d.getIn(['subjects'], true);
+    if (isSeq(subjects)) {
+      subjects.items.forEach((_s, i) => {
+        if (d.getIn(['subjects', i, 'namespace']) === from) d.setIn(['subjects', i, 'namespace'], to);
+      });
+    }
+  }
+  const moved: Manifest = { origin: out.origin, docs };
+  for (const c of probeContainers(moved)) {
+    const seq = c.get('args', true);
+    if (!isSeq(seq)) continue;
+    for (const item of seq.items) {
+      if (!isScalar(item)) continue;
+      const mm = hostRe.exec(String(item.value));
+      if (mm) item.value = `weave-scope-app.${to}${mm[1]}`;
+    }
+  }
+  return moved;
+}

@@ -57,13 +57,41 @@ describe('scope run again keeps its settings', () => {
     expect(svc(s).spec.externalIPs ?? []).toEqual([]);
   });
 
-  it('a Scope in another namespace than the manifest installs into is refused, nothing changed', async () => {
+  it('a Scope running in another namespace than the manifest names (a legacy install in kube-system) stays there: its namespace is kept too', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    // what the cloud service's manifest for Kubernetes 1.6-1.8 left in kube-system, on a cluster since upgraded
+    s.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'weave-scope-app', namespace: 'kube-system', labels: { app: 'weave-scope' } }, spec: { externalIPs: ['10.200.33.12'], ports: [{ name: 'app', port: 80, targetPort: 4040 }], selector: { app: 'weave-scope', name: 'weave-scope-app' } } });
+    const labels = { app: 'weave-scope', name: 'weave-scope-agent' };
+    s.put({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'weave-scope-agent', namespace: 'kube-system', labels },
+      spec: {
+        selector: { matchLabels: { app: 'weave-scope' } },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'scope-agent', image: 'weaveworks/scope:1.13.2', args: ['--mode=probe', '--probe-only', '--probe.no-controls=true', 'weave-scope-app.kube-system.svc.cluster.local.:80'] }] } },
+      },
+    });
+    // installed by another tool: taking its fields over is what --force-conflicts says
+    const r = await weavectl(s, ['scope', '--wait=false', '--force-conflicts']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/kept\s+namespace kube-system \(the manifest's is weave\)/);
+    expect(r.stderr).toMatch(/kept\s+external IPs 10\.200\.33\.12/);
+    expect(s.get('v1', 'Namespace', undefined, 'weave')).toBeUndefined();
+    expect(s.get('v1', 'Service', 'weave', 'weave-scope-app')).toBeUndefined();
+    expect(r.stderr).toMatch(/kept\s+port 80\b/);
+    expect(agentArgs(s, 'kube-system')).toEqual(expect.arrayContaining(['--probe.no-controls=true', 'weave-scope-app.kube-system.svc.cluster.local.:80']));
+    const crb = s.get('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, 'weave-scope')!;
+    expect(crb.subjects).toEqual([expect.objectContaining({ kind: 'ServiceAccount', name: 'weave-scope', namespace: 'kube-system' })]);
+  });
+
+  it('Scope running twice is refused, nothing changed', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    expect((await weavectl(s, ['scope'])).code).toBe(0); // rolled out: the controllers are still
     s.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'weave-scope-app', namespace: 'kube-system' }, spec: { ports: [{ name: 'app', port: 80, targetPort: 4040 }], selector: { app: 'weave-scope' } } });
     const before = snapshot(s);
     const r = await weavectl(s, ['scope', '--wait=false']);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/error: Weave Scope runs in namespace kube-system; this manifest installs it into weave/);
+    expect(r.stderr).toMatch(/error: Weave Scope runs more than once \(Service weave-scope-app in (kube-system, weave|weave, kube-system)\)/);
     expect(snapshot(s)).toBe(before);
   });
 });

@@ -6,6 +6,7 @@ import { WeavectlError } from '../../src/errors.js';
 import { parseManifest, renderYaml, toObjects, type Manifest } from '../../src/manifest/manifest.js';
 import {
   applyScopeSettings,
+  moveScopeNamespace,
   parseExternalIPs,
   parsePort,
   parseServiceType,
@@ -293,5 +294,21 @@ describe('scope flag parsers', () => {
     expect(parseExternalIPs(['192.0.2.1', '192.0.2.2, 192.0.2.1', '2001:db8::1'])).toEqual(['192.0.2.1', '192.0.2.2', '2001:db8::1']);
     expect(error(() => parseExternalIPs([])).exitCode).toBe(2);
     expect(error(() => parseExternalIPs('192.0.2.1,,192.0.2.2')).exitCode).toBe(2);
+  });
+});
+
+describe('moveScopeNamespace', () => {
+  it('moves every namespaced object, binding subject and probe address into the running namespace, and drops the old Namespace', () => {
+    const src = applyScopeSettings(load(ASSET), { port: 8080 }).manifest;
+    const moved = toObjects(moveScopeNamespace(src, 'kube-system')) as unknown as Record<string, any>[];
+    expect(moved.find((o) => o.kind === 'Namespace')).toBeUndefined();
+    expect(moved.length).toBe(toObjects(src).length - 1);
+    for (const o of moved) if (o.metadata.namespace !== undefined) expect(`${o.kind} ${o.metadata.namespace}`).toBe(`${o.kind} kube-system`);
+    for (const b of moved.filter((o) => o.kind === 'ClusterRoleBinding')) for (const sub of b.subjects) expect(sub.namespace).toBe('kube-system');
+    const args = moved.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment').flatMap((o) => o.spec.template.spec.containers.flatMap((c: { args?: string[] }) => c.args ?? []));
+    expect(args.filter((a: string) => a.startsWith('weave-scope-app'))).toEqual(['weave-scope-app.kube-system.svc.cluster.local.:8080', 'weave-scope-app.kube-system.svc.cluster.local.:8080']);
+    expect(JSON.stringify(moved)).not.toMatch(/"weave"|\.weave\./);
+    // the source is untouched; moving to where it already is changes nothing
+    expect(renderYaml(moveScopeNamespace(src, 'weave'))).toBe(renderYaml(src));
   });
 });
