@@ -14,6 +14,7 @@ import { daemonSetCounts } from '../rollout/status.js';
 import { describePodProblem, podNode, podProblemHint, podProblems } from '../rollout/diagnose.js';
 import { mergeSettings } from '../upgrade/merge.js';
 import { rangeChange } from '../upgrade/range-change.js';
+import { isWeaveNetDaemonSet } from '../upgrade/guard.js';
 import { errorMessage, isForbidden, lookupFailed, type Check, type CheckContext, type CheckResult } from './checks.js';
 import { findOtherCnis } from './cni.js';
 import { passwordSecretProblem, passwordSecretRef } from './password-secret.js';
@@ -449,6 +450,12 @@ function dsName(ctx: CheckContext): string {
   return `DaemonSet ${ctx.namespace}/${NET_DAEMONSET}`;
 }
 
+/** Weave Net DaemonSets outside the checked namespace ("kube-system/weave-net"), so that -n naming the wrong one says where it runs. */
+async function weaveElsewhere(ctx: CheckContext): Promise<string[]> {
+  const all = await ctx.allDaemonSets().catch(() => [] as KubeObject[]);
+  return all.filter((d) => isWeaveNetDaemonSet(d) && d.metadata.namespace !== ctx.namespace).map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
+}
+
 export const existingWeaveCheck: Check = {
   id: 'weave-net-existing',
   category: 'weave-net',
@@ -460,7 +467,17 @@ export const existingWeaveCheck: Check = {
     } catch (err) {
       return lookupFailed(err, `reading ${dsName(ctx)}`);
     }
-    if (!live) return ok(`Weave Net is not installed in ${ctx.namespace}: install creates it`);
+    if (!live) {
+      const elsewhere = await weaveElsewhere(ctx);
+      if (elsewhere.length > 0) {
+        return {
+          status: 'fail',
+          message: `Weave Net is not installed in ${ctx.namespace} but runs as DaemonSet ${elsewhere.join(', ')}: install would refuse to add a second one`,
+          hint: `check the running one: run without -n, or with -n ${elsewhere[0]!.split('/')[0]}`,
+        };
+      }
+      return ok(`Weave Net is not installed in ${ctx.namespace}: install creates it`);
+    }
     const unfixable = live.problems.filter((p) => !p.flag);
     if (unfixable.length > 0) return { status: 'fail', message: unfixable.map((p) => p.message).join('; '), ...(unfixable[0]!.hint ? { hint: unfixable[0]!.hint } : {}) };
     const version = live.weaveVersion ? `Weave Net ${live.weaveVersion}` : `Weave Net (${live.image ?? 'unknown image'})`;
@@ -541,6 +558,8 @@ export const installedCheck: Check = {
       return lookupFailed(err, `reading ${dsName(ctx)}`);
     }
     if (!live) {
+      const elsewhere = await weaveElsewhere(ctx);
+      if (elsewhere.length > 0) return { status: 'fail', message: `no ${dsName(ctx)}; Weave Net runs as DaemonSet ${elsewhere.join(', ')}`, hint: `run the check with -n ${elsewhere[0]!.split('/')[0]}` };
       return { status: 'fail', message: `no ${dsName(ctx)}`, hint: `install it: weavectl install (check the cluster first with weavectl check --pre)${ctx.namespace === 'kube-system' ? '' : `, or pass the namespace it runs in with -n`}` };
     }
     const repo = live.repo === 'reweave' ? ' (reweave)' : '';

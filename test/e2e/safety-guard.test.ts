@@ -46,6 +46,15 @@ describe('the guard over the change (issue 10 points 1 and 2)', () => {
     expect(snapshot(s)).toBe(before);
     expect(gen(s)).toBe(dsGen);
     expect(env(ds(s), 'IPALLOC_RANGE')).toEqual({ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' });
+
+    // check and check --pre with -n foo say where it runs, instead of "not installed"
+    const check = await weavectl(s, ['check', '-n', 'foo']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/no DaemonSet foo\/weave-net; Weave Net runs as DaemonSet kube-system\/weave-net/);
+    expect(check.stdout).toMatch(/hint: run the check with -n kube-system/);
+    const pre = await weavectl(s, ['check', '--pre', '-n', 'foo']);
+    expect(pre.code).toBe(1);
+    expect(pre.stdout).toMatch(/Weave Net is not installed in foo but runs as DaemonSet kube-system\/weave-net: install would refuse to add a second one/);
   });
 
   it('a second Weave Net in another namespace is found and refused (no override)', async () => {
