@@ -7,9 +7,9 @@
  * server treats as a precondition (a different resourceVersion is a 409 Conflict; kubernetes#106745
  * shows the same for server-side apply). For an upgrade it is the resourceVersion the guard read; for
  * a fresh install it is the resourceVersion of the list that found no Weave Net, which every object
- * created after that list exceeds. Just before writing, the DaemonSet is read once more: a change
- * since the guard's read is refused (a status-only change, which controllers make all the time, is not
- * a change to the plan: the precondition moves to the new resourceVersion).
+ * created after that list exceeds. A 409 on an upgrade re-reads the DaemonSet once: a status-only
+ * change (controllers make them all the time) is no change to the plan and the write is retried with
+ * the new resourceVersion; any other change is refused.
  */
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { KubeObject } from '../cluster/types.js';
@@ -115,19 +115,16 @@ async function readNow(cluster: KubeCluster, apiVersion: string, namespace: stri
 }
 
 /**
- * Reads the weave-net DaemonSet again just before the write: refuses when it changed (or appeared)
- * since the guard read it, and returns the precondition the write carries.
+ * The precondition the weave-net DaemonSet's write carries: for an upgrade the resourceVersion the
+ * guard read (a 409 then re-reads it once: a change of its status alone, which controllers make all
+ * the time, moves the precondition; any other change is refused); for a fresh install the
+ * resourceVersion of the list that found no Weave Net, which every object created after it exceeds.
+ * No extra read before the write: the API server checks the precondition where it writes.
  */
-export async function recheckBeforeWrite(cluster: KubeCluster, found: RunningWeave, verdict: GuardVerdict, namespace: string): Promise<WritePrecondition> {
-  const { now, listRv } = await readNow(cluster, found.apiVersion, namespace);
+export function preconditionFor(cluster: KubeCluster, found: RunningWeave, verdict: GuardVerdict, namespace: string): WritePrecondition {
   const seen = verdict.current;
-  if (!seen) {
-    if (now) throw changedMeanwhile(namespace, true);
-    // Every object created after this list has a greater resourceVersion: the write fails if one was.
-    return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: listRv || found.listResourceVersion };
-  }
-  if (!now || (now.metadata.resourceVersion !== seen.metadata.resourceVersion && planRelevant(now) !== planRelevant(seen))) throw changedMeanwhile(namespace, false);
-  const pre: WritePrecondition = { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(now.metadata.resourceVersion), seen: now };
+  if (!seen) return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: found.listResourceVersion };
+  const pre: WritePrecondition = { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(seen.metadata.resourceVersion ?? ''), seen };
   pre.refresh = async () => {
     const again = (await readNow(cluster, found.apiVersion, namespace)).now;
     return again && pre.seen && planRelevant(again) === planRelevant(pre.seen) ? String(again.metadata.resourceVersion) : undefined;

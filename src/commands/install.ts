@@ -255,11 +255,17 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     }
 
     // Written only if the weave-net DaemonSet is still what the guard saw (or still absent).
-    const precondition = await guard.recheckBeforeWrite(cluster, found, verdict, netNamespace);
+    const precondition = guard.preconditionFor(cluster, found, verdict, netNamespace);
     let applied;
     try {
       // A literal WEAVE_PASSWORD is replaced first (one conditional patch), never left beside the valueFrom.
-      const replaced = await password.replaceLiteralPassword(cluster, precondition.seen, ds, precondition.resourceVersion, { dryRun: g.dryRun === 'server' });
+      const replace = (rv: string) => password.replaceLiteralPassword(cluster, precondition.seen, ds, rv, { dryRun: g.dryRun === 'server' });
+      const replaced = await replace(precondition.resourceVersion).catch(async (err: unknown) => {
+        // only the status moved since the guard's read: the same patch on the newer resourceVersion
+        const rv = guard.isPreconditionConflict(err) ? await precondition.refresh?.() : undefined;
+        if (rv === undefined) throw err;
+        return replace(rv);
+      });
       precondition.resourceVersion = replaced.resourceVersion;
       if (replaced.object) precondition.seen = replaced.object;
       applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts), preconditions: [precondition] }, reporter);
