@@ -39,14 +39,15 @@ export async function findRunningWeave(cluster: KubeCluster, namespace: string, 
   }
   const namespaces = [...new Set(['kube-system', namespace])];
   reporter.warn(`may not list DaemonSets in every namespace: looked for a running Weave Net in ${namespaces.join(' and ')} only`);
-  const found: KubeObject[] = [];
-  let rv = '';
-  for (const ns of namespaces) {
-    const r = await cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
-    found.push(...r.items);
-    rv ||= r.resourceVersion;
+  try {
+    const lists = await Promise.all(namespaces.map((ns) => cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` })));
+    return { running: lists.flatMap((l) => l.items), apiVersion, listResourceVersion: lists[0]?.resourceVersion ?? '' };
+  } catch (err) {
+    if (!isKubeApiError(err, 403)) throw err;
   }
-  return { running: found, apiVersion, listResourceVersion: rv };
+  // May only get: no list resourceVersion, so a fresh install's write carries no precondition.
+  const got = await Promise.all(namespaces.map((ns) => cluster.get({ apiVersion, kind: 'DaemonSet', namespace: ns, name: NET_DAEMONSET })));
+  return { running: got.filter((o): o is KubeObject => o !== undefined), apiVersion, listResourceVersion: '' };
 }
 
 /** Refuses a second Weave Net, or -n naming a namespace it does not run in, before anything else is read or rendered. */

@@ -20,6 +20,7 @@ import {
 } from '../manifest/patch-scope.js';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import { failure } from '../errors.js';
+import { isKubeApiError } from '../cluster/status-errors.js';
 import { mergeScopeSettings, readScopeSettings, type LiveScope, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
 import { confirm, showChanges } from './install-upgrade.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
@@ -122,9 +123,16 @@ export async function renderScope(f: ScopeFlags, k8s: K8sVersion, k8sRaw: string
   return manifest;
 }
 
-/** Service weave-scope-app in every namespace: where Scope runs. */
-async function findRunningScope(cluster: KubeCluster): Promise<KubeObject[]> {
-  return (await cluster.list({ apiVersion: 'v1', kind: 'Service' }, { fieldSelector: `metadata.name=${SCOPE_SERVICE}` })).items;
+/** Service weave-scope-app in every namespace: where Scope runs. Where listing all namespaces is forbidden: in Scope's two namespaces (weave, kube-system). */
+async function findRunningScope(cluster: KubeCluster, reporter: Reporter): Promise<KubeObject[]> {
+  try {
+    return (await cluster.list({ apiVersion: 'v1', kind: 'Service' }, { fieldSelector: `metadata.name=${SCOPE_SERVICE}` })).items;
+  } catch (err) {
+    if (!isKubeApiError(err, 403)) throw err;
+  }
+  reporter.warn('may not list Services in every namespace: looked for a running Weave Scope in weave and kube-system only');
+  const found = await Promise.all(['weave', 'kube-system'].map((namespace) => cluster.get({ apiVersion: 'v1', kind: 'Service', namespace, name: SCOPE_SERVICE })));
+  return found.filter((o): o is KubeObject => o !== undefined);
 }
 
 async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
@@ -146,7 +154,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   try {
     cluster.warmUp(); // the version and discovery in one round trip
-    const [v, running] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), findRunningScope(cluster)]);
+    const [v, running] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), findRunningScope(cluster, reporter)]);
     if (running.length > 1) {
       throw failure(
         `Weave Scope runs more than once (Service ${SCOPE_SERVICE} in ${running.map((o) => o.metadata.namespace).join(', ')}): weavectl will not change either`,

@@ -275,3 +275,20 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     }
   });
 });
+
+describe('finding Weave Net with fewer permissions', () => {
+  it('a user who may not list DaemonSets or Services in every namespace: install and scope look where they can, say so, and still guard', async () => {
+    const s = await running();
+    s.faults.forbid({ verb: 'list', group: 'apps', resource: 'daemonsets' });
+    s.faults.forbid({ verb: 'list', resource: 'services' });
+    const before = snapshot(s);
+    const r = await weavectl(s, ['install', '--ipalloc', '10.40.0.0/16', '--yes', '--skip-checks']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/Warning: may not list DaemonSets in every namespace: looked for a running Weave Net in kube-system only/);
+    expect(r.stderr).toMatch(/error: refusing to change the pod range of the running Weave Net from 172\.25\.64\.0\/18 to 10\.40\.0\.0\/16/);
+    expect(snapshot(s)).toBe(before);
+    const scope = await weavectl(s, ['scope', '--wait=false', '--diff']);
+    expect(scope.code, scope.stderr).toBe(0);
+    expect(scope.stderr).toMatch(/Warning: may not list Services in every namespace: looked for a running Weave Scope in weave and kube-system only/);
+  });
+});
