@@ -7,7 +7,7 @@
  * server treats as a precondition (a different resourceVersion is a 409 Conflict; kubernetes#106745
  * shows the same for server-side apply). For an upgrade it is the resourceVersion the guard read; for
  * a fresh install it is the resourceVersion of the list that found no Weave Net, which every object
- * created after that list exceeds. A 409 on an upgrade re-reads the DaemonSet once: a status-only
+ * created after that list exceeds. A 409 on an upgrade re-reads the DaemonSet (a few times at most): a status-only
  * change (controllers make them all the time) is no change to the plan and the write is retried with
  * the new resourceVersion; any other change is refused.
  */
