@@ -25,6 +25,7 @@ const TAGS = {
     '2.8.1': 'ba64f8e8eb1f4ba5cd85189a51a1312de984bade',
   },
   reweave: {
+    '2.8.10': '84afe28bee99edb245c9d8c4aa9bc57cc1e79e59',
     '2.9.0': '8397222003c0d8ca2bebf0ac5c64448a4796dd18',
   },
 };
@@ -38,6 +39,7 @@ const EMBED = [
   ['weaveworks', '2.6.0', ['1.9', '1.11']],
   ['weaveworks', '2.7.0', ['1.6', '1.7']],
   ['weaveworks', '2.8.1', ['1.8', '1.9', '1.11']],
+  ['reweave', '2.8.10', ['1.11']],
   ['reweave', '2.9.0', ['1.11']],
 ];
 
