@@ -251,8 +251,11 @@ export interface NpcBehaviour {
   watches: 'extensions/v1beta1' | 'networking.k8s.io/v1';
   /** "weave-npc 2.0.5 (v2.0.5 prog/weave-npc/main.go) watches only extensions/v1beta1 NetworkPolicies with pre-1.7 semantics" */
   reason: string;
-  /** The flag was given but this release has none (2.0.x, 2.4+): weave-npc refuses to start with an unknown flag. */
-  flagIgnored?: boolean;
+  /**
+   * The flag was given but this release has none (2.0.x, 2.4+): weave-npc's main.go ends with
+   * `handleError(rootCmd.Execute())`, so cobra's "unknown flag" stops it before it enforces anything.
+   */
+  flagUnknown?: boolean;
 }
 
 /** What weave-npc of `version` enforces, with or without --use-legacy-netpol (v2.1.3 main.go). */
@@ -267,7 +270,7 @@ export function npcBehaviour(version: string, legacyFlag: boolean, repo?: WeaveR
         legacy: true,
         watches: 'extensions/v1beta1',
         reason: `${who} watches only extensions/v1beta1 NetworkPolicies with pre-1.7 semantics: a namespace is isolated only by its DefaultDeny annotation (${src} prog/weave-npc/main.go)`,
-        ...(legacyFlag ? { flagIgnored: true } : {}),
+        ...(legacyFlag ? { flagUnknown: true } : {}),
       };
     case 'v1-or-legacy-flag':
       return legacyFlag
@@ -286,7 +289,7 @@ export function npcBehaviour(version: string, legacyFlag: boolean, repo?: WeaveR
         legacy: false,
         watches: 'networking.k8s.io/v1',
         reason: `${who} watches only networking.k8s.io/v1 NetworkPolicies with their v1 semantics (the legacy mode is gone from 2.4.0: v2.4.0 prog/weave-npc/main.go)`,
-        ...(legacyFlag ? { flagIgnored: true } : {}),
+        ...(legacyFlag ? { flagUnknown: true } : {}),
       };
   }
 }

@@ -57,19 +57,19 @@ describe('weave-npc semantics and the API it watches', () => {
   it('v2.0.5 prog/weave-npc/main.go: only extensions/v1beta1, legacy (annotation) semantics, no --use-legacy-netpol', () => {
     expect(npcBehaviour('2.0.5', false)).toMatchObject({ legacy: true, watches: 'extensions/v1beta1' });
     expect(npcBehaviour('1.9.8', false)).toMatchObject({ legacy: true, watches: 'extensions/v1beta1' });
-    expect(npcBehaviour('2.0.5', true)).toMatchObject({ legacy: true, flagIgnored: true });
+    expect(npcBehaviour('2.0.5', true)).toMatchObject({ legacy: true, flagUnknown: true });
   });
   it('v2.1.3 / v2.3.0 prog/weave-npc/main.go: networking.k8s.io/v1, or extensions/v1beta1 legacy with --use-legacy-netpol', () => {
     for (const v of ['2.1.0', '2.1.3', '2.2.1', '2.3.0']) {
       expect(npcBehaviour(v, false)).toMatchObject({ legacy: false, watches: 'networking.k8s.io/v1' });
       expect(npcBehaviour(v, true)).toMatchObject({ legacy: true, watches: 'extensions/v1beta1' });
-      expect(npcBehaviour(v, true)!.flagIgnored).toBeUndefined();
+      expect(npcBehaviour(v, true)!.flagUnknown).toBeUndefined();
     }
   });
   it('v2.4.0 prog/weave-npc/main.go (commit 07d31a85): networking.k8s.io/v1 only; the flag is gone', () => {
     for (const v of ['2.4.0', '2.7.0', '2.8.1']) {
       expect(npcBehaviour(v, false)).toMatchObject({ legacy: false, watches: 'networking.k8s.io/v1' });
-      expect(npcBehaviour(v, true)).toMatchObject({ legacy: false, flagIgnored: true });
+      expect(npcBehaviour(v, true)).toMatchObject({ legacy: false, flagUnknown: true });
     }
     expect(npcBehaviour('2.9.0', false, 'reweave')).toMatchObject({ legacy: false, watches: 'networking.k8s.io/v1' });
   });
