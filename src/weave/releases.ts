@@ -378,17 +378,18 @@ export function noMasqLocalOn(line: ReleaseLine, value: string | undefined): boo
 }
 
 /**
- * The NO_MASQ_LOCAL value that gives `on` under a release: undefined means "leave it unset".
- * 'set-means-on' has no value that turns it off but unset; 'on-unless-0' needs "0" to turn it off.
+ * The NO_MASQ_LOCAL value to write for `on` under a release (undefined: leave the variable out).
+ * 'set-means-on': on -> "1", off -> unset (no value turns it off); 'on-unless-0': on -> "1", off -> "0";
+ * 'not-read': unset (the release has no such feature).
  */
-export function noMasqLocalValue(line: ReleaseLine, on: boolean): string | undefined {
+export function noMasqLocalEnv(line: ReleaseLine, on: boolean): string | undefined {
   switch (line.noMasqLocal) {
     case 'not-read':
       return undefined;
     case 'set-means-on':
       return on ? '1' : undefined;
     case 'on-unless-0':
-      return on ? undefined : '0';
+      return on ? '1' : '0';
   }
 }
 

@@ -10,7 +10,7 @@ import {
   flavoursOf,
   k8sFit,
   noMasqLocalOn,
-  noMasqLocalValue,
+  noMasqLocalEnv,
   npcBehaviour,
   releaseLine,
   repoOfVersion,
@@ -96,10 +96,11 @@ describe('env defaults and meanings (prog/weave-kube/launch.sh)', () => {
     expect(noMasqLocalOn(line('2.7.0'), '0')).toBe(false);
     expect(noMasqLocalOn(line('2.8.1'), '1')).toBe(true);
     expect(noMasqLocalOn(line('2.9.0', 'reweave'), '0')).toBe(false);
-    // The value that keeps 2.6's "0" (= on) on 2.7 is unset (or anything but "0").
-    expect(noMasqLocalValue(line('2.7.0'), noMasqLocalOn(line('2.6.0'), '0'))).toBeUndefined();
-    expect(noMasqLocalValue(line('2.7.0'), false)).toBe('0');
-    expect(noMasqLocalValue(line('2.6.0'), false)).toBeUndefined();
+    // 2.6's "0" (= on) is written "1" for 2.7; off is "0" on 2.7 and no variable at all on 2.6.
+    expect(noMasqLocalEnv(line('2.7.0'), noMasqLocalOn(line('2.6.0'), '0'))).toBe('1');
+    expect(noMasqLocalEnv(line('2.7.0'), false)).toBe('0');
+    expect(noMasqLocalEnv(line('2.6.0'), false)).toBeUndefined();
+    expect(noMasqLocalEnv(line('2.6.0'), true)).toBe('1');
   });
   it('IPTABLES_BACKEND: not read at v2.6.0, detected from v2.6.1, reweave v2.9.0 images default to nft (CHANGELOG.md, prog/weave-npc/launch.sh)', () => {
     expect(line('2.6.0').iptablesBackend).toBe('legacy');
