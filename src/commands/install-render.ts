@@ -6,7 +6,7 @@
 import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 import type { K8sVersion } from '../manifest/k8s-version.js';
-import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
+import { netFlavourFor, parseWeaveRepo, resolveNetRelease, WEAVE_REPOS } from '../manifest/catalog.js';
 import { parseImage } from '../manifest/images.js';
 import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
 import type { NetSettings } from '../manifest/net-settings.js';
@@ -39,7 +39,8 @@ export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string
   } else {
     const release = f.source === 'github' ? resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo }) : undefined;
     manifest = await fetchManifest(
-      f,
+      // --source github downloads the release assets of the repository of --weave-repo (rajch/weave for reweave).
+      f.source === 'github' && f.githubRepo === undefined ? { ...f, githubRepo: WEAVE_REPOS[repo].github } : f,
       {
         product: 'net',
         k8sVersionRaw: k8sRaw,

@@ -157,15 +157,13 @@ export function resolveNetRelease(opts: { flavour: NetFlavour; weaveVersion?: st
   if (!known.includes(version)) {
     const other: WeaveRepo = repo === 'weaveworks' ? 'reweave' : 'weaveworks';
     const hint = weaveReleases(other).includes(version) ? `${version} is a ${WEAVE_REPOS[other].github} release: add --weave-repo ${other}` : undefined;
-    throw usageError(
-      `${info.label} ${version} is not a ${info.github} release weavectl knows (${rangeText(known)})`,
-      hint,
-    );
+    throw usageError(`${info.label} ${version} is not a ${info.github} release weavectl knows (${rangeText(known)})`, hint ?? 'weavectl versions lists the releases for a Kubernetes version');
   }
   if (!shipped.includes(version)) {
     if (shipped.length === 0) throw noFlavourInRepo(flavour, repo);
     throw usageError(
       `${info.label} ${version} has no manifest for ${describeNetFlavour(flavour)} (${flavourFilesText(flavour)} exist for ${info.label} ${rangeText(shipped)}); use --k8s-version or --weave-version`,
+      'weavectl versions --k8s-version VERSION lists the releases that fit a Kubernetes version',
     );
   }
   return { flavour, version, repo, embedded: embedded.includes(version), assetName: netAssetName(flavour) };

@@ -347,7 +347,7 @@ export function k8sFit(version: string, repo: WeaveRepo, minor: number): K8sFit 
   const line = releaseLine(version, repo);
   if (installs && line?.rbac === 'v1beta1' && minor >= 22 && flavour !== '1.5') {
     installs = false;
-    reasons.push(`${label}'s manifests use rbac.authorization.k8s.io/v1beta1, which Kubernetes 1.22 and newer no longer serve`);
+    reasons.push(`${label} has RBAC objects of rbac.authorization.k8s.io/v1beta1 in its 1.11 manifest, which Kubernetes 1.22 and newer no longer serve`);
   }
   let npcEnforces = true;
   const npc = npcBehaviour(version, false, repo);
