@@ -49,6 +49,7 @@ export interface InstallFlags extends SourceFlags {
   allowDowngrade?: boolean;
   diff?: boolean;
   yes?: boolean;
+  checkpoint?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -76,6 +77,10 @@ export function registerInstall(program: Command): void {
     .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one (traffic between peers is no longer encrypted)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
+    .option(
+      '--checkpoint',
+      "let weave call checkpoint-api.weave.works for its version check (leaves CHECKPOINT_DISABLE out); by default weavectl sets CHECKPOINT_DISABLE=1: the endpoint is dead and was sent node details",
+    )
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
     .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns')
     .option('--skip-checks', 'do not run the pre-flight checks (weavectl check --pre)')
@@ -106,6 +111,9 @@ Examples:
   # kept; see first what would change
   weavectl install --diff
   weavectl install --yes
+
+  # Let weave make its version check (weavectl sets CHECKPOINT_DISABLE=1 unless told so)
+  weavectl install --checkpoint
 
   # Turn no-masq-local off (Weave Net 2.7+ turns it on by default)
   weavectl install --no-masq-local=false
@@ -172,6 +180,7 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
     }
   }
   if (f.imageRegistry !== undefined) settings.imageRegistry = validateImageRegistry(f.imageRegistry);
+  if (f.checkpoint) settings.checkpoint = true;
   return { settings, warnings };
 }
 

@@ -35,7 +35,7 @@ export function registerScope(program: Command): void {
     .description('Install Weave Scope and expose its UI (Service weave-scope-app) on external IPs and a port')
     .option('--k8s-version <version>', 'Kubernetes version to render for (default: asked from the cluster)')
     .option('--external-ip <ip>', 'an external IP for the weave-scope-app Service (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
-    .option('--port <port>', 'Service port of the Scope UI (targetPort is always 4040)', '4040')
+    .option('--port <port>', "Service port of the Scope UI (targetPort is always 4040; upstream's own Service uses 80)", '4040')
     .option('--service-type <type>', 'ClusterIP, NodePort or LoadBalancer')
     .option('--read-only', 'run the probes with --probe.no-controls=true: no shells or container controls from the UI')
     .option('--image-registry <registry>', 'pull the Scope image from this registry mirror')
@@ -52,8 +52,12 @@ Examples:
   # Install on the current cluster with the UI read-only
   weavectl scope --external-ip 10.200.33.12 --read-only
 
+  # Reach the UI without exposing it: weavectl's Service listens on --port (4040), upstream's on 80
+  kubectl -n weave port-forward svc/weave-scope-app 4040:4040   # then http://localhost:4040
+  kubectl -n weave port-forward svc/weave-scope-app 4040:80     # a Scope installed from upstream's YAML
+
 Scope's UI has no authentication: anyone who reaches it sees the cluster, and unless --read-only
-is given can open a shell in any container.`,
+is given can open a shell in any container. (Kubernetes 1.6-1.8: namespace kube-system.)`,
     )
     .action(async (_opts: unknown, command: Command) => {
       await runScope(command.opts() as ScopeFlags, globalsOf(command));

@@ -50,6 +50,12 @@ export interface NetSettings {
   envFrom?: Record<string, Record<string, unknown>>;
   /** Registry mirror prefix for every image ("registry.corp:5000/mirror"). */
   imageRegistry?: string;
+  /**
+   * Let weave call checkpoint-api.weave.works (--checkpoint): CHECKPOINT_DISABLE is left out. By default it is
+   * set to "1": the endpoint is dead and was sent node details; go-checkpoint (vendor/.../checkpoint.go at
+   * v2.8.1) skips the call for any non-empty value.
+   */
+  checkpoint?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
   if (s.ipalloc !== undefined) dedicated.set('IPALLOC_RANGE', { value: validateIpalloc(s.ipalloc).cidr, flag: '--ipalloc' });
   if (s.mtu !== undefined) dedicated.set('WEAVE_MTU', { value: String(parseMtu(s.mtu)), flag: '--mtu' });
   if (s.connLimit !== undefined) dedicated.set('CONN_LIMIT', { value: String(parseConnLimit(s.connLimit)), flag: '--conn-limit' });
+  if (s.checkpoint && s.env?.CHECKPOINT_DISABLE !== undefined) {
+    throw usageError('--checkpoint and --env CHECKPOINT_DISABLE contradict each other: --checkpoint leaves CHECKPOINT_DISABLE out');
+  }
   if (s.noMasqLocal !== undefined && s.env?.NO_MASQ_LOCAL !== undefined) {
     throw usageError('NO_MASQ_LOCAL is given twice: --no-masq-local and --env NO_MASQ_LOCAL; use --no-masq-local (or --no-masq-local=false)');
   }
@@ -80,6 +83,10 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
 
   if (s.noPassword) removeEnv(weave, 'WEAVE_PASSWORD');
   for (const [name, value] of env) setEnv(weave, name, value);
+  // The version check: weaveworks' manifests never set CHECKPOINT_DISABLE, so weave phoned home to
+  // checkpoint-api.weave.works (vendor/github.com/weaveworks/go-checkpoint/checkpoint.go); reweave's set "1".
+  if (s.checkpoint) removeEnv(weave, 'CHECKPOINT_DISABLE');
+  else if (s.env?.CHECKPOINT_DISABLE === undefined) setEnv(weave, 'CHECKPOINT_DISABLE', '1');
   if (s.noMasqLocal !== undefined) {
     // The feature on or off, written as the manifest's release reads NO_MASQ_LOCAL (src/weave/releases.ts).
     const image = weave.get('image');

@@ -63,12 +63,13 @@ interface ManifestEnv {
 /**
  * Env vars that the Weave Net manifests set on the `weave` container themselves: HOSTNAME (fieldRef
  * spec.nodeName) in every release, INIT_CONTAINER "true" from 2.8 (with the weave-init init
- * container), CHECKPOINT_DISABLE "1" in reweave. They are not the user's settings.
+ * container), CHECKPOINT_DISABLE "1" in reweave's and in every manifest weavectl writes (unless --checkpoint).
+ * They are not the user's settings.
  */
 export const MANIFEST_ENV: readonly ManifestEnv[] = [
   { name: 'HOSTNAME' },
   { name: 'INIT_CONTAINER', value: 'true' },
-  { name: 'CHECKPOINT_DISABLE', value: '1', repo: 'reweave' },
+  { name: 'CHECKPOINT_DISABLE', value: '1' },
 ];
 
 /** Env vars with a NetSettings field of their own (the rest go to NetSettings.env). */

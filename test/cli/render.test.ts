@@ -95,6 +95,11 @@ describe('install --dry-run=client', () => {
     expect(env).toContainEqual({ name: 'WEAVE_PASSWORD', valueFrom: { secretKeyRef: { name: 'weave-passwd', key: 'weave-passwd' } } });
     expect(containers[0].image).toBe('registry.corp:5000/mirror/weaveworks/weave-kube:2.8.1');
     expect(r.stdout).not.toMatch(/WEAVE_PASSWORD\s*\n\s*value:/);
+    // The dead checkpoint endpoint is not called unless --checkpoint (go-checkpoint skips it for any non-empty value).
+    expect(env).toContainEqual({ name: 'CHECKPOINT_DISABLE', value: '1' });
+    const on = await runCli(['install', '--k8s-version', '1.11', '--dry-run=client', '-o', 'yaml', '--checkpoint']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).not.toContain('CHECKPOINT_DISABLE');
   });
 
   it('reads a manifest from a file and from stdin, printing its sha256', async () => {

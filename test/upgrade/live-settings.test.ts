@@ -202,9 +202,10 @@ describe('readLiveSettings: edge cases', () => {
     const template = liveDs([{ name: 'FOO', value: 'manifest' }]);
     expect(readLiveSettings(liveDs([{ name: 'FOO', value: 'manifest' }]), { template }).settings).toEqual({});
     expect(readLiveSettings(liveDs([{ name: 'FOO', value: 'mine' }]), { template }).settings).toEqual({ env: { FOO: 'mine' } });
-    // CHECKPOINT_DISABLE=1 is reweave's own but a user's choice on upstream Weave.
-    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }])).settings).toEqual({ env: { CHECKPOINT_DISABLE: '1' } });
+    // CHECKPOINT_DISABLE=1 is reweave's own and weavectl's default on every manifest; another value is the user's.
+    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }])).settings).toEqual({});
     expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }], { image: 'rajchaudhuri/weave-kube:2.9.0' })).settings).toEqual({});
+    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: 'true' }])).settings).toEqual({ env: { CHECKPOINT_DISABLE: 'true' } });
   });
 
   it('duplicate env names: the last wins, as in Kubernetes', () => {

@@ -128,6 +128,7 @@ describe('mergeSettings', () => {
       WEAVE_MTU: '1410',
       EXPECT_NPC: '0',
       EXTRA_ARGS: '--log-level=debug',
+      CHECKPOINT_DISABLE: '1',
     });
     expect(ds.spec.template.spec.containers.map((c) => c.name)).toEqual(['weave']);
   });
