@@ -12,6 +12,7 @@ import {
   NET_OBJECTS,
   parseConnLimit,
   parseEnvFlag,
+  mtuWarning,
   parseMtu,
   parsePasswordSecret,
   validateImageRegistry,
@@ -60,7 +61,7 @@ export function registerInstall(program: Command): void {
     .option('--weave-version <version>', 'Weave Net release (default: the newest release that shipped a manifest for that Kubernetes version)')
     .option('--weave-repo <repo>', 'weaveworks (upstream, archived; the default) or reweave (the community fork, images rajchaudhuri/*); an upgrade keeps the running one')
     .option('--ipalloc <cidr>', 'IP range for pods (IPALLOC_RANGE), e.g. 172.25.64.0/18 (Weave default 10.32.0.0/12)')
-    .option('--mtu <bytes>', 'WEAVE_MTU')
+    .option('--mtu <bytes>', 'WEAVE_MTU: 576 to 65448, best a multiple of 4 (fast datapath; others are warned about); 1376 by default, 8916 for jumbo frames')
     .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
     .addOption(
       new Option(
@@ -162,7 +163,11 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
     settings.ipalloc = r.cidr;
     warnings.push(...r.warnings);
   }
-  if (f.mtu !== undefined) settings.mtu = parseMtu(f.mtu);
+  if (f.mtu !== undefined) {
+    settings.mtu = parseMtu(f.mtu);
+    const w = mtuWarning(settings.mtu);
+    if (w) warnings.push(w);
+  }
   if (f.connLimit !== undefined) settings.connLimit = parseConnLimit(f.connLimit);
   if (f.masqLocal === false || f.masqLocal === 'on') settings.noMasqLocal = true;
   else if (f.masqLocal === 'off') settings.noMasqLocal = false;

@@ -88,6 +88,8 @@ describe('install --dry-run=client', () => {
     expect(containers.map((c) => c.name)).toEqual(['weave']);
     const env = containers[0].env as any[];
     expect(env).toContainEqual({ name: 'WEAVE_MTU', value: '1337' });
+    // upstream's own kube-addon.md example; fastdp.md says "should be divisible by four": a warning, not a refusal
+    expect(r.stderr).toContain('Warning: WEAVE_MTU 1337 is not a multiple of 4');
     expect(env).toContainEqual({ name: 'CONN_LIMIT', value: '50' });
     expect(env).toContainEqual({ name: 'NO_MASQ_LOCAL', value: '1' });
     expect(env).toContainEqual({ name: 'EXPECT_NPC', value: '0' });
