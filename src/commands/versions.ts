@@ -55,5 +55,6 @@ async function runVersions(f: VersionsFlags, g: Globals): Promise<void> {
   }
   const { versionsReport, renderVersions } = await import('../weave/versions.js');
   const report = versionsReport(k8s);
-  reporter.data(g.output === 'json' ? JSON.stringify(report, null, 2) : renderVersions(report));
+  if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
+  else reporter.data(renderVersions(report));
 }

@@ -66,8 +66,10 @@ describe('reweave 2.8.x', () => {
     expect(ep.requests.map((q) => q.url)).toContain('/rajch/weave/releases/download/v2.8.10/weave-daemonset-k8s-1.11.yaml');
     const ds = s.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!;
     expect((ds['spec']['template']['spec']['containers'] as Obj[]).map((c) => c['image'])).toEqual(['rajchaudhuri/weave-kube:2.8.10', 'rajchaudhuri/weave-npc:2.8.10']);
+    // An older fork release: --diff names the downgrade, and the install guard refuses it (exit 1) without --allow-downgrade.
     const g = await weavectl(s, ['install', '--source', 'github', '--weave-repo', 'reweave', '--weave-version', '2.8.4', '--diff'], { env: { WEAVECTL_GITHUB_URL: ep.url } });
-    expect(g.code, g.stderr).toBe(0);
+    expect(g.code, g.stderr).toBe(1);
     expect(g.stdout.split('\n')[0]).toBe('# Weave Net release: reweave 2.8.10 -> reweave 2.8.4 (downgrade)');
+    expect(g.stderr).toContain('error: refusing: these objects downgrade Weave Net from 2.8.10 to 2.8.4');
   });
 });
