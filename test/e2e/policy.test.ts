@@ -507,6 +507,14 @@ describe.concurrent('policy commands', () => {
       expect(r.stdout.split('\n')[0]).toBe(`denied: pod ${x2kq} -> pod ${d9f} on 5201/TCP`);
       expect(r.stdout).toContain(`ingress to ${d9f}: isolated by namespace prod (DefaultDeny annotation)`);
       expect(r.stdout).toContain('legacy semantics, decided by the running release, weaveworks 2.0.5');
+      // On the node (the simulator's weave-npc 2.0.5, from v2.0.5 npc/namespace.go): no DefaultAllow rule for the annotated prod.
+      const npc = await c.cli(['npc', 'rules', '-o', 'json']);
+      expect(npc.code, npc.stderr).toBe(0);
+      const j = JSON.parse(npc.stdout);
+      expect(j).toMatchObject({ release: 'weaveworks 2.0.5', semantics: 'legacy', commentFormat: 'plain' });
+      const defaults = (j.chains.find((x: Obj) => x['name'] === 'WEAVE-NPC-DEFAULT').rules as Obj[]).map((x) => String(x['raw']));
+      expect(defaults.some((x) => x.includes('namespace: default'))).toBe(true);
+      expect(defaults.some((x) => x.includes('namespace: prod'))).toBe(false);
       // A default-deny NetworkPolicy (as written for v1 semantics) isolates nothing under 2.0.5: it only allows.
       r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
       expect(r.code, r.stderr).toBe(0);
