@@ -97,7 +97,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     if (weaveFlag) {
       const sem = semanticsOf(flagVersion ?? parseK8sVersion('1.8'), { npc: 'running', legacyFlag: false, weaveVersion: weaveFlag.version, repo: weaveFlag.repo });
       refuseUnenforceable(sem, `networkpolicy ${namespace}/${draft.metadata.name}`);
-      reporter.info(`Semantics ${decidedByLine(sem)}`);
+      reporter.info(`Semantics ${decidedByLine(sem, '--weave-version')}`);
       legacy = sem.legacy;
     }
     if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));

@@ -360,7 +360,7 @@ function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | und
     unchanged: [],
     notes: [],
   };
-  if (sem) reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
+  if (sem) reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem, '--weave-version')}`);
   const objects: object[] = [];
   if (method === 'policy') {
     for (const dir of dirs) {

@@ -217,7 +217,7 @@ export function semanticsOf(k8s: K8sVersion, weave: WeaveNpcInfo, served?: (api:
     } else if (!isServed(behaviour.watches)) {
       unenforceable =
         behaviour.watches === 'networking.k8s.io/v1'
-          ? `weave-npc ${weave.weaveVersion} watches only networking.k8s.io/v1 NetworkPolicies, which Kubernetes ${k8s.text} does not serve (it came in 1.7): nothing written would be enforced; run Weave Net 2.0.x-2.3.x here (weavectl versions lists them) or upgrade Kubernetes`
+          ? `weave-npc ${weave.weaveVersion} watches only networking.k8s.io/v1 NetworkPolicies, which Kubernetes ${k8s.text} does not serve (it came in 1.7): nothing written would be enforced; run Weave Net 2.0.x here, or 2.1-2.3 with weave-npc --use-legacy-netpol (weavectl versions lists them), or upgrade Kubernetes`
           : `weave-npc ${weave.weaveVersion} watches only extensions/v1beta1 NetworkPolicies, which Kubernetes ${k8s.text} does not serve: nothing written would be enforced; upgrade Weave Net (2.1+ watches networking.k8s.io/v1)`;
     }
     return { legacy: behaviour.legacy, reason: behaviour.reason, decidedBy: 'release', release, watches: behaviour.watches, ...(unenforceable ? { unenforceable } : {}), k8s, weave };
@@ -233,8 +233,8 @@ export function semanticsOf(k8s: K8sVersion, weave: WeaveNpcInfo, served?: (api:
 }
 
 /** One line for people: "semantics decided by weave-npc 2.0.5 (weaveworks): ..." */
-export function decidedByLine(sem: Semantics): string {
-  return sem.decidedBy === 'release' ? `decided by the running release, ${sem.release}: ${sem.reason}` : `decided by the Kubernetes version: ${sem.reason}`;
+export function decidedByLine(sem: Semantics, source = 'the running release'): string {
+  return sem.decidedBy === 'release' ? `decided by ${source}, ${sem.release}: ${sem.reason}` : `decided by the Kubernetes version: ${sem.reason}`;
 }
 
 /** Refuses a write that the running weave-npc would not enforce (failure, exit 1). */

@@ -96,6 +96,9 @@ Examples:
   # The same, printed instead of applied (no cluster needed)
   weavectl policy allow -n prod --to run=iperf-prod-1 --from run=iperf-prod-1 --name iperf-prod-1-internal-access --dry-run=client -o yaml
 
+  # ... and described as weave-npc 2.0.5 enforces it (policies only allow; the namespace annotation isolates)
+  weavectl policy allow -n prod --to run=iperf-prod-1 --from run=iperf-prod-1 --k8s-version 1.7.5 --weave-version 2.0.5 --dry-run=client
+
   # Web pods accept port 8080 from the pods app=client of namespaces env=dev
   weavectl policy allow -n prod --to app=web --from app=client --from-namespace env=dev --port 8080/TCP
 
