@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   npc: async () => (await import('./commands/npc.js')).registerNpc,
+  versions: async () => (await import('./commands/versions.js')).registerVersions,
 };
 
 /** Global options that take a value in the next argument (so that value is not the command). */

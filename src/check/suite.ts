@@ -6,6 +6,7 @@
  * Categories, in output order: kubernetes-api, kubernetes-version, then before an install
  * permissions, pod-network, ip-ranges, weave-net; after one weave-net, pod-network, ip-ranges.
  */
+import { mtuCheck, releaseFitsCheck, releaseMaintainedCheck } from './release.js';
 import type { KubeObject } from '../cluster/types.js';
 import { describeNetFlavour, netFlavourFor, resolveNetRelease } from '../manifest/catalog.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
@@ -691,6 +692,9 @@ export function healthChecks(): Check[] {
     installedCheck,
     podsReadyCheck,
     passwordSecretCheck,
+    releaseMaintainedCheck,
+    releaseFitsCheck,
+    mtuCheck,
     managedCheck,
     rangeChangeCheck,
     otherCniCheck,

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 import type { K8sVersion } from '../manifest/k8s-version.js';
-import { netFlavourFor, parseWeaveRepo, resolveNetRelease } from '../manifest/catalog.js';
+import { netFlavourFor, parseWeaveRepo, resolveNetRelease, WEAVE_REPOS } from '../manifest/catalog.js';
 import { parseImage } from '../manifest/images.js';
 import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
 import type { NetSettings } from '../manifest/net-settings.js';
@@ -19,6 +19,7 @@ import { redactPasswords } from '../manifest/redact.js';
 import type { ResolvedVersion } from './cluster-session.js';
 import type { InstallFlags } from './install.js';
 import { checkSourceFlags, fetchManifest } from './source-flags.js';
+import { isKnownRelease, k8sFit } from '../weave/releases.js';
 
 /** The manifest for Kubernetes `k8s`, with the settings applied. */
 export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
@@ -39,7 +40,8 @@ export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string
   } else {
     const release = f.source === 'github' ? resolveNetRelease({ flavour, weaveVersion: f.weaveVersion, repo }) : undefined;
     manifest = await fetchManifest(
-      f,
+      // --source github downloads the release assets of the repository of --weave-repo (rajch/weave for reweave).
+      f.source === 'github' && f.githubRepo === undefined ? { ...f, githubRepo: WEAVE_REPOS[repo].github } : f,
       {
         product: 'net',
         k8sVersionRaw: k8sRaw,
@@ -50,6 +52,14 @@ export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string
     );
   }
   for (const w of validateNet(manifest, { allowAnyImage: f.allowAnyImage, imageRegistry: undefined })) reporter.warn(w);
+  // A release/Kubernetes pair the release table says does not work (e.g. 2.7.0 on 1.6: its weave-npc watches
+  // networking.k8s.io/v1 only): said before anything is applied.
+  const version = weaveVersionOf(manifest);
+  if (version && k8s.major === 1 && isKnownRelease(version, repo)) {
+    const reasons = k8sFit(version, repo, k8s.minor).reasons;
+    for (const r of reasons) reporter.warn(r);
+    if (reasons.length > 0) reporter.info(`weavectl versions --k8s-version ${k8s.major}.${k8s.minor} lists the releases that work there`);
+  }
   return applyNetSettings(manifest, settings);
 }
 

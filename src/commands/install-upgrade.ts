@@ -31,7 +31,11 @@ export async function preflight(ctx: CheckContext, reporter: Reporter): Promise<
 }
 
 /** Live settings merged under the flags (whether the result may be applied is the guard's call: src/upgrade/guard.ts). */
-export async function keepLiveSettings(liveDs: KubeObject, flags: NetSettings, reporter: Reporter): Promise<{ settings: NetSettings; repo?: string }> {
+export async function keepLiveSettings(
+  liveDs: KubeObject,
+  flags: NetSettings,
+  reporter: Reporter,
+): Promise<{ settings: NetSettings; repo?: string; live: import('../upgrade/live-settings.js').LiveSettings }> {
   const [{ readLiveSettings }, { mergeSettings }] = await Promise.all([import('../upgrade/live-settings.js'), import('../upgrade/merge.js')]);
   const live = readLiveSettings(liveDs);
   const merged = mergeSettings(live, flags);
@@ -44,11 +48,33 @@ export async function keepLiveSettings(liveDs: KubeObject, flags: NetSettings, r
       'peers whose passwords differ cannot connect: while weave-net rolls out node by node, nodes on the old and the new password are cut off from each other',
     );
   }
-  return { settings: merged.settings, ...(live.repo ? { repo: live.repo } : {}) };
+  return { settings: merged.settings, ...(live.repo ? { repo: live.repo } : {}), live };
+}
+
+/**
+ * The release change of an upgrade and every behaviour the two release lines do differently
+ * (src/upgrade/release-change.ts), printed with the kept/changed summary; returns the lines for --diff.
+ */
+export async function reportReleaseChange(
+  live: import('../upgrade/live-settings.js').LiveSettings,
+  objects: KubeObject[],
+  settings: NetSettings,
+  reporter: Reporter,
+): Promise<string[]> {
+  const [{ releaseChange }, { weaveImageOrigin }] = await Promise.all([import('../upgrade/release-change.js'), import('../upgrade/live-settings.js')]);
+  const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'weave-net');
+  const image = (ds?.spec?.template?.spec?.containers as { name?: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
+  const target = image ? weaveImageOrigin(image) : undefined;
+  const ref = (repo?: string, version?: string) => (repo && version ? { repo: repo as 'weaveworks' | 'reweave', version } : undefined);
+  const rc = releaseChange(ref(live.repo, live.weaveVersion), ref(target?.repo, target?.version), settings, live);
+  const lines = [rc.summary, ...rc.behaviour.map((b) => `  behaviour change: ${b}`)];
+  reporter.info(`  ${rc.summary}`);
+  for (const b of rc.behaviour) reporter.warn(`behaviour change: ${b}`);
+  return lines;
 }
 
 /** Prints what applying would change against the live objects; returns how many objects change. */
-export async function showChanges(cluster: KubeCluster, objects: KubeObject[], reporter: Reporter): Promise<number> {
+export async function showChanges(cluster: KubeCluster, objects: KubeObject[], reporter: Reporter, header: string[] = []): Promise<number> {
   const { diffObjects, formatDiff } = await import('../upgrade/diff.js');
   const pairs = await Promise.all(
     objects.map(async (o) => {
@@ -70,7 +96,7 @@ export async function showChanges(cluster: KubeCluster, objects: KubeObject[], r
     return 0;
   }
   reporter.info('Changes:');
-  reporter.data(formatDiff(diffs, { unchanged: false }));
+  reporter.data([...header.map((h) => `# ${h}`), formatDiff(diffs, { unchanged: false })].join('\n'));
   return changed;
 }
 

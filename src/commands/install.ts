@@ -12,6 +12,7 @@ import {
   NET_OBJECTS,
   parseConnLimit,
   parseEnvFlag,
+  mtuWarning,
   parseMtu,
   parsePasswordSecret,
   validateImageRegistry,
@@ -19,7 +20,7 @@ import {
 } from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
 import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
-import { confirm, keepLiveSettings, preflight, showChanges } from './install-upgrade.js';
+import { confirm, keepLiveSettings, preflight, reportReleaseChange, showChanges } from './install-upgrade.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 import { addSourceOptions, type SourceFlags } from './source-flags.js';
@@ -33,7 +34,8 @@ export interface InstallFlags extends SourceFlags {
   ipalloc?: string;
   mtu?: string;
   connLimit?: string;
-  masqLocal: boolean;
+  /** Commander's `--no-masq-local`: true when not given, false when given bare, 'on'/'off' with a value. */
+  masqLocal: boolean | 'on' | 'off';
   disableNpc?: boolean;
   /** false: --no-password-secret */
   passwordSecret?: string | false;
@@ -48,6 +50,7 @@ export interface InstallFlags extends SourceFlags {
   allowDowngrade?: boolean;
   diff?: boolean;
   yes?: boolean;
+  checkpoint?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -58,9 +61,14 @@ export function registerInstall(program: Command): void {
     .option('--weave-version <version>', 'Weave Net release (default: the newest release that shipped a manifest for that Kubernetes version)')
     .option('--weave-repo <repo>', 'weaveworks (upstream, archived; the default) or reweave (the community fork, images rajchaudhuri/*); an upgrade keeps the running one')
     .option('--ipalloc <cidr>', 'IP range for pods (IPALLOC_RANGE), e.g. 172.25.64.0/18 (Weave default 10.32.0.0/12)')
-    .option('--mtu <bytes>', 'WEAVE_MTU')
+    .option('--mtu <bytes>', 'WEAVE_MTU: 576 to 65448, best a multiple of 4 (fast datapath; others are warned about); 1376 by default, 8916 for jumbo frames')
     .option('--conn-limit <n>', 'CONN_LIMIT: the most peer connections a node makes')
-    .option('--no-masq-local', 'NO_MASQ_LOCAL=1: keep client source IPs for traffic to local pods')
+    .addOption(
+      new Option(
+        '--no-masq-local [bool]',
+        "keep client source IPs for traffic to local pods (NO_MASQ_LOCAL; off by default up to 2.6, on from 2.7); --no-masq-local=false turns it off; written as the release reads it (2.4-2.6 take any value as on)",
+      ).argParser((v: string) => (parseBool('--no-masq-local')(v) ? 'on' : 'off')),
+    )
     .addOption(
       new Option('--disable-npc [bool]', 'run without weave-npc (no NetworkPolicy enforcement; EXPECT_NPC=0); --disable-npc=false turns a running one back on (with --allow-npc-change)').argParser(
         parseBool('--disable-npc'),
@@ -70,6 +78,10 @@ export function registerInstall(program: Command): void {
     .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one with --allow-password-change (traffic between peers is no longer encrypted)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
+    .option(
+      '--checkpoint',
+      "let weave call checkpoint-api.weave.works for its version check (leaves CHECKPOINT_DISABLE out); by default weavectl sets CHECKPOINT_DISABLE=1: the endpoint is dead and was sent node details",
+    )
     .addOption(new Option('--wait [bool]', 'wait for the weave-net rollout (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
     .option('--force-conflicts', 'take over fields another field manager (kubectl, kops) owns')
     .option('--skip-checks', 'do not run the pre-flight checks (weavectl check --pre)')
@@ -101,6 +113,12 @@ Examples:
   weavectl install --diff
   weavectl install --yes
 
+  # Let weave make its version check (weavectl sets CHECKPOINT_DISABLE=1 unless told so)
+  weavectl install --checkpoint
+
+  # Turn no-masq-local off (Weave Net 2.7+ turns it on by default)
+  weavectl install --no-masq-local=false
+
   # An upgrade that turns weave-npc back on, or drops the password (traffic no longer encrypted):
   # changes to a running pod network, each allowed by its own flag
   weavectl install --disable-npc=false --allow-npc-change
@@ -120,7 +138,12 @@ only if it is still what weavectl read (else: "changed by someone else", run aga
 
 Changing IPALLOC_RANGE on a running cluster makes a new network: peers refuse each other until a
 quorum restarts and running pods can lose connectivity (weaveworks/weave#2874); the old range stays
-in /var/lib/weave/weave-netdata.db on every node.`,
+in /var/lib/weave/weave-netdata.db on every node.
+
+An upgrade to another release says what changes with it: each default that moves between the two
+release lines (CONN_LIMIT 30 -> 100 -> 200, NO_MASQ_LOCAL off -> on from 2.7, the iptables-nft default
+of reweave 2.9.0, weave-npc's semantics) with the flag that keeps today's behaviour. Settings are
+carried by meaning: NO_MASQ_LOCAL="0" on 2.4-2.6 means on, so 2.7+ gets "1".`,
     )
     .action(async (_opts: unknown, command: Command) => {
       await runInstall(command.opts() as InstallFlags, globalsOf(command));
@@ -140,9 +163,14 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
     settings.ipalloc = r.cidr;
     warnings.push(...r.warnings);
   }
-  if (f.mtu !== undefined) settings.mtu = parseMtu(f.mtu);
+  if (f.mtu !== undefined) {
+    settings.mtu = parseMtu(f.mtu);
+    const w = mtuWarning(settings.mtu);
+    if (w) warnings.push(w);
+  }
   if (f.connLimit !== undefined) settings.connLimit = parseConnLimit(f.connLimit);
-  if (f.masqLocal === false) settings.noMasqLocal = true;
+  if (f.masqLocal === false || f.masqLocal === 'on') settings.noMasqLocal = true;
+  else if (f.masqLocal === 'off') settings.noMasqLocal = false;
   if (f.disableNpc !== undefined) settings.disableNpc = f.disableNpc;
   if (f.passwordSecret === false) settings.noPassword = true;
   else if (f.passwordSecret !== undefined) {
@@ -157,6 +185,7 @@ export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; 
     }
   }
   if (f.imageRegistry !== undefined) settings.imageRegistry = validateImageRegistry(f.imageRegistry);
+  if (f.checkpoint) settings.checkpoint = true;
   return { settings, warnings };
 }
 
@@ -208,9 +237,11 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
     const liveDs = found.running[0];
     let effective = settings;
+    let live: Awaited<ReturnType<typeof keepLiveSettings>>['live'] | undefined;
     if (liveDs) {
       const kept = await keepLiveSettings(liveDs, settings, reporter);
       effective = kept.settings;
+      live = kept.live;
       // The running release line (upstream or reweave) is kept too, unless --weave-repo says otherwise.
       if (f.weaveRepo === undefined && kept.repo) f = { ...f, weaveRepo: kept.repo };
     }
@@ -247,8 +278,10 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
         : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
 
+    // What changes with the release (upgrade or not, defaults that move between lines), with the summary and in --diff.
+    const releaseLines = live ? await reportReleaseChange(live, objects, effective, reporter) : [];
     if (liveDs || f.diff) {
-      const changes = await showChanges(cluster, objects, reporter);
+      const changes = await showChanges(cluster, objects, reporter, releaseLines);
       if (refused) throw refused; // --diff: the changes shown, and why they would be refused
       if (f.diff) return;
       if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) throw failure('nothing was changed: the upgrade was not confirmed');

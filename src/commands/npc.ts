@@ -26,6 +26,10 @@ export interface NpcRulesResult extends NpcRulesReport {
   iptablesCommand: string;
   /** False when `ipset list` could not be read (set members and names are then unknown). */
   ipsets: boolean;
+  /** The release of the pod's weave-npc image ("weaveworks 2.0.5"), which decides what its rules mean; null when its tag does not say. */
+  release: string | null;
+  semantics: 'standard' | 'legacy';
+  semanticsReason: string;
 }
 
 export function registerNpc(program: Command): void {
@@ -132,11 +136,24 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
     }
 
     // Names for the hashes: what the cluster holds. Not fatal when RBAC forbids a list.
-    const objects = await readObjects(cluster, reporter, session);
+    const [objects, k8s, served] = await Promise.all([readObjects(cluster, reporter, session), session.serverVersion(cluster), session.servedNetpolApis(cluster)]);
     const report = decodeNpcRules({ iptablesSave: saved.stdout, ...(ipsetList !== undefined ? { ipsetList } : {}), ...objects });
-    reporter.info(`weave-npc on node ${node} (pod ${ref.namespace}/${ref.name})`);
+    // The pod's own weave-npc image decides what its rules mean (during a rollout it may differ from the DaemonSet's).
+    const info = session.weaveNpcInfoOf({ ...pod, spec: { template: { spec: pod.spec } } } as KubeObject, `${ref.namespace}/${ref.name}`);
+    const sem = session.semanticsOf(k8s, info, served);
+    reporter.info(`weave-npc on node ${node} (pod ${ref.namespace}/${ref.name}): ${sem.legacy ? 'legacy' : 'standard'} semantics, ${session.decidedByLine(sem)}`);
+    if (sem.unenforceable) reporter.warn(sem.unenforceable);
     if (g.output === 'json') {
-      const out: NpcRulesResult = { node, pod: `${ref.namespace}/${ref.name}`, iptablesCommand, ipsets: ipsetList !== undefined, ...report };
+      const out: NpcRulesResult = {
+        node,
+        pod: `${ref.namespace}/${ref.name}`,
+        iptablesCommand,
+        ipsets: ipsetList !== undefined,
+        release: sem.release ?? null,
+        semantics: sem.legacy ? 'legacy' : 'standard',
+        semanticsReason: sem.reason,
+        ...report,
+      };
       reporter.document(JSON.stringify(out, null, 2));
       return;
     }

@@ -27,7 +27,11 @@ import {
 import { FIELD_MANAGER, openCluster } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
 import {
+  decidedByLine,
   enforcementWarning,
+  refuseUnenforceable,
+  servedNetpolApis,
+  weaveVersionFlag,
   listLivePods,
   listNamespaces,
   listPolicies,
@@ -51,6 +55,8 @@ export interface AllowFlags {
   port: string[];
   name?: string;
   k8sVersion?: string;
+  /** With --dry-run=client: the Weave Net release whose weave-npc decides the semantics. */
+  weaveVersion?: string;
   forceConflicts?: boolean;
 }
 
@@ -84,13 +90,21 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
   const flagVersion = f.k8sVersion !== undefined ? parseK8sVersion(f.k8sVersion) : undefined;
   // Every selector, port and CIDR is checked here, before any cluster is asked.
   const draft = buildAllow(allowOptions(namespace, f, flagVersion));
+  const weaveFlag = weaveVersionFlag(f.weaveVersion, g);
 
   if (g.dryRun === 'client') {
+    let legacy = false;
+    if (weaveFlag) {
+      const sem = semanticsOf(flagVersion ?? parseK8sVersion('1.8'), { npc: 'running', legacyFlag: false, weaveVersion: weaveFlag.version, repo: weaveFlag.repo });
+      refuseUnenforceable(sem, `networkpolicy ${namespace}/${draft.metadata.name}`);
+      reporter.info(`Semantics ${decidedByLine(sem, '--weave-version')}`);
+      legacy = sem.legacy;
+    }
     if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));
     else if (g.output === 'json') reporter.document(JSON.stringify(draft, null, 2));
     else reporter.data(`${resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name })} created (dry run)`);
-    describe(draft, reporter);
-    for (const c of weaveNpcCaveats(draft)) reporter.warn(c);
+    describe(draft, reporter, legacy);
+    for (const c of weaveNpcCaveats(draft, weaveFlag ? { weaveVersion: weaveFlag.version } : {})) reporter.warn(c);
     return;
   }
 
@@ -101,8 +115,9 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     const apiVersion = await netpolApiVersion(cluster, k8s);
     // Again for this cluster: a peer or port its version cannot hold is refused before anything is written.
     const policy = buildAllow(allowOptions(namespace, f, k8s, apiVersion));
-    const weave = await readWeaveNpc(cluster, reporter);
-    const sem = semanticsOf(k8s, weave);
+    const [weave, served] = await Promise.all([readWeaveNpc(cluster, reporter), servedNetpolApis(cluster)]);
+    const sem = semanticsOf(k8s, weave, served);
+    refuseUnenforceable(sem, `networkpolicy ${namespace}/${policy.metadata.name}`);
     const nsObj = await requireNamespace(cluster, namespace);
     const [existing, pods, namespaces] = await Promise.all([listPolicies(cluster, apiVersion, namespace), listLivePods(cluster, namespace), listNamespaces(cluster)]);
 
@@ -114,6 +129,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     const name = resourceName({ apiVersion, kind: 'NetworkPolicy', name: policy.metadata.name });
     reporter.success(`${name} ${res.result}${g.dryRun === 'server' ? ' (server dry run)' : ''}`);
     describe(policy, reporter, sem.legacy);
+    reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
 
     const enforcement = enforcementWarning(weave);
     if (enforcement) reporter.warn(enforcement);

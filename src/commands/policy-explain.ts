@@ -27,7 +27,32 @@ import {
 import { parseAddr } from '../policy/ip.js';
 import { openCluster } from './cluster-session.js';
 import { parseNamespace, reporterFor, type Globals } from './global.js';
-import { enforcementWarning, listLivePods, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from './policy-session.js';
+import { decidedByLine, enforcementWarning, listLivePods, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from './policy-session.js';
+
+/**
+ * Why nothing the policies say is enforced on this cluster: weave-npc is not running, or its release
+ * cannot enforce here (semantics.unenforceable); undefined when weave-npc enforces.
+ */
+export function notEnforced(sem: Semantics): string | undefined {
+  if (sem.weave.npc === 'disabled') return `weave-npc is not running (DaemonSet ${sem.weave.daemonSet} has no weave-npc container)`;
+  return sem.unenforceable;
+}
+
+/**
+ * The verdict as the nodes apply it: with nothing enforced, all traffic flows whatever the policies say;
+ * `policyAllowed` keeps what the policies alone would decide.
+ */
+export function enforcedVerdict<T extends EvaluateResult>(res: T, sem: Semantics): T & { enforced: boolean; policyAllowed: boolean } {
+  const why = notEnforced(sem);
+  if (!why) return { ...res, reasons: res.reasons, enforced: true, policyAllowed: res.allowed };
+  return {
+    ...res,
+    allowed: true,
+    enforced: false,
+    policyAllowed: res.allowed,
+    reasons: [`allowed: nothing is enforced: ${why}; the policies alone would ${res.allowed ? 'allow' : 'deny'} it`, ...res.reasons.map((r) => `(if enforced) ${r}`)],
+  };
+}
 
 export interface ExplainFlags {
   from?: string;
@@ -94,6 +119,12 @@ export interface ExplainResult extends EvaluateResult {
   to: string;
   semantics: 'standard' | 'legacy';
   semanticsReason: string;
+  /** What decided the semantics: "weaveworks 2.0.5" (the running weave-npc release) or "Kubernetes 1.6.13". */
+  decidedBy: string;
+  /** False when weave-npc is not running or its release cannot enforce policy on this cluster: then `allowed` is true. */
+  enforced: boolean;
+  /** What the policies alone decide (the same as `allowed` when enforced). */
+  policyAllowed: boolean;
   /** Where weave-npc enforces the policies involved differently from Kubernetes. */
   caveats: string[];
 }
@@ -103,6 +134,9 @@ export interface MatrixResult extends PolicyMatrix {
   namespace: string | null;
   semantics: 'standard' | 'legacy';
   semanticsReason: string;
+  decidedBy: string;
+  /** False when nothing is enforced (weave-npc off, or its release cannot enforce here): every pair then flows. */
+  enforced: boolean;
 }
 
 export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
@@ -136,7 +170,7 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
     const toPeer = await resolve(cluster, to.endpoint, defaultNs, allPods, reporter);
     const policyNs = [...new Set([fromPeer, toPeer].flatMap((p) => ('namespace' in p ? [p.namespace] : [])))];
     const policies = (await Promise.all(policyNs.map((ns) => listPolicies(cluster, apiVersion, ns)))).flat();
-    const res = evaluate({ policies, namespaces, legacy: sem.legacy, from: fromPeer, to: toPeer, ...(port ? { port } : {}) });
+    const res = enforcedVerdict(evaluate({ policies, namespaces, legacy: sem.legacy, from: fromPeer, to: toPeer, ...(port ? { port } : {}) }), sem);
     const involved = new Set<string>();
     for (const d of [res.ingress, res.egress]) {
       for (const r of d.isolatedBy) if (r.kind === 'policy') involved.add(`${r.namespace}/${r.name}`);
@@ -145,7 +179,7 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
     const caveats = policies
       .filter((p) => involved.has(`${p.metadata.namespace ?? 'default'}/${p.metadata.name}`))
       .flatMap((p: NetworkPolicy) => weaveNpcCaveats(p, sem.weave.weaveVersion ? { weaveVersion: sem.weave.weaveVersion } : {}));
-    const enforcement = enforcementWarning(sem.weave);
+    const enforcement = enforcementWarning(sem.weave, sem);
     if (enforcement) reporter.warn(enforcement);
     if (g.output === 'json') {
       const out: ExplainResult = {
@@ -153,6 +187,7 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
         to: peerName(toPeer),
         semantics: sem.legacy ? 'legacy' : 'standard',
         semanticsReason: sem.reason,
+        decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
         ...res,
         reasons: res.reasons,
         caveats,
@@ -161,7 +196,7 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
       return;
     }
     const lines = [...res.reasons];
-    if (sem.legacy) lines.push(`legacy semantics: ${sem.reason}`);
+    lines.push(`${sem.legacy ? 'legacy' : 'standard'} semantics, ${decidedByLine(sem)}`);
     for (const c of caveats) lines.push(`‼ ${c}`);
     reporter.data(lines.join('\n'));
   } finally {
@@ -201,10 +236,18 @@ async function runMatrix(f: ExplainFlags, port: PortQuery | undefined, g: Global
       listNamespaces(cluster),
     ]);
     const m = matrix(pods, policies, namespaces, { legacy: sem.legacy, ...(port ? { port } : {}) });
-    const enforcement = enforcementWarning(sem.weave);
+    const enforcement = enforcementWarning(sem.weave, sem);
     if (enforcement) reporter.warn(enforcement);
+    const enforced = notEnforced(sem) === undefined;
     if (g.output === 'json') {
-      const out: MatrixResult = { namespace: scope, semantics: sem.legacy ? 'legacy' : 'standard', semanticsReason: sem.reason, ...m };
+      const out: MatrixResult = {
+        namespace: scope,
+        semantics: sem.legacy ? 'legacy' : 'standard',
+        semanticsReason: sem.reason,
+        decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
+        enforced,
+        ...m,
+      };
       reporter.document(JSON.stringify(out, null, 2));
       return;
     }
@@ -212,7 +255,8 @@ async function runMatrix(f: ExplainFlags, port: PortQuery | undefined, g: Global
       reporter.info(scope === null ? 'No pods in the cluster.' : `No pods in namespace ${scope}.`);
       return;
     }
-    if (sem.legacy) reporter.info(`Legacy semantics: ${sem.reason}`);
+    reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
+    if (!enforced) reporter.info(`Nothing is enforced (${notEnforced(sem)}): every pair below flows; the grid is what the policies would do`);
     reporter.data(renderMatrixGrid(m, { ascii: Boolean(f.ascii) }));
   } finally {
     cluster.close();

@@ -36,22 +36,30 @@ import {
 import { FIELD_MANAGER, openCluster } from './cluster-session.js';
 import { reporterFor, type DryRun, type Globals } from './global.js';
 import {
+  decidedByLine,
   enforcementWarning,
   listPolicies,
   netpolApiVersion,
   printable,
   readWeaveNpc,
+  refuseUnenforceable,
   requireNamespace,
   semanticsOf,
+  servedNetpolApis,
   serverVersion,
   warnVersionFlag,
+  weaveVersionFlag,
+  type Semantics,
 } from './policy-session.js';
+import type { WeaveRepo } from '../weave/releases.js';
 import { resourceName } from './render.js';
 
 export interface IsolateFlags {
   undo?: boolean;
   egress?: boolean;
   k8sVersion?: string;
+  /** With --dry-run=client: the Weave Net release whose weave-npc decides the semantics. */
+  weaveVersion?: string;
 }
 
 export type IsolateAction = 'created' | 'configured' | 'unchanged' | 'deleted' | 'annotated' | 'unannotated';
@@ -62,6 +70,9 @@ export interface IsolateResult {
   /** How this cluster isolates a namespace. */
   method: 'policy' | 'annotation';
   semantics: 'standard' | 'legacy';
+  /** What decided the semantics: the weave-npc release ("weaveworks 2.0.5") or the Kubernetes version. */
+  decidedBy: string;
+  semanticsReason: string;
   undo: boolean;
   dryRun: DryRun;
   /** What was written or deleted (or would be, in a dry run). */
@@ -119,26 +130,30 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
     throw usageError('--undo writes no object to print as YAML', 'use -o json for the result, or leave -o out');
   }
   const flagVersion = f.k8sVersion !== undefined ? parseK8sVersion(f.k8sVersion) : undefined;
-  if (g.dryRun === 'client') return renderIsolate(namespace, f, flagVersion, g, reporter);
+  const weaveVersion = weaveVersionFlag(f.weaveVersion, g);
+  if (g.dryRun === 'client') return renderIsolate(namespace, f, flagVersion, weaveVersion, g, reporter);
 
   const cluster = await openCluster(g, reporter);
   try {
     const k8s = await serverVersion(cluster);
     warnVersionFlag(flagVersion, k8s, reporter);
-    const weave = await readWeaveNpc(cluster, reporter);
-    const sem = semanticsOf(k8s, weave);
+    const [weave, served] = await Promise.all([readWeaveNpc(cluster, reporter), servedNetpolApis(cluster)]);
+    const sem = semanticsOf(k8s, weave, served);
     const method = sem.legacy ? 'annotation' : 'policy';
     const dirs = directionsOf(f);
     if (method === 'annotation' && f.egress) {
       throw usageError(`--egress: ${sem.reason.split(':')[0]}, and legacy semantics have no egress isolation`);
     }
-    const enforcement = enforcementWarning(weave);
+    if (!f.undo) refuseUnenforceable(sem, `isolating namespace ${namespace}`);
+    const enforcement = enforcementWarning(weave, f.undo ? sem : undefined);
     if (enforcement) reporter.warn(enforcement);
     const nsObj = await requireNamespace(cluster, namespace);
     const result: IsolateResult = {
       namespace,
       method,
       semantics: sem.legacy ? 'legacy' : 'standard',
+      decidedBy: decidedByText(sem),
+      semanticsReason: sem.reason,
       undo: Boolean(f.undo),
       dryRun: g.dryRun,
       changes: [],
@@ -162,6 +177,7 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
     } else {
       await annotation(cluster, nsObj, k8s, result, written, g, reporter, suffix, Boolean(f.undo));
     }
+    reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
     for (const n of result.notes) reporter.info(n);
     if (g.output === 'json') reporter.document(JSON.stringify(result, null, 2));
     else if (g.output === 'yaml' && written.length > 0) reporter.document(yamlOf(written.map(printable)));
@@ -313,24 +329,38 @@ async function annotation(
   reporter.success(`namespace/${ns} annotation ${a.key} removed${suffix}: namespace ${ns} is no longer isolated for ingress`);
 }
 
-/** --dry-run=client: what isolate would write (or delete), for the version of --k8s-version. */
-function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | undefined, g: Globals, reporter: Reporter): void {
+/** "weaveworks 2.0.5" or "Kubernetes 1.6.13". */
+function decidedByText(sem: Semantics): string {
+  return sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`;
+}
+
+/** --dry-run=client: what isolate would write (or delete), for the version of --k8s-version and the release of --weave-version. */
+function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | undefined, weave: { version: string; repo: WeaveRepo } | undefined, g: Globals, reporter: Reporter): void {
   if (k8s === undefined) reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for Kubernetes 1.8 and later');
-  const method = isolationMethodFor(k8s);
+  let method = isolationMethodFor(k8s);
+  let sem: Semantics | undefined;
+  if (weave) {
+    sem = semanticsOf(k8s ?? parseK8sVersion('1.8'), { npc: 'running', legacyFlag: false, weaveVersion: weave.version, repo: weave.repo });
+    if (!f.undo) refuseUnenforceable(sem, `isolating namespace ${namespace}`);
+    method = sem.legacy ? 'annotation' : 'policy';
+  }
   const dirs = directionsOf(f);
   if (method === 'annotation' && f.egress) {
-    throw usageError(`--egress: Kubernetes ${formatMinor(k8s!)} has no egress isolation (it came with policyTypes in 1.8)`);
+    throw usageError(sem ? `--egress: ${sem.reason.split(':')[0]}, and legacy semantics have no egress isolation` : `--egress: Kubernetes ${formatMinor(k8s!)} has no egress isolation (it came with policyTypes in 1.8)`);
   }
   const result: IsolateResult = {
     namespace,
     method,
     semantics: method === 'annotation' ? 'legacy' : 'standard',
+    decidedBy: sem ? decidedByText(sem) : k8s ? `Kubernetes ${k8s.text}` : 'Kubernetes 1.8+',
+    semanticsReason: sem ? sem.reason : method === 'annotation' ? 'Kubernetes before 1.7: isolation by the DefaultDeny annotation' : 'NetworkPolicy semantics of networking.k8s.io/v1',
     undo: Boolean(f.undo),
     dryRun: 'client',
     changes: [],
     unchanged: [],
     notes: [],
   };
+  if (sem) reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem, '--weave-version')}`);
   const objects: object[] = [];
   if (method === 'policy') {
     for (const dir of dirs) {
@@ -341,7 +371,7 @@ function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | und
   } else {
     objects.push(annotationApplyBody(namespace, true, false));
     result.changes.push({ direction: 'ingress', object: `namespace/${namespace}`, action: f.undo ? 'unannotated' : 'annotated' });
-    result.notes.push('a cluster whose weave-npc runs with --use-legacy-netpol is isolated this way too, whatever its version');
+    if (!sem) result.notes.push('a cluster whose weave-npc runs with --use-legacy-netpol (or Weave Net 2.0.x) is isolated this way too, whatever its version');
   }
   if (g.output === 'json') return reporter.document(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
   if (g.output === 'yaml') return reporter.document(yamlOf(objects));

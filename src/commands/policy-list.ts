@@ -18,7 +18,7 @@ import {
 } from '../policy/index.js';
 import { openCluster } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
-import { enforcementWarning, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from './policy-session.js';
+import { decidedByLine, enforcementWarning, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from './policy-session.js';
 
 export interface ListFlags {
   allNamespaces?: boolean;
@@ -52,6 +52,10 @@ export interface NamespaceIsolation {
 export interface PolicyList {
   semantics: 'standard' | 'legacy';
   semanticsReason: string;
+  /** What decided the semantics: "weaveworks 2.0.5" (the running weave-npc release) or "Kubernetes 1.6.13". */
+  decidedBy: string;
+  /** False when weave-npc is not running or its release cannot enforce policy on this cluster. */
+  enforced: boolean;
   /** The namespace listed, or null with -A. */
   namespace: string | null;
   policies: ListedPolicy[];
@@ -96,7 +100,15 @@ export function buildPolicyList(policies: NetworkPolicy[], namespaces: Namespace
     if (scope === null && mine.length === 0 && !annotated) continue;
     iso.push({ namespace: n.name, ingress, egress, legacyAnnotation: annotated, policies: mine.length });
   }
-  return { semantics: sem.legacy ? 'legacy' : 'standard', semanticsReason: sem.reason, namespace: scope, policies: listed, namespaces: iso };
+  return {
+    semantics: sem.legacy ? 'legacy' : 'standard',
+    semanticsReason: sem.reason,
+    decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
+    enforced: sem.weave.npc !== 'disabled' && sem.unenforceable === undefined,
+    namespace: scope,
+    policies: listed,
+    namespaces: iso,
+  };
 }
 
 /** The text of `policy list`. */
@@ -120,7 +132,7 @@ export function renderPolicyList(l: PolicyList): string {
           : 'not isolated: its pods accept all traffic',
       );
     }
-    if (n.legacyAnnotation && l.semantics === 'standard') parts.push(`its pre-1.7 DefaultDeny annotation is ignored (Kubernetes 1.7+ semantics)`);
+    if (n.legacyAnnotation && l.semantics === 'standard') parts.push(`its pre-1.7 DefaultDeny annotation is ignored (${l.decidedBy}: v1 semantics)`);
     out.push(`namespace ${n.namespace}: ${parts.join('; ')}`);
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
@@ -140,8 +152,8 @@ export async function runList(f: ListFlags, g: Globals): Promise<void> {
     else namespaces = [namespaceFromObject(await requireNamespace(cluster, scope))];
     const policies = await listPolicies(cluster, apiVersion, scope ?? undefined);
     const list = buildPolicyList(policies, namespaces, sem, scope);
-    if (sem.legacy) reporter.info(`Legacy semantics: ${sem.reason}`);
-    const enforcement = enforcementWarning(sem.weave);
+    reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
+    const enforcement = enforcementWarning(sem.weave, sem);
     if (enforcement) reporter.warn(enforcement);
     if (g.output === 'json') {
       reporter.document(JSON.stringify(list, null, 2));

@@ -5,10 +5,12 @@
  * weave-net pods. Every function states the cluster calls it makes (a Pick of Cluster).
  */
 import type { Cluster, KubeObject } from '../cluster/types.js';
-import { failure } from '../errors.js';
+import { failure, usageError } from '../errors.js';
 import { formatMinor, versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
 import { parseImage } from '../manifest/images.js';
 import type { Reporter } from '../output/reporter.js';
+import { npcBehaviour, repoOfVersion, requireRelease, servesNetpolApi, WEAVE_REPOS, type WeaveRepo } from '../weave/releases.js';
+import { parseWeaveVersion } from '../manifest/catalog.js';
 import {
   apiVersionFor,
   isLivePod,
@@ -115,6 +117,8 @@ export interface WeaveNpcInfo {
   legacyFlag: boolean;
   /** The Weave Net release of the DaemonSet's images ("2.7.0"), when its tag says. */
   weaveVersion?: string;
+  /** rajchaudhuri/* images are reweave's; weaveworks/* (or any other path) weaveworks'. */
+  repo?: WeaveRepo;
   /** Why npc is unknown. */
   note?: string;
 }
@@ -122,8 +126,19 @@ export interface WeaveNpcInfo {
 export interface Semantics {
   /** Pre-1.7 semantics: isolation by the namespace annotation, policies only grant, no egress. */
   legacy: boolean;
-  /** Why: "Kubernetes v1.6.13 (before 1.7)", "weave-npc runs with --use-legacy-netpol", or the standard case. */
+  /** Why: what the weave-npc release watches and enforces, or (release unknown) the Kubernetes version. */
   reason: string;
+  /** What decided: the running weave-npc release (the release table) or, when it is unknown, the Kubernetes version. */
+  decidedBy: 'release' | 'kubernetes';
+  /** "weaveworks 2.0.5", when the release decided. */
+  release?: string;
+  /** The NetworkPolicy API weave-npc watches, when the release decided. */
+  watches?: 'extensions/v1beta1' | 'networking.k8s.io/v1';
+  /**
+   * Why nothing written would be enforced by this release on this cluster (the API it watches is not
+   * served, or it does not start with its flags); undefined when it can enforce.
+   */
+  unenforceable?: string;
   k8s: K8sVersion;
   weave: WeaveNpcInfo;
 }
@@ -155,12 +170,17 @@ export function weaveNpcInfoOf(ds: KubeObject | undefined, where = `${WEAVE_NAME
   const containers = containersOf(ds);
   const npc = containers.find((c) => c?.name === NPC_CONTAINER);
   const weave = containers.find((c) => c?.name === 'weave');
-  const tag = [weave, npc].map((c) => (typeof c?.image === 'string' ? parseImage(c.image).tag : undefined)).find((t) => t !== undefined && /^v?\d+\.\d+/.test(t));
+  // weave-npc's own image decides what it enforces; the weave container's when it has none.
+  const images = [npc, weave].filter((c): c is ContainerLike => typeof c?.image === 'string').map((c) => parseImage(c.image!));
+  const ref = images.find((r) => r.tag !== undefined && /^v?\d+\.\d+\.\d+$/.test(r.tag));
+  const reweave = (r: { repository: string }) => [WEAVE_REPOS.reweave.npcImage, WEAVE_REPOS.reweave.kubeImage].some((p) => r.repository === p || r.repository.endsWith(`/${p}`));
+  const repo: WeaveRepo | undefined = ref ? (reweave(ref) ? 'reweave' : 'weaveworks') : undefined;
   return {
     daemonSet: where,
     npc: npc ? 'running' : 'disabled',
     legacyFlag: hasLegacyNetpolFlag(npc),
-    ...(tag ? { weaveVersion: tag.replace(/^v/, '') } : {}),
+    ...(ref?.tag ? { weaveVersion: ref.tag.replace(/^v/, '') } : {}),
+    ...(repo ? { repo } : {}),
   };
 }
 
@@ -179,30 +199,79 @@ export async function readWeaveNpc(cluster: Pick<Cluster, 'serves' | 'get'>, rep
   }
 }
 
-/** The semantics to evaluate with: legacy before Kubernetes 1.7 or when weave-npc runs with --use-legacy-netpol. */
-export function semanticsOf(k8s: K8sVersion, weave: WeaveNpcInfo): Semantics {
+/**
+ * The semantics to evaluate with, decided by the running weave-npc release (src/weave/releases.ts:
+ * 2.0.x legacy only; 2.1-2.3 v1, or legacy with --use-legacy-netpol; 2.4+ v1 only). When the release
+ * is unknown (no DaemonSet, an image without a version tag), by the Kubernetes version: legacy before
+ * 1.7 or with --use-legacy-netpol. `served` says whether the cluster serves a NetworkPolicy API
+ * (default: by the Kubernetes version).
+ */
+export function semanticsOf(k8s: K8sVersion, weave: WeaveNpcInfo, served?: (api: 'extensions/v1beta1' | 'networking.k8s.io/v1') => boolean): Semantics {
+  const behaviour = weave.npc !== 'disabled' && weave.weaveVersion ? npcBehaviour(weave.weaveVersion, weave.legacyFlag, weave.repo) : undefined;
+  if (behaviour) {
+    const isServed = served ?? ((api) => k8s.major !== 1 || servesNetpolApi(api, k8s.minor));
+    const release = `${weave.repo ?? 'weaveworks'} ${weave.weaveVersion}`;
+    let unenforceable: string | undefined;
+    if (behaviour.flagUnknown) {
+      unenforceable = `weave-npc ${weave.weaveVersion} has no --use-legacy-netpol flag (only 2.1.0-2.3.x have it), so it exits on start ("unknown flag") and enforces nothing; remove the flag from the weave-npc container`;
+    } else if (!isServed(behaviour.watches)) {
+      unenforceable =
+        behaviour.watches === 'networking.k8s.io/v1'
+          ? `weave-npc ${weave.weaveVersion} watches only networking.k8s.io/v1 NetworkPolicies, which Kubernetes ${k8s.text} does not serve (it came in 1.7): nothing written would be enforced; run Weave Net 2.0.x here, or 2.1-2.3 with weave-npc --use-legacy-netpol (weavectl versions lists them), or upgrade Kubernetes`
+          : `weave-npc ${weave.weaveVersion} watches only extensions/v1beta1 NetworkPolicies, which Kubernetes ${k8s.text} does not serve: nothing written would be enforced; upgrade Weave Net (2.1+ watches networking.k8s.io/v1)`;
+    }
+    return { legacy: behaviour.legacy, reason: behaviour.reason, decidedBy: 'release', release, watches: behaviour.watches, ...(unenforceable ? { unenforceable } : {}), k8s, weave };
+  }
+  const unknown = weave.npc === 'disabled' ? '' : ` (the weave-npc release is unknown${weave.note ? `: ${weave.note}` : ''}; decided by the Kubernetes version)`;
   if (k8s.major === 1 && k8s.minor < 7) {
-    return { legacy: true, reason: `Kubernetes ${k8s.text} predates 1.7: namespaces are isolated by the DefaultDeny annotation and policies only allow`, k8s, weave };
+    return { legacy: true, reason: `Kubernetes ${k8s.text} predates 1.7: namespaces are isolated by the DefaultDeny annotation and policies only allow${unknown}`, decidedBy: 'kubernetes', k8s, weave };
   }
   if (weave.legacyFlag) {
-    return { legacy: true, reason: `weave-npc runs with --use-legacy-netpol: namespaces are isolated by the DefaultDeny annotation and policies only allow`, k8s, weave };
+    return { legacy: true, reason: `weave-npc runs with --use-legacy-netpol: namespaces are isolated by the DefaultDeny annotation and policies only allow${unknown}`, decidedBy: 'kubernetes', k8s, weave };
   }
-  return { legacy: false, reason: `Kubernetes ${k8s.text}: NetworkPolicy semantics of networking.k8s.io/v1`, k8s, weave };
+  return { legacy: false, reason: `Kubernetes ${k8s.text}: NetworkPolicy semantics of networking.k8s.io/v1${unknown}`, decidedBy: 'kubernetes', k8s, weave };
+}
+
+/** One line for people: "semantics decided by weave-npc 2.0.5 (weaveworks): ..." */
+export function decidedByLine(sem: Semantics, source = 'the running release'): string {
+  return sem.decidedBy === 'release' ? `decided by ${source}, ${sem.release}: ${sem.reason}` : `decided by the Kubernetes version: ${sem.reason}`;
+}
+
+/** Refuses a write that the running weave-npc would not enforce (failure, exit 1). */
+export function refuseUnenforceable(sem: Semantics, what: string): void {
+  if (sem.unenforceable) throw failure(`${what} would not be enforced: ${sem.unenforceable}; nothing was changed`, 'weavectl versions --k8s-version ' + `${sem.k8s.major}.${sem.k8s.minor}` + ' lists the releases that enforce NetworkPolicy there');
+}
+
+/** Whether the cluster serves each NetworkPolicy API (for semanticsOf). */
+export async function servedNetpolApis(cluster: Pick<Cluster, 'serves'>): Promise<(api: 'extensions/v1beta1' | 'networking.k8s.io/v1') => boolean> {
+  const [ext, v1] = await Promise.all([cluster.serves('extensions/v1beta1', 'NetworkPolicy'), cluster.serves('networking.k8s.io/v1', 'NetworkPolicy')]);
+  return (api) => (api === 'networking.k8s.io/v1' ? v1 : ext);
+}
+
+/** --weave-version: only with --dry-run=client (with a cluster, the running weave-npc decides). */
+export function weaveVersionFlag(text: string | undefined, g: { dryRun: string }): { version: string; repo: WeaveRepo } | undefined {
+  if (text === undefined) return undefined;
+  if (g.dryRun !== 'client') throw usageError('--weave-version goes with --dry-run=client: with a cluster, the weave-npc release that runs there decides');
+  const version = parseWeaveVersion(text);
+  const repo = repoOfVersion(version);
+  requireRelease(version, repo);
+  return { version, repo };
 }
 
 /** Version and weave-npc, read together. */
 export async function readSemantics(cluster: Pick<Cluster, 'version' | 'serves' | 'get'>, reporter: Reporter): Promise<Semantics> {
-  const [k8s, weave] = await Promise.all([serverVersion(cluster), readWeaveNpc(cluster, reporter)]);
-  const s = semanticsOf(k8s, weave);
-  reporter.debug(`semantics: ${s.legacy ? 'legacy' : 'standard'} (${s.reason})`);
+  const [k8s, weave, served] = await Promise.all([serverVersion(cluster), readWeaveNpc(cluster, reporter), servedNetpolApis(cluster)]);
+  const s = semanticsOf(k8s, weave, served);
+  reporter.debug(`semantics: ${s.legacy ? 'legacy' : 'standard'} (${decidedByLine(s)})`);
   return s;
 }
 
 /** A warning worth printing once when nothing enforces the answer. */
-export function enforcementWarning(weave: WeaveNpcInfo): string | undefined {
+export function enforcementWarning(weave: WeaveNpcInfo, sem?: Semantics): string | undefined {
   if (weave.npc === 'disabled') {
     return `Weave Net runs without weave-npc (DaemonSet ${weave.daemonSet} has no ${NPC_CONTAINER} container): no NetworkPolicy is enforced, whatever the policies say`;
   }
+  if (sem?.unenforceable) return sem.unenforceable;
   return undefined;
 }
 

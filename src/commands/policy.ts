@@ -38,6 +38,7 @@ Examples:
     .option('--undo', 'remove what isolate writes (the default-deny policy, or the annotation)')
     .option('--egress', "isolate egress too: the pods send only what a policy allows (Kubernetes 1.8+; policy default-deny-egress)")
     .option('--k8s-version <version>', 'with --dry-run=client: the Kubernetes version to render for (default: 1.8 and later)')
+    .option('--weave-version <version>', "with --dry-run=client: the Weave Net release whose weave-npc decides (2.0.x: the annotation; 2.1+: a policy; with a cluster, the running weave-npc's image decides)")
     .addHelpText(
       'after',
       `
@@ -52,9 +53,16 @@ Examples:
   # Only show what would be written for a Kubernetes 1.6 cluster (the namespace annotation)
   weavectl policy isolate prod --k8s-version 1.6 --dry-run=client -o yaml
 
-Before Kubernetes 1.7, or when weave-npc runs with --use-legacy-netpol, a namespace is isolated by the
-annotation net.beta.kubernetes.io/network-policy={"ingress":{"isolation":"DefaultDeny"}}; weavectl writes
-that one annotation and no other field of the Namespace. Running isolate twice changes nothing;
+  # ... for Weave Net 2.0.5 on Kubernetes 1.7.5 (its weave-npc knows only the annotation)
+  weavectl policy isolate prod --k8s-version 1.7.5 --weave-version 2.0.5 --dry-run=client -o yaml
+
+The running weave-npc release decides (read from the weave-net DaemonSet's image, and said): 2.0.x
+and 2.1-2.3 with --use-legacy-netpol isolate by the annotation
+net.beta.kubernetes.io/network-policy={"ingress":{"isolation":"DefaultDeny"}} (weavectl writes that one
+annotation and no other field of the Namespace); 2.1+ otherwise by a default-deny NetworkPolicy. Where
+the release cannot enforce anything on the cluster (2.4+ on Kubernetes before 1.7, which serves no
+networking.k8s.io/v1), isolate refuses and says why. When the release is unknown, Kubernetes before
+1.7 means the annotation. Running isolate twice changes nothing;
 --undo removes only what isolate writes and says what still isolates the namespace.`,
     )
     .action(async (namespace: string, opts: Record<string, unknown>, command: Command) => {
@@ -76,6 +84,7 @@ that one annotation and no other field of the Namespace. Running isolate twice c
     .option('--port <port[/protocol]>', 'only to this port: 5201, 5201/TCP, 53/UDP, http, 5000-5010/TCP (repeatable; default all ports)', collect, [])
     .option('--name <name>', 'the policy name (default: one made from the selectors, e.g. iperf-prod-1-internal-access)')
     .option('--k8s-version <version>', 'with --dry-run=client: the Kubernetes version to render for')
+    .option('--weave-version <version>', 'with --dry-run=client: the Weave Net release whose weave-npc decides the semantics')
     .option('--force-conflicts', 'take over fields of the policy that another field manager (kubectl) owns')
     .addHelpText(
       'after',
@@ -86,6 +95,9 @@ Examples:
 
   # The same, printed instead of applied (no cluster needed)
   weavectl policy allow -n prod --to run=iperf-prod-1 --from run=iperf-prod-1 --name iperf-prod-1-internal-access --dry-run=client -o yaml
+
+  # ... and described as weave-npc 2.0.5 enforces it (policies only allow; the namespace annotation isolates)
+  weavectl policy allow -n prod --to run=iperf-prod-1 --from run=iperf-prod-1 --k8s-version 1.7.5 --weave-version 2.0.5 --dry-run=client
 
   # Web pods accept port 8080 from the pods app=client of namespaces env=dev
   weavectl policy allow -n prod --to app=web --from app=client --from-namespace env=dev --port 8080/TCP

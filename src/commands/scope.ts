@@ -54,7 +54,7 @@ export function registerScope(program: Command): void {
     .option('--k8s-version <version>', 'Kubernetes version to render for (default: asked from the cluster)')
     .option('--external-ip <ip>', 'an external IP for the weave-scope-app Service (repeatable; replaces the running ones)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--no-external-ip', 'no external IPs (a re-run drops the running ones)')
-    .option('--port <port>', 'Service port of the Scope UI (targetPort is always 4040; default 4040, or the running port)')
+    .option('--port <port>', "Service port of the Scope UI (targetPort is always 4040; default 4040, or the running port; upstream's own Service uses 80)")
     .option('--service-type <type>', 'ClusterIP, NodePort or LoadBalancer (default: the running type)')
     .addOption(
       new Option('--read-only [bool]', 'run the probes with --probe.no-controls=true: no shells or container controls from the UI; --read-only=false turns controls back on').argParser(
@@ -85,8 +85,12 @@ Examples:
   # Change what runs: drop the external IPs, turn the UI's controls back on
   weavectl scope --no-external-ip --read-only=false
 
+  # Reach the UI without exposing it: weavectl's Service listens on --port (4040), upstream's on 80
+  kubectl -n weave port-forward svc/weave-scope-app 4040:4040   # then http://localhost:4040
+  kubectl -n weave port-forward svc/weave-scope-app 4040:80     # a Scope installed from upstream's YAML
+
 Scope's UI has no authentication: anyone who reaches it sees the cluster, and unless --read-only
-is given can open a shell in any container.`,
+is given can open a shell in any container. (Kubernetes 1.6-1.8: namespace kube-system.)`,
     )
     .action(async (_opts: unknown, command: Command) => {
       await runScope(command.opts() as ScopeFlags, globalsOf(command));

@@ -8,14 +8,12 @@
  */
 import { usageError } from '../errors.js';
 import { formatMinor, type K8sVersion } from './k8s-version.js';
+import { compareWeave, NET_FLAVOURS, releasesOf, SHIPPED, WEAVE_REPOS, type NetFlavour, type WeaveRepo } from '../weave/releases.js';
 
 // ---------------------------------------------------------------------------------------------
 // Weave Net flavours
 
-/** The Kubernetes line a Net manifest file was written for. '1.5' means 1.5 and older; '1.11' means 1.11 and newer. */
-export type NetFlavour = '1.5' | '1.6' | '1.7' | '1.8' | '1.9' | '1.11';
-
-export const NET_FLAVOURS: readonly NetFlavour[] = ['1.5', '1.6', '1.7', '1.8', '1.9', '1.11'];
+export { NET_FLAVOURS, type NetFlavour } from '../weave/releases.js';
 
 export function isNetFlavour(s: string): s is NetFlavour {
   return (NET_FLAVOURS as readonly string[]).includes(s);
@@ -55,22 +53,7 @@ export function netAssetName(f: NetFlavour): string {
 // ---------------------------------------------------------------------------------------------
 // Repositories
 
-export type WeaveRepo = 'weaveworks' | 'reweave';
-
-export interface WeaveRepoInfo {
-  repo: WeaveRepo;
-  /** "weaveworks/weave" */
-  github: string;
-  /** For messages: "Weave", "reweave". */
-  label: string;
-  kubeImage: string;
-  npcImage: string;
-}
-
-export const WEAVE_REPOS: Readonly<Record<WeaveRepo, WeaveRepoInfo>> = {
-  weaveworks: { repo: 'weaveworks', github: 'weaveworks/weave', label: 'Weave', kubeImage: 'weaveworks/weave-kube', npcImage: 'weaveworks/weave-npc' },
-  reweave: { repo: 'reweave', github: 'rajch/weave', label: 'reweave', kubeImage: 'rajchaudhuri/weave-kube', npcImage: 'rajchaudhuri/weave-npc' },
-};
+export { WEAVE_REPOS, type WeaveRepo, type WeaveRepoInfo } from '../weave/releases.js';
 
 /** `--weave-repo`: weaveworks (upstream, default; also weaveworks/weave, upstream) or reweave (the community fork; also rajch, rajchaudhuri, rajch/weave). */
 export function parseWeaveRepo(s: string): WeaveRepo {
@@ -82,50 +65,6 @@ export function parseWeaveRepo(s: string): WeaveRepo {
 
 // ---------------------------------------------------------------------------------------------
 // Releases
-
-/**
- * Every weaveworks/weave release from the first one with a Kubernetes 1.6 file (1.9.4) to the last (2.8.1),
- * oldest first. No 2.0.3 or 2.1.0 release is listed: no trace of either was found (their images or
- * release pages), so they are believed never to have been published. The list was assembled from release
- * references, not read from GitHub's tag list.
- */
-const WEAVEWORKS_RELEASES = [
-  '1.9.4', '1.9.5', '1.9.6', '1.9.7', '1.9.8',
-  '2.0.0', '2.0.1', '2.0.2', '2.0.4', '2.0.5',
-  '2.1.1', '2.1.2', '2.1.3',
-  '2.2.0', '2.2.1',
-  '2.3.0',
-  '2.4.0', '2.4.1',
-  '2.5.0', '2.5.1', '2.5.2',
-  '2.6.0', '2.6.1', '2.6.2', '2.6.3', '2.6.4', '2.6.5',
-  '2.7.0',
-  '2.8.0', '2.8.1',
-] as const;
-
-/** rajch/weave releases weavectl knows: 2.9.0 (rajch/weave v2.9.0 prog/weave-kube/weave-daemonset-k8s-1.11.yaml, in test/fixtures/upstream/). */
-const REWEAVE_RELEASES = ['2.9.0'] as const;
-
-/**
- * Which flavour files each release line attached, as [first, last] release (inclusive):
- * weave-daemonset.yaml up to 2.5.x; -1.6 from 1.9.4 to 2.7.0; -1.7 from 2.0.5 to 2.7.0; -1.8 from 2.4.0;
- * -1.9 and -1.11 from 2.6.0 (the 2.6.0 -1.11 asset was attached by hand, weave PR #3735);
- * 2.8.x only -1.8/-1.9/-1.11 (1.6/1.7 removed in b7a9947c). reweave serves 1.8/1.9/1.11 (weave-facts §1).
- */
-const SHIPPED: Readonly<Record<WeaveRepo, Partial<Record<NetFlavour, readonly [string, string]>>>> = {
-  weaveworks: {
-    '1.5': ['1.9.4', '2.5.2'],
-    '1.6': ['1.9.4', '2.7.0'],
-    '1.7': ['2.0.5', '2.7.0'],
-    '1.8': ['2.4.0', '2.8.1'],
-    '1.9': ['2.6.0', '2.8.1'],
-    '1.11': ['2.6.0', '2.8.1'],
-  },
-  reweave: {
-    '1.8': ['2.9.0', '2.9.0'],
-    '1.9': ['2.9.0', '2.9.0'],
-    '1.11': ['2.9.0', '2.9.0'],
-  },
-};
 
 /**
  * The (repo, version, flavour) triples whose release-asset manifests ship inside weavectl (templates/net/).
@@ -140,16 +79,16 @@ const EMBEDDED: Readonly<Record<WeaveRepo, Partial<Record<NetFlavour, readonly s
     '1.7': ['2.0.5', '2.1.3', '2.4.1', '2.7.0'],
     '1.8': ['2.4.1', '2.8.1'],
     '1.9': ['2.6.0', '2.8.1'],
-    '1.11': ['2.6.0', '2.8.1'],
+    '1.11': ['2.6.0', '2.7.0', '2.8.1'],
   },
   reweave: {
-    '1.11': ['2.9.0'],
+    '1.11': ['2.8.10', '2.9.0'],
   },
 };
 
 /** All releases weavectl knows for a repository, oldest first. */
 export function weaveReleases(repo: WeaveRepo): readonly string[] {
-  return repo === 'reweave' ? REWEAVE_RELEASES : WEAVEWORKS_RELEASES;
+  return releasesOf(repo);
 }
 
 /** The releases of a repository that shipped a file for the flavour, oldest first (empty: none did). */
@@ -218,15 +157,13 @@ export function resolveNetRelease(opts: { flavour: NetFlavour; weaveVersion?: st
   if (!known.includes(version)) {
     const other: WeaveRepo = repo === 'weaveworks' ? 'reweave' : 'weaveworks';
     const hint = weaveReleases(other).includes(version) ? `${version} is a ${WEAVE_REPOS[other].github} release: add --weave-repo ${other}` : undefined;
-    throw usageError(
-      `${info.label} ${version} is not a ${info.github} release weavectl knows (${rangeText(known)})`,
-      hint,
-    );
+    throw usageError(`${info.label} ${version} is not a ${info.github} release weavectl knows (${rangeText(known)})`, hint ?? 'weavectl versions lists the releases for a Kubernetes version');
   }
   if (!shipped.includes(version)) {
     if (shipped.length === 0) throw noFlavourInRepo(flavour, repo);
     throw usageError(
       `${info.label} ${version} has no manifest for ${describeNetFlavour(flavour)} (${flavourFilesText(flavour)} exist for ${info.label} ${rangeText(shipped)}); use --k8s-version or --weave-version`,
+      'weavectl versions --k8s-version VERSION lists the releases that fit a Kubernetes version',
     );
   }
   return { flavour, version, repo, embedded: embedded.includes(version), assetName: netAssetName(flavour) };
@@ -244,16 +181,7 @@ export function parseWeaveVersion(s: string): string {
   return m[1]!;
 }
 
-/** Orders "2.10.0" after "2.9.0". */
-export function compareWeave(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export { compareWeave };
 
 function newest(list: readonly string[]): string | undefined {
   return [...list].sort(compareWeave).at(-1);

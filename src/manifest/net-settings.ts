@@ -50,6 +50,12 @@ export interface NetSettings {
   envFrom?: Record<string, Record<string, unknown>>;
   /** Registry mirror prefix for every image ("registry.corp:5000/mirror"). */
   imageRegistry?: string;
+  /**
+   * Let weave call checkpoint-api.weave.works (--checkpoint): CHECKPOINT_DISABLE is left out. By default it is
+   * set to "1": the endpoint is dead and was sent node details; go-checkpoint (vendor/.../checkpoint.go at
+   * v2.8.1) skips the call for any non-empty value.
+   */
+  checkpoint?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +117,19 @@ export function parseMtu(text: string | number): number {
     );
   }
   return n;
+}
+
+/**
+ * A warning for a WEAVE_MTU that is not a multiple of 4, or undefined. Weave's fast-datapath page says
+ * "the final MTU should be divisible by four" (site/tasks/manage/fastdp.md, added with the encryption
+ * overhead in 86f716c3, at v2.0.5 … v2.8.1), but weave's code does not enforce it and upstream itself used
+ * other values (the weave script's default was 1410 up to v1.8.2; site/kubernetes/kube-addon.md's example
+ * is 1337): so weavectl warns and does not refuse.
+ */
+export function mtuWarning(mtu: number): string | undefined {
+  if (mtu % 4 === 0) return undefined;
+  const down = mtu - (mtu % 4);
+  return `WEAVE_MTU ${mtu} is not a multiple of 4: Weave's fast datapath documentation says the MTU should be divisible by four (site/tasks/manage/fastdp.md); ${down >= MIN_MTU ? `${down} or ` : ''}${down + 4} would be`;
 }
 
 /** Validates --conn-limit (CONN_LIMIT: the most peer connections one weave router accepts). */

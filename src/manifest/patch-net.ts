@@ -6,12 +6,29 @@
  */
 import { failure, usageError } from '../errors.js';
 import { findContainer, forEachImage, removeContainer, removeEnv, setEnv, type EnvValue } from './containers.js';
-import { rewriteRegistry } from './images.js';
+import { parseImage, rewriteRegistry } from './images.js';
+import { noMasqLocalEnv, releaseLine } from '../weave/releases.js';
 import { cloneManifest, findDoc, type Manifest } from './manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER, NPC_CONTAINER, type NetSettings, validateEnvName, parseMtu, parseConnLimit, parsePasswordSecret, validateImageRegistry } from './net-settings.js';
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * NO_MASQ_LOCAL for the release of the weave image: 2.4-2.6 test `-n` (on -> "1", off -> no variable),
+ * 2.7+ turn it off only with "0" (on -> "1", off -> "0"); before 2.4 there is no such setting (refused
+ * when asked on). An image without a version tag is taken as the newest release (2.7+ reading).
+ */
+function noMasqLocalFor(image: string | undefined, on: boolean): string | undefined {
+  const tag = image ? parseImage(image).tag : undefined;
+  const version = tag && /^v?\d+\.\d+\.\d+$/.test(tag) ? tag.replace(/^v/, '') : undefined;
+  const line = version ? releaseLine(version) : undefined;
+  if (!line) return on ? '1' : '0';
+  if (line.noMasqLocal === 'not-read' && on) {
+    throw usageError(`--no-masq-local: Weave Net ${version} has no NO_MASQ_LOCAL setting (it came in 2.4.0: v2.4.0 prog/weave-kube/launch.sh)`, 'choose Weave Net 2.4.0 or newer with --weave-version');
+  }
+  return noMasqLocalEnv(line, on);
+}
 
 /** Returns a copy of the manifest with the settings applied to the `weave` container of DaemonSet weave-net. */
 export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
@@ -20,7 +37,12 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
   if (s.ipalloc !== undefined) dedicated.set('IPALLOC_RANGE', { value: validateIpalloc(s.ipalloc).cidr, flag: '--ipalloc' });
   if (s.mtu !== undefined) dedicated.set('WEAVE_MTU', { value: String(parseMtu(s.mtu)), flag: '--mtu' });
   if (s.connLimit !== undefined) dedicated.set('CONN_LIMIT', { value: String(parseConnLimit(s.connLimit)), flag: '--conn-limit' });
-  if (s.noMasqLocal !== undefined) dedicated.set('NO_MASQ_LOCAL', { value: s.noMasqLocal ? '1' : '0', flag: '--no-masq-local' });
+  if (s.checkpoint && s.env?.CHECKPOINT_DISABLE !== undefined) {
+    throw usageError('--checkpoint and --env CHECKPOINT_DISABLE contradict each other: --checkpoint leaves CHECKPOINT_DISABLE out');
+  }
+  if (s.noMasqLocal !== undefined && s.env?.NO_MASQ_LOCAL !== undefined) {
+    throw usageError('NO_MASQ_LOCAL is given twice: --no-masq-local and --env NO_MASQ_LOCAL; use --no-masq-local (or --no-masq-local=false)');
+  }
   if (s.disableNpc) dedicated.set('EXPECT_NPC', { value: '0', flag: '--disable-npc' });
   const secret = s.passwordSecret === undefined ? undefined : parsePasswordSecret(s.passwordSecret);
   if (secret && s.noPassword) throw usageError('--password-secret and --no-password-secret contradict each other');
@@ -61,6 +83,17 @@ export function applyNetSettings(m: Manifest, s: NetSettings): Manifest {
 
   if (s.noPassword) removeEnv(weave, 'WEAVE_PASSWORD');
   for (const [name, value] of env) setEnv(weave, name, value);
+  // The version check: weaveworks' manifests never set CHECKPOINT_DISABLE, so weave phoned home to
+  // checkpoint-api.weave.works (vendor/github.com/weaveworks/go-checkpoint/checkpoint.go); reweave's set "1".
+  if (s.checkpoint) removeEnv(weave, 'CHECKPOINT_DISABLE');
+  else if (s.env?.CHECKPOINT_DISABLE === undefined) setEnv(weave, 'CHECKPOINT_DISABLE', '1');
+  if (s.noMasqLocal !== undefined) {
+    // The feature on or off, written as the manifest's release reads NO_MASQ_LOCAL (src/weave/releases.ts).
+    const image = weave.get('image');
+    const value = noMasqLocalFor(typeof image === 'string' ? image : undefined, s.noMasqLocal);
+    if (value === undefined) removeEnv(weave, 'NO_MASQ_LOCAL');
+    else setEnv(weave, 'NO_MASQ_LOCAL', value);
+  }
   if (s.disableNpc) removeContainer(ds, NPC_CONTAINER);
   if (registry) {
     for (const doc of out.docs) forEachImage(doc, (image) => rewriteRegistry(image, registry));

@@ -55,6 +55,7 @@
  *   "summary": { "nodes": 4, "ok": 3, "warning": 0, "error": 1 }
  * }
  */
+import { compareWeave, releaseLine } from '../weave/releases.js';
 import type { KubeObject } from '../cluster/types.js';
 import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
 import { daemonSetNodeFit, describePodProblem, podNode, podProblems } from '../rollout/diagnose.js';
@@ -85,16 +86,16 @@ export const PROBE_COMMANDS = {
 export type ProbeCommand = keyof typeof PROBE_COMMANDS;
 
 /**
- * CONN_LIMIT defaults by Weave release (weave-facts §3): each peer connects to at most this many
- * others, so on bigger clusters a peer is not connected to every other peer directly.
+ * The CONN_LIMIT default of a Weave release, from the release table (src/weave/releases.ts: launch.sh
+ * `CONN_LIMIT=${CONN_LIMIT:-N}` per line): each peer connects to at most this many others, so on bigger
+ * clusters a peer is not connected to every other peer directly. Before the table's first line (1.9.4)
+ * weaver's own flag default applies: 30 (v1.8.2 prog/weaver/main.go `-conn-limit`); an unknown version: 200.
  */
 export function defaultConnLimit(version: string | undefined): number {
-  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  const m = /^v?(\d+\.\d+\.\d+)/.exec(version ?? '');
   if (!m) return 200;
-  const [maj, min] = [Number(m[1]), Number(m[2])];
-  if (maj < 2 || (maj === 2 && min <= 2)) return 30;
-  if (maj === 2 && min <= 5) return 100;
-  return 200;
+  if (compareWeave(m[1]!, '1.9.4') < 0) return 30;
+  return releaseLine(m[1]!)?.connLimitDefault ?? 200;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ const FIELD_TYPES: Readonly<Record<keyof NetSettings, 'string' | 'number' | 'boo
   env: 'env',
   envFrom: 'envFrom',
   imageRegistry: 'string',
+  checkpoint: 'boolean',
 };
 
 /**

@@ -17,6 +17,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { parseImage, type ImageRef } from '../manifest/images.js';
 import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER, parseConnLimit, parseMtu, validateEnvName, type NetSettings } from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
+import { noMasqLocalOn, releaseLine } from '../weave/releases.js';
 import { parseSettingsAnnotation, SETTINGS_ANNOTATION, type RecordedSettings } from './annotation.js';
 
 export type WeaveRepoName = 'weaveworks' | 'reweave';
@@ -44,6 +45,8 @@ export interface LiveSettings {
   repo?: WeaveRepoName;
   /** What weavectl recorded the last time it installed (the settings annotation), if any. */
   recorded?: RecordedSettings;
+  /** NO_MASQ_LOCAL exactly as written on the live DaemonSet, when its meaning was read by the running release. */
+  noMasqLocalRaw?: string;
   problems: LiveProblem[];
   /** One line each: live configuration that NetSettings cannot express and the new manifest will not have. */
   notCarried: string[];
@@ -60,12 +63,13 @@ interface ManifestEnv {
 /**
  * Env vars that the Weave Net manifests set on the `weave` container themselves: HOSTNAME (fieldRef
  * spec.nodeName) in every release, INIT_CONTAINER "true" from 2.8 (with the weave-init init
- * container), CHECKPOINT_DISABLE "1" in reweave. They are not the user's settings.
+ * container), CHECKPOINT_DISABLE "1" in reweave's and in every manifest weavectl writes (unless --checkpoint).
+ * They are not the user's settings.
  */
 export const MANIFEST_ENV: readonly ManifestEnv[] = [
   { name: 'HOSTNAME' },
   { name: 'INIT_CONTAINER', value: 'true' },
-  { name: 'CHECKPOINT_DISABLE', value: '1', repo: 'reweave' },
+  { name: 'CHECKPOINT_DISABLE', value: '1' },
 ];
 
 /** Env vars with a NetSettings field of their own (the rest go to NetSettings.env). */
@@ -295,11 +299,20 @@ export function readLiveSettings(ds: KubeObject, opts: { template?: KubeObject }
           problems.push({ name, flag: '--conn-limit', message: `${where} has CONN_LIMIT=${JSON.stringify(value)}, which weavectl does not accept (${(err as Error).message})`, hint: 'pass --conn-limit with the limit to use' });
         }
         continue;
-      case 'NO_MASQ_LOCAL':
-        if (value === '1') settings.noMasqLocal = true;
+      case 'NO_MASQ_LOCAL': {
+        // Carried by meaning (on/off), as the running release reads it: "0" is ON for 2.4-2.6 (`-n` test)
+        // and OFF from 2.7 (src/weave/releases.ts); the new manifest gets the value its release reads the same way.
+        const line = out.weaveVersion ? releaseLine(out.weaveVersion, out.repo) : undefined;
+        if (line?.noMasqLocal === 'not-read') {
+          notCarried.push(`env NO_MASQ_LOCAL=${value}: Weave Net ${out.weaveVersion} does not read it (NO_MASQ_LOCAL came in 2.4.0), so it has no effect today; pass --no-masq-local to turn the feature on`);
+        } else if (line) {
+          settings.noMasqLocal = noMasqLocalOn(line, value);
+          out.noMasqLocalRaw = value;
+        } else if (value === '1') settings.noMasqLocal = true;
         else if (value === '0') settings.noMasqLocal = false;
         else (settings.env ??= {})[name] = value;
         continue;
+      }
       case 'EXPECT_NPC':
         continue; // handled above
       default:

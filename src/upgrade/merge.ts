@@ -38,7 +38,8 @@ const FIELDS: readonly Field[] = [
   { key: 'ipalloc', env: 'IPALLOC_RANGE', label: 'IPALLOC_RANGE', kept: (v) => `IPALLOC_RANGE=${v}`, show: String },
   { key: 'mtu', env: 'WEAVE_MTU', label: 'WEAVE_MTU', kept: (v) => `WEAVE_MTU=${v}`, show: String },
   { key: 'connLimit', env: 'CONN_LIMIT', label: 'CONN_LIMIT', kept: (v) => `CONN_LIMIT=${v}`, show: String },
-  { key: 'noMasqLocal', env: 'NO_MASQ_LOCAL', label: 'NO_MASQ_LOCAL', kept: (v) => `NO_MASQ_LOCAL=${v ? '1' : '0'}`, show: (v) => (v ? '1' : '0') },
+  // On/off, not the string: "0" means on for 2.4-2.6 and off from 2.7 (src/weave/releases.ts).
+  { key: 'noMasqLocal', env: 'NO_MASQ_LOCAL', label: 'NO_MASQ_LOCAL', kept: (v) => `NO_MASQ_LOCAL ${v ? 'on' : 'off'}`, show: (v) => (v ? 'on' : 'off') },
   { key: 'passwordSecret', env: 'WEAVE_PASSWORD', label: 'WEAVE_PASSWORD', kept: (v) => `WEAVE_PASSWORD from ${secretText(v)}`, show: secretText },
   { key: 'imageRegistry', label: 'image registry', kept: (v) => `images from ${v}`, show: String },
 ];

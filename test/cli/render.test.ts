@@ -88,6 +88,8 @@ describe('install --dry-run=client', () => {
     expect(containers.map((c) => c.name)).toEqual(['weave']);
     const env = containers[0].env as any[];
     expect(env).toContainEqual({ name: 'WEAVE_MTU', value: '1337' });
+    // upstream's own kube-addon.md example; fastdp.md says "should be divisible by four": a warning, not a refusal
+    expect(r.stderr).toContain('Warning: WEAVE_MTU 1337 is not a multiple of 4');
     expect(env).toContainEqual({ name: 'CONN_LIMIT', value: '50' });
     expect(env).toContainEqual({ name: 'NO_MASQ_LOCAL', value: '1' });
     expect(env).toContainEqual({ name: 'EXPECT_NPC', value: '0' });
@@ -95,6 +97,11 @@ describe('install --dry-run=client', () => {
     expect(env).toContainEqual({ name: 'WEAVE_PASSWORD', valueFrom: { secretKeyRef: { name: 'weave-passwd', key: 'weave-passwd' } } });
     expect(containers[0].image).toBe('registry.corp:5000/mirror/weaveworks/weave-kube:2.8.1');
     expect(r.stdout).not.toMatch(/WEAVE_PASSWORD\s*\n\s*value:/);
+    // The dead checkpoint endpoint is not called unless --checkpoint (go-checkpoint skips it for any non-empty value).
+    expect(env).toContainEqual({ name: 'CHECKPOINT_DISABLE', value: '1' });
+    const on = await runCli(['install', '--k8s-version', '1.11', '--dry-run=client', '-o', 'yaml', '--checkpoint']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).not.toContain('CHECKPOINT_DISABLE');
   });
 
   it('reads a manifest from a file and from stdin, printing its sha256', async () => {

@@ -122,10 +122,10 @@ describe('weavectl npc rules', () => {
     const lines = r.stdout.split('\n');
     const i = lines.findIndex((l) => l.includes('/* DefaultAllow isolation for namespace: dev */'));
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]).toBe('           # accept new traffic to every pod in dev: the namespace is not isolated (legacy semantics)');
-    expect(lines[i + 2]).toMatch(/# weave-\S+ \(dst\): all pods in dev = dev\/client \(10\.32\.0\.\d+\)$/);
-    // prod has a policy selecting every pod: weave-npc < 2.5 writes no DefaultAllow rule for it.
-    expect(r.stdout).not.toContain('DefaultAllow isolation for namespace: prod');
+    // The plain format with v1 semantics, as weave-npc 2.1-2.3 wrote it (v2.1.3 npc/namespace.go): the
+    // DefaultAllow rule of every namespace matches its default-allow:<ns> set, the pods no policy selects.
+    expect(lines[i + 1]).toBe('           # accept new traffic to the pods in dev that no Ingress policy selects');
+    expect(r.stdout).toContain('DefaultAllow isolation for namespace: prod');
     expect(r.stdout).toContain('/* pods: namespace: prod, selector: run=iperf-prod-1 -> pods: namespace: prod, selector: run=iperf-prod-1 */');
     expect(r.stdout).toContain('# no egress chains: this weave-npc predates egress policies (2.4)');
     const j = json(await cli(['npc', 'rules', '-o', 'json']));

@@ -30,10 +30,10 @@ interface Cluster {
   snapshot(): string;
 }
 
-async function cluster(k8sVersion: string): Promise<Cluster> {
+async function cluster(k8sVersion: string, installArgs: string[] = []): Promise<Cluster> {
   const sim = await startSimulator({ k8sVersion, nodes: 2, stepDelayMs: 2 });
   const cli = (args: string[]) => runCli(['--kubeconfig', sim.kubeconfigPath, ...args], { timeoutMs: 60_000 });
-  const inst = await cli(['install', '--timeout', '60s']);
+  const inst = await cli(['install', '--timeout', '60s', ...installArgs]);
   expect(inst.code, inst.stderr).toBe(0);
   sim.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
   const pod = (name: string, run: string, node: string) =>
@@ -231,6 +231,9 @@ describe.concurrent('policy commands', () => {
         namespace: 'prod',
         method: 'policy',
         semantics: 'standard',
+        decidedBy: 'weaveworks 2.8.1',
+        semanticsReason:
+          'weave-npc 2.8.1 watches only networking.k8s.io/v1 NetworkPolicies with their v1 semantics (the legacy mode is gone from 2.4.0: v2.4.0 prog/weave-npc/main.go)',
         undo: false,
         dryRun: 'none',
         changes: [{ direction: 'ingress', object: 'networkpolicy.networking.k8s.io/default-deny-ingress', action: 'created' }],
@@ -326,8 +329,27 @@ describe.concurrent('policy commands', () => {
     });
 
 
-    it.sequential('weave-npc --use-legacy-netpol: legacy semantics on 1.29; isolate writes the annotation by server-side apply and --undo removes it', async () => {
+    it.sequential('weave-npc 2.8.1 with --use-legacy-netpol (v2.4.0 prog/weave-npc/main.go has no such flag): isolate refuses, explain says nothing is enforced', async () => {
       const ds = c.sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      const saved = structuredClone(ds);
+      const npc = (ds['spec']['template']['spec']['containers'] as Obj[]).find((x) => x['name'] === 'weave-npc')!;
+      npc['args'] = ['--use-legacy-netpol'];
+      c.sim.put(ds);
+      const before = c.snapshot();
+      let r = await c.cli(['policy', 'isolate', 'prod']);
+      expectRefused(r, 1, /isolating namespace prod would not be enforced: weave-npc 2\.8\.1 has no --use-legacy-netpol flag \(only 2\.1\.0-2\.3\.x have it\), so it exits on start/);
+      expect(c.snapshot()).toBe(before);
+      r = await c.cli(['policy', 'explain', '--from', prod2, '--to', `${d9f}:5201`, '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ allowed: true, enforced: false, decidedBy: 'weaveworks 2.8.1' });
+      const back = c.sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      back['spec'] = saved['spec'];
+      c.sim.put(back);
+    });
+
+    it.sequential('a weave-npc of unknown release (no version tag) with --use-legacy-netpol: legacy semantics by the flag; isolate writes the annotation by server-side apply and --undo removes it', async () => {
+      const ds = c.sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      for (const x of ds['spec']['template']['spec']['containers'] as Obj[]) x['image'] = `registry.corp/${x['name']}:custom-build`;
       const npc = (ds['spec']['template']['spec']['containers'] as Obj[]).find((x) => x['name'] === 'weave-npc')!;
       npc['args'] = ['--use-legacy-netpol'];
       c.sim.put(ds);
@@ -346,7 +368,7 @@ describe.concurrent('policy commands', () => {
       r = await c.cli(['policy', 'explain', '--from', prod2, '--to', `${d9f}:5201`]);
       expect(r.stdout.split('\n')[0]).toBe(`denied: pod ${prod2} -> pod ${d9f} on 5201/TCP`);
       expect(r.stdout).toContain(`ingress to ${d9f}: isolated by namespace prod (DefaultDeny annotation)`);
-      expect(r.stdout).toContain('legacy semantics: weave-npc runs with --use-legacy-netpol');
+      expect(r.stdout).toContain('legacy semantics, decided by the Kubernetes version: weave-npc runs with --use-legacy-netpol');
       r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`]);
       expect(r.stdout.split('\n')[0]).toBe(`allowed: pod ${x2kq} -> pod ${d9f} on 5201/TCP`);
       r = await c.cli(['policy', 'isolate', 'prod', '--egress']);
@@ -368,10 +390,10 @@ describe.concurrent('policy commands', () => {
     });
   });
 
-  describe('on Kubernetes 1.6 (beta NetworkPolicy)', () => {
+  describe('on Kubernetes 1.6 (beta NetworkPolicy) with Weave Net 2.0.5', () => {
     let c: Cluster;
     beforeAll(async () => {
-      c = await cluster('1.6.13');
+      c = await cluster('1.6.13', ['--weave-version', '2.0.5']);
     });
     afterAll(async () => {
       await c?.sim.stop();
@@ -391,7 +413,7 @@ describe.concurrent('policy commands', () => {
         `denied: pod ${x2kq} -> pod ${d9f} on 5201/TCP`,
         `ingress to ${d9f}: isolated by namespace prod (DefaultDeny annotation); no ingress rule admits pod ${x2kq} on 5201/TCP`,
         `egress from ${x2kq}: not controlled under legacy semantics (no egress policies before Kubernetes 1.7)`,
-        'legacy semantics: Kubernetes v1.6.13 predates 1.7: namespaces are isolated by the DefaultDeny annotation and policies only allow',
+        'legacy semantics, decided by the running release, weaveworks 2.0.5: weave-npc 2.0.5 watches only extensions/v1beta1 NetworkPolicies with pre-1.7 semantics: a namespace is isolated only by its DefaultDeny annotation (v2.0.5 prog/weave-npc/main.go)',
         '',
       ]);
 
@@ -404,7 +426,7 @@ describe.concurrent('policy commands', () => {
 
       r = await c.cli(['policy', 'list', '-n', 'prod']);
       expect(r.stdout).toContain(`namespace prod: isolated for ingress by the DefaultDeny annotation (${ANNOTATION})`);
-      expect(r.stderr).toContain('Legacy semantics: Kubernetes v1.6.13 predates 1.7');
+      expect(r.stderr).toContain('Legacy semantics, decided by the running release, weaveworks 2.0.5');
       expectRefused(await c.cli(['policy', 'isolate', 'prod', '--egress']), 2, /legacy semantics have no egress isolation/);
 
       r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
@@ -437,8 +459,104 @@ describe.concurrent('policy commands', () => {
       expectRefused(await c.cli(['policy', 'explain', '--from', 'prod/nope', '--to', d9f]), 1, /pod "nope" not found in namespace "prod"/);
       expect(c.snapshot()).toBe(before);
     });
+    it.sequential('Weave 2.7.0 on 1.6 (v2.7.0 shipped weave-daemonset-k8s-1.6.yaml, but v2.4.0+ prog/weave-npc/main.go watches only networking.k8s.io/v1): isolate and allow refuse, explain says nothing is enforced', async () => {
+      const ds = c.sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      const saved = structuredClone(ds['spec']);
+      for (const x of ds['spec']['template']['spec']['containers'] as Obj[]) x['image'] = String(x['image']).replace(':2.0.5', ':2.7.0');
+      c.sim.put(ds);
+      const before = c.snapshot();
+      expectRefused(await c.cli(['policy', 'isolate', 'prod']), 1, /isolating namespace prod would not be enforced: weave-npc 2\.7\.0 watches only networking\.k8s\.io\/v1 NetworkPolicies, which Kubernetes v1\.6\.13 does not serve/);
+      expectRefused(await c.cli(['policy', 'allow', '-n', 'prod', '--to', 'run=iperf-prod-1', '--from', 'run=iperf-prod-1']), 1, /would not be enforced: weave-npc 2\.7\.0 watches only networking\.k8s\.io\/v1/);
+      expect(c.snapshot()).toBe(before);
+      const r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(/^allowed: nothing is enforced: weave-npc 2\.7\.0 watches only networking\.k8s\.io\/v1 NetworkPolicies/);
+      const back = c.sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      back['spec'] = saved;
+      c.sim.put(back);
+    });
   });
 
+  describe('on Kubernetes 1.7.5 with Weave Net 2.0.5, then 2.1.3 (the release decides, not the Kubernetes version)', () => {
+    let c: Cluster;
+    beforeAll(async () => {
+      c = await cluster('1.7.5', ['--weave-version', '2.0.5']);
+    });
+    afterAll(async () => {
+      await c?.sim.stop();
+    });
+    const setNpc = (version: string, args?: string[]) => {
+      const ds = c.sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      for (const x of ds['spec']['template']['spec']['containers'] as Obj[]) {
+        x['image'] = String(x['image']).replace(/:[^:]+$/, `:${version}`);
+        if (x['name'] === 'weave-npc') {
+          if (args) x['args'] = args;
+          else delete x['args'];
+        }
+      }
+      c.sim.put(ds);
+    };
+
+    it.sequential('2.0.5 (v2.0.5 prog/weave-npc/main.go: extensions/v1beta1, legacy only): isolate writes the DefaultDeny annotation, explain agrees', async () => {
+      let r = await c.cli(['policy', 'isolate', 'prod', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ method: 'annotation', semantics: 'legacy', decidedBy: 'weaveworks 2.0.5' });
+      expect(c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations']).toEqual({ [ANNOTATION]: DEFAULT_DENY });
+      expect(c.policy('default-deny-ingress')).toBeUndefined();
+      r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`]);
+      expect(r.stdout.split('\n')[0]).toBe(`denied: pod ${x2kq} -> pod ${d9f} on 5201/TCP`);
+      expect(r.stdout).toContain(`ingress to ${d9f}: isolated by namespace prod (DefaultDeny annotation)`);
+      expect(r.stdout).toContain('legacy semantics, decided by the running release, weaveworks 2.0.5');
+      // On the node (the simulator's weave-npc 2.0.5, from v2.0.5 npc/namespace.go): no DefaultAllow rule for the annotated prod.
+      const npc = await c.cli(['npc', 'rules', '-o', 'json']);
+      expect(npc.code, npc.stderr).toBe(0);
+      const j = JSON.parse(npc.stdout);
+      expect(j).toMatchObject({ release: 'weaveworks 2.0.5', semantics: 'legacy', commentFormat: 'plain' });
+      const defaults = (j.chains.find((x: Obj) => x['name'] === 'WEAVE-NPC-DEFAULT').rules as Obj[]).map((x) => String(x['raw']));
+      expect(defaults.some((x) => x.includes('namespace: default'))).toBe(true);
+      expect(defaults.some((x) => x.includes('namespace: prod'))).toBe(false);
+      // A default-deny NetworkPolicy (as written for v1 semantics) isolates nothing under 2.0.5: it only allows.
+      r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
+      expect(r.code, r.stderr).toBe(0);
+      c.sim.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress', namespace: 'prod' }, spec: { podSelector: {} } });
+      r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`]);
+      expect(r.stdout.split('\n')[0]).toBe(`allowed: pod ${x2kq} -> pod ${d9f} on 5201/TCP`);
+      c.sim.delete('networking.k8s.io/v1', 'NetworkPolicy', 'prod', 'default-deny-ingress');
+    });
+
+    it.sequential('2.1.3 without --use-legacy-netpol (v2.1.3 prog/weave-npc/main.go: networking.k8s.io/v1): a default-deny NetworkPolicy', async () => {
+      setNpc('2.1.3');
+      const r = await c.cli(['policy', 'isolate', 'prod', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ method: 'policy', semantics: 'standard', decidedBy: 'weaveworks 2.1.3' });
+      expect(c.policy('default-deny-ingress')!['spec']).toEqual({ podSelector: {} });
+      const u = await c.cli(['policy', 'isolate', 'prod', '--undo']);
+      expect(u.code, u.stderr).toBe(0);
+      expect(c.policy('default-deny-ingress')).toBeUndefined();
+    });
+
+    it.sequential('2.1.3 with --use-legacy-netpol (v2.1.3 prog/weave-npc/main.go: extensions/v1beta1, legacy): the annotation', async () => {
+      setNpc('2.1.3', ['--use-legacy-netpol']);
+      let r = await c.cli(['policy', 'isolate', 'prod', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ method: 'annotation', semantics: 'legacy', decidedBy: 'weaveworks 2.1.3' });
+      expect(JSON.parse(r.stdout).semanticsReason).toMatch(/^weave-npc 2\.1\.3 runs with --use-legacy-netpol/);
+      expect(c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations']).toEqual({ [ANNOTATION]: DEFAULT_DENY });
+      r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`, '-o', 'json']);
+      expect(JSON.parse(r.stdout)).toMatchObject({ allowed: false, enforced: true, semantics: 'legacy', decidedBy: 'weaveworks 2.1.3' });
+    });
+
+    it.sequential('--weave-version with --dry-run=client decides without a cluster; without --dry-run=client it is refused', async () => {
+      let r = await runCli(['policy', 'isolate', 'prod', '--k8s-version', '1.7.5', '--weave-version', '2.0.5', '--dry-run=client', '-o', 'yaml']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  annotations:\n    ${ANNOTATION}: '${DEFAULT_DENY}'\n`);
+      r = await runCli(['policy', 'isolate', 'prod', '--k8s-version', '1.7.5', '--weave-version', '2.7.0', '--dry-run=client']);
+      expect(r.stdout).toBe('networkpolicy.networking.k8s.io/default-deny-ingress created (dry run)\n');
+      expectRefused(await runCli(['policy', 'isolate', 'prod', '--k8s-version', '1.6', '--weave-version', '2.7.0', '--dry-run=client']), 1, /weave-npc 2\.7\.0 watches only networking\.k8s\.io\/v1/);
+      expectRefused(await c.cli(['policy', 'isolate', 'prod', '--weave-version', '2.0.5']), 2, /--weave-version goes with --dry-run=client/);
+      expectRefused(await runCli(['policy', 'isolate', 'prod', '--weave-version', '3.1.0', '--dry-run=client']), 2, /reweave 3\.1\.0 is not a rajch\/weave release weavectl knows \(2\.8\.2-2\.9\.0\)/);
+    });
+  });
 });
 
 describe('the pure parts the commands add', () => {
@@ -472,7 +590,7 @@ describe('the pure parts the commands add', () => {
     expect(hasLegacyNetpolFlag({ command: ['/usr/bin/weave-npc', '--use-legacy-netpol=true'] })).toBe(true);
     expect(hasLegacyNetpolFlag({ args: ['--log-level=info'] })).toBe(false);
     const ds = { metadata: { name: 'weave-net' }, spec: { template: { spec: { containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.6.0' }] } } } };
-    expect(weaveNpcInfoOf(ds)).toEqual({ daemonSet: 'kube-system/weave-net', npc: 'disabled', legacyFlag: false, weaveVersion: '2.6.0' });
+    expect(weaveNpcInfoOf(ds)).toEqual({ daemonSet: 'kube-system/weave-net', npc: 'disabled', legacyFlag: false, weaveVersion: '2.6.0', repo: 'weaveworks' });
     const np = (spec: Obj) => ({ metadata: { name: 'x', namespace: 'prod' }, spec }) as never;
     expect(isDefaultDeny(np({ podSelector: {} }), 'ingress')).toBe(true);
     expect(isDefaultDeny(np({ podSelector: {} }), 'egress')).toBe(false);

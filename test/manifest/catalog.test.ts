@@ -106,7 +106,7 @@ describe('the release table (SOURCES.md "Release assets per release line")', () 
       expect(releasesWithFlavour(r.flavour, r.repo)).toContain(r.version);
     }
     expect(embeddedNetReleases('1.7')).toEqual(['2.0.5', '2.1.3', '2.4.1', '2.7.0']);
-    expect(embeddedNetReleases('1.11', 'reweave')).toEqual(['2.9.0']);
+    expect(embeddedNetReleases('1.11', 'reweave')).toEqual(['2.8.10', '2.9.0']);
     expect(embeddedNetReleases('1.9', 'reweave')).toEqual([]);
   });
 });
@@ -196,7 +196,7 @@ describe('reweave', () => {
 
   it('refuses a weaveworks version under reweave', () => {
     expect(usageMessage(() => resolveNetRelease({ flavour: '1.11', weaveVersion: '2.8.1', repo: 'reweave' }))).toBe(
-      'reweave 2.8.1 is not a rajch/weave release weavectl knows (2.9.0)',
+      'reweave 2.8.1 is not a rajch/weave release weavectl knows (2.8.2-2.9.0)',
     );
   });
 });

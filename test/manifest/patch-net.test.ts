@@ -16,6 +16,7 @@ import {
 import { findDoc, parseManifest, renderYaml, toObjects, type Manifest } from '../../src/manifest/manifest.js';
 import { MAX_MTU, MIN_MTU, parseConnLimit, parseEnvFlag, parseMtu, parsePasswordSecret, validateImageRegistry, validateSecretName } from '../../src/manifest/net-settings.js';
 import { applyNetSettings } from '../../src/manifest/patch-net.js';
+import { loadNetTemplate } from '../../src/manifest/templates.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const refDir = resolve(repoRoot, 'test/fixtures/upstream');
@@ -80,6 +81,8 @@ describe.each(NET_FILES)('applyNetSettings on %s', (file) => {
       { name: 'IPALLOC_RANGE', value: '172.25.64.0/18' },
       { name: 'WEAVE_MTU', value: '1400' },
       { name: 'CONN_LIMIT', value: '300' },
+      // reweave's manifests set CHECKPOINT_DISABLE="1" themselves; weavectl adds it to weaveworks' ones.
+      ...(envBefore.some((e) => e.name === 'CHECKPOINT_DISABLE') ? [] : [{ name: 'CHECKPOINT_DISABLE', value: '1' }]),
       { name: 'NO_MASQ_LOCAL', value: '1' },
     ]);
     // weave-npc and the init container are untouched.
@@ -162,7 +165,7 @@ describe('applyNetSettings details', () => {
   it('adds an env list to a container that has none (<= 1.5 flavour of 1.9.8)', () => {
     const m = load('net-1.9.8-k8s-1.5.yaml');
     expect(weave(m).env).toBeUndefined();
-    const out = applyNetSettings(m, { ipalloc: '10.40.0.0/16' });
+    const out = applyNetSettings(m, { ipalloc: '10.40.0.0/16', checkpoint: true });
     expect(weave(out).env).toEqual([{ name: 'IPALLOC_RANGE', value: '10.40.0.0/16' }]);
     expect(renderYaml(out)).toMatch(/imagePullPolicy: Always\n\s+command:[\s\S]*env:\n\s+- name: IPALLOC_RANGE\n\s+value: 10\.40\.0\.0\/16\n/);
   });
@@ -185,9 +188,30 @@ describe('applyNetSettings details', () => {
     expect(envValue(out, 'NO_MASQ_LOCAL')).toEqual({ name: 'NO_MASQ_LOCAL', value: '0' });
   });
 
-  it('an empty settings object changes nothing', () => {
+  it('an empty settings object with --checkpoint changes nothing (weaveworks manifests have no CHECKPOINT_DISABLE)', () => {
     const m = load('net-2.8.1-k8s-1.11.yaml');
-    expect(renderYaml(applyNetSettings(m, {}))).toBe(renderYaml(m));
+    expect(renderYaml(applyNetSettings(m, { checkpoint: true }))).toBe(renderYaml(m));
+  });
+
+  it('CHECKPOINT_DISABLE="1" by default (v2.8.1 vendor/github.com/weaveworks/go-checkpoint/checkpoint.go skips the call for any non-empty value); --checkpoint leaves it out, also on reweave', () => {
+    expect(envValue(applyNetSettings(load('net-2.8.1-k8s-1.11.yaml'), {}), 'CHECKPOINT_DISABLE')).toEqual({ name: 'CHECKPOINT_DISABLE', value: '1' });
+    expect(envValue(applyNetSettings(load('net-2.0.5-k8s-1.7.yaml'), {}), 'CHECKPOINT_DISABLE')).toEqual({ name: 'CHECKPOINT_DISABLE', value: '1' });
+    expect(envValue(applyNetSettings(load('net-2.9.0-reweave-k8s-1.11.yaml'), { checkpoint: true }), 'CHECKPOINT_DISABLE')).toBeUndefined();
+    expect(envValue(applyNetSettings(load('net-2.8.1-k8s-1.11.yaml'), { env: { CHECKPOINT_DISABLE: 'yes' } }), 'CHECKPOINT_DISABLE')).toEqual({ name: 'CHECKPOINT_DISABLE', value: 'yes' });
+    expect(() => applyNetSettings(load('net-2.8.1-k8s-1.11.yaml'), { checkpoint: true, env: { CHECKPOINT_DISABLE: '1' } })).toThrow(/--checkpoint and --env CHECKPOINT_DISABLE contradict each other/);
+  });
+
+  it('NO_MASQ_LOCAL is written as the release reads it: 2.6.0 off -> no variable, on -> "1"; 2.7.0 off -> "0"; before 2.4.0 on is refused', () => {
+    const at = (version: string, on: boolean) => {
+      const m = loadNetTemplate({ repo: 'weaveworks', version, flavour: version === '2.0.5' ? '1.7' : '1.11' });
+      return envValue(applyNetSettings(m, { noMasqLocal: on }), 'NO_MASQ_LOCAL');
+    };
+    expect(at('2.6.0', false)).toBeUndefined();
+    expect(at('2.6.0', true)).toEqual({ name: 'NO_MASQ_LOCAL', value: '1' });
+    expect(at('2.7.0', false)).toEqual({ name: 'NO_MASQ_LOCAL', value: '0' });
+    expect(at('2.8.1', true)).toEqual({ name: 'NO_MASQ_LOCAL', value: '1' });
+    expect(at('2.0.5', false)).toBeUndefined();
+    expect(() => at('2.0.5', true)).toThrow(/Weave Net 2\.0\.5 has no NO_MASQ_LOCAL setting/);
   });
 
   it('a literal WEAVE_PASSWORD already in a manifest is replaced by the secret reference', () => {
@@ -213,6 +237,7 @@ spec:
     expect(envOf(out)).toEqual([
       { name: 'WEAVE_PASSWORD', valueFrom: { secretKeyRef: { name: 'weave-passwd', key: 'weave-passwd' } } },
       { name: 'WEAVE_MTU', value: '1376' },
+      { name: 'CHECKPOINT_DISABLE', value: '1' },
     ]);
     expect(renderYaml(out)).not.toContain('hunter2');
   });

@@ -44,7 +44,7 @@ const weaveContainers = (m: Manifest) => findDoc(m, 'DaemonSet', 'weave-net')!;
 
 describe('every reference manifest passes', () => {
   it('has the files', () => {
-    expect(netFiles.length).toBe(17);
+    expect(netFiles.length).toBe(19);
     expect(scopeFiles.length).toBe(3);
   });
 

@@ -29,6 +29,8 @@ import { weaveExec, weaveState, type WeaveView } from './weave-node.js';
 
 /** What exec.ts needs of the simulator (a structural subset of index.ts's Simulator). */
 export interface ExecSim {
+  /** The Kubernetes version the simulator serves (which NetworkPolicy APIs weave-npc can watch). */
+  k8sVersion?: { major: number; minor: number };
   store: {
     list(store: string, namespace?: string): Obj[];
     get(store: string, namespace: string, name: string): Obj | undefined;
@@ -204,6 +206,10 @@ function envOf(pod: Obj, container: string): Map<string, string | undefined> {
 /** "weaveworks/weave-kube:2.8.1" -> "2.8.1"; ":latest" (the upstream repo files) reads as the last release, 2.8.1. */
 function weaveVersion(pod: Obj): string {
   const c = (pod['spec']?.['containers'] ?? []).find((x: Obj) => x?.['name'] === 'weave') as Obj | undefined;
+  return containerVersion(c);
+}
+
+function containerVersion(c: Obj | undefined): string {
   const image = String(c?.['image'] ?? '');
   const tag = /:([^:/@]+)(@.*)?$/.exec(image)?.[1];
   return tag && /^v?\d+\.\d+/.test(tag) ? tag.replace(/^v/, '') : '2.8.1';
@@ -231,8 +237,11 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
   const env = envOf(pod, 'weave');
   const faults = weaveState(sim);
   const mtu = Number(env.get('WEAVE_MTU'));
+  const npc = (pod['spec']?.['containers'] ?? []).find((x: Obj) => x?.['name'] === 'weave-npc') as Obj | undefined;
   return {
     version: weaveVersion(pod),
+    ...(npc ? { npcVersion: containerVersion(npc), npcArgs: [...(npc['command'] ?? []).slice(1), ...(npc['args'] ?? [])].map(String) } : {}),
+    ...(sim.k8sVersion ? { k8sMinor: sim.k8sVersion.minor } : {}),
     ipallocRange: env.get('IPALLOC_RANGE') || undefined,
     nodes,
     unreachable: faults.unreachable,

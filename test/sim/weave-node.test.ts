@@ -335,18 +335,53 @@ describe('weave-npc: iptables-save and ipset list', () => {
     expect(egress).toContain('loader');
   });
 
-  it('writes the older format for Weave before 2.5: no egress chains, no "(ingress)"', () => {
-    const v = policyView();
-    v.version = '2.4.1';
-    v.namespaces!.push({ name: 'locked', annotations: { 'net.beta.kubernetes.io/network-policy': '{"ingress":{"isolation":"DefaultDeny"}}' } });
+  const locked = { name: 'locked', annotations: { 'net.beta.kubernetes.io/network-policy': '{"ingress":{"isolation":"DefaultDeny"}}' } };
+  const bypass = (set: string, ns: string) => `-A WEAVE-NPC-DEFAULT -m set --match-set ${ipsetName(set)} dst -m comment --comment "DefaultAllow isolation for namespace: ${ns}" -j ACCEPT`;
+
+  it('v2.0.5 prog/weave-npc/main.go + npc/namespace.go: legacy only, the plain format; every pod of a namespace without the DefaultDeny annotation is accepted', () => {
+    const v = { ...policyView(), version: '2.0.5', k8sMinor: 7 };
+    v.namespaces = [...v.namespaces!, locked];
     const text = iptablesSave(v, 'node-1');
     expect(text).not.toContain('WEAVE-NPC-EGRESS');
-    expect(text).toContain(`-A WEAVE-NPC-DEFAULT -m set --match-set ${ipsetName('default:')} dst -m comment --comment "DefaultAllow isolation for namespace: default" -j ACCEPT`);
+    expect(text).not.toContain('(ingress)');
+    expect(text).toContain(bypass('default:', 'default'));
     expect(text).not.toContain('namespace: locked"');
     expect(text).toContain('-> pods: namespace: db, selector: app=pg" -j ACCEPT');
-    expect(text).not.toContain('(ingress)');
     // forced back to the current format
     expect(iptablesSave({ ...v, npcFormat: 'current' }, 'node-1')).toContain('(ingress)');
+  });
+
+  it('v2.1.3 prog/weave-npc/main.go: without --use-legacy-netpol the v1 semantics (default-allow:<ns>, the annotation ignored); with it, the legacy ones', () => {
+    const v = { ...policyView(), version: '2.1.3', k8sMinor: 7 };
+    v.namespaces = [...v.namespaces!, locked];
+    const text = iptablesSave(v, 'node-1');
+    expect(text).toContain(bypass('default-allow:default', 'default'));
+    expect(text).toContain(bypass('default-allow:locked', 'locked'));
+    expect(text).not.toContain('WEAVE-NPC-EGRESS');
+    const legacy = iptablesSave({ ...v, npcArgs: ['--use-legacy-netpol'] }, 'node-1');
+    expect(legacy).toContain(bypass('default:', 'default'));
+    expect(legacy).not.toContain('namespace: locked"');
+  });
+
+  it('CHANGELOG.md "Release 2.4.0" (egress policies) and v2.4.0 npc/namespace.go: egress chains and "(ingress)" comments from 2.4.0', () => {
+    const text = iptablesSave({ ...policyView(), version: '2.4.1' }, 'node-1');
+    expect(text).toContain('WEAVE-NPC-EGRESS');
+    expect(text).toContain('DefaultAllow ingress isolation for namespace: default');
+  });
+
+  it('a weave-npc whose NetworkPolicy API the cluster does not serve enforces no policy (2.7.0 on Kubernetes 1.6: v2.4.0+ main.go watches networking.k8s.io/v1)', () => {
+    const text = iptablesSave({ ...policyView(), version: '2.7.0', k8sMinor: 6 }, 'node-1');
+    expect(text).not.toContain('selector: app=pg');
+    expect(iptablesSave({ ...policyView(), version: '2.7.0', k8sMinor: 7 }, 'node-1')).toContain('selector: app=pg');
+    // 2.0.5 watches extensions/v1beta1, which 1.6 serves
+    expect(iptablesSave({ ...policyView(), version: '2.0.5', k8sMinor: 6 }, 'node-1')).toContain('selector: app=pg');
+  });
+
+  it('v2.4.0+ main.go has no --use-legacy-netpol and ends with handleError(rootCmd.Execute()): weave-npc does not run, exec into it fails', () => {
+    const v = { ...policyView(), version: '2.8.1', npcArgs: ['--use-legacy-netpol'] };
+    const r = weaveExec(v, 'node-1', 'weave-npc', ['iptables-save'])!;
+    expect(r.exitCode).not.toBe(0);
+    expect(weaveExec({ ...v, npcArgs: [] }, 'node-1', 'weave-npc', ['iptables-save'])!.exitCode).toBe(0);
   });
 });
 

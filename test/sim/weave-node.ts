@@ -79,8 +79,13 @@ export interface WeaveView {
   namespaces?: WeaveNamespace[];
   /** NetworkPolicy objects as JSON (networking.k8s.io/v1 or extensions/v1beta1). */
   networkPolicies?: unknown[];
-  /** 'current' (Weave >= 2.5: egress chains, "(ingress)" comments) or 'legacy' (< 2.5). */
+  /** 'current' (Weave >= 2.4: egress chains, "(ingress)" comments) or 'legacy' (< 2.4, the plain comments). */
   npcFormat?: NpcFormat;
+  /** The weave-npc container's image version (default: `version`) and its command-line flags. */
+  npcVersion?: string;
+  npcArgs?: string[];
+  /** The Kubernetes minor version served (which NetworkPolicy APIs exist); default: both APIs served. */
+  k8sMinor?: number;
   /** The clock (the version check line, iptables-save's header). */
   now?: Date;
 }
@@ -707,12 +712,52 @@ function policyTypesOf(p: PolicyJson): string[] {
   return (p.spec?.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
+/**
+ * The comment format by release: "(ingress)"/"(egress)" comments and the egress chains came with
+ * egress policies in 2.4.0 (CHANGELOG.md "Release 2.4.0": "support for Kubernetes Egress Network
+ * Policy"; v2.4.0 npc/constants.go EgressChain, npc/namespace.go "DefaultAllow ingress isolation").
+ */
 function defaultFormat(version: string): NpcFormat {
+  const v = minorOf(version);
+  if (!v) return 'current';
+  return v[0] < 2 || (v[0] === 2 && v[1] < 4) ? 'legacy' : 'current';
+}
+
+function minorOf(version: string): [number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!m) return 'current';
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major < 2 || (major === 2 && minor < 5) ? 'legacy' : 'current';
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** What a weave-npc release does with its flags, read from upstream's sources (not from weavectl). */
+export interface NpcMode {
+  /** False when weave-npc exits on start. */
+  starts: boolean;
+  /** Pre-1.7 semantics: isolation only by the DefaultDeny namespace annotation, policies only allow. */
+  legacy: boolean;
+  /** The NetworkPolicy API its informer lists and watches. */
+  watches: 'extensions/v1beta1' | 'networking.k8s.io/v1';
+}
+
+/**
+ * - v1.9.8, v2.0.5 prog/weave-npc/main.go: `makeController(client.Extensions().RESTClient(), "networkpolicies", ...)`,
+ *   no legacy flag; npc/namespace.go isolates by the net.beta.kubernetes.io/network-policy annotation only.
+ * - v2.1.3 … v2.3.0 main.go: `--use-legacy-netpol` picks Extensions() (legacy) over NetworkingV1().
+ * - v2.4.0 main.go: NetworkingV1() only, the flag is gone (commit 07d31a85).
+ * - every main.go ends with `handleError(rootCmd.Execute())`: an unknown flag stops weave-npc.
+ */
+export function npcMode(version: string, args: readonly string[]): NpcMode {
+  const v = minorOf(version) ?? [2, 8];
+  const flag = args.some((a) => /^--?use-legacy-netpol(=(true|1|t|T|TRUE|True))?$/.test(a));
+  const flagGiven = args.some((a) => /^--?use-legacy-netpol(=.*)?$/.test(a));
+  if (v[0] < 2 || (v[0] === 2 && v[1] < 1)) return { starts: !flagGiven, legacy: true, watches: 'extensions/v1beta1' };
+  if (v[0] === 2 && v[1] < 4) return flag ? { starts: true, legacy: true, watches: 'extensions/v1beta1' } : { starts: true, legacy: false, watches: 'networking.k8s.io/v1' };
+  return { starts: !flagGiven, legacy: false, watches: 'networking.k8s.io/v1' };
+}
+
+/** Kubernetes serves extensions/v1beta1 NetworkPolicies in 1.3-1.15 and networking.k8s.io/v1 from 1.7. */
+function served(api: NpcMode['watches'], k8sMinor: number | undefined): boolean {
+  if (k8sMinor === undefined) return true;
+  return api === 'networking.k8s.io/v1' ? k8sMinor >= 7 : k8sMinor >= 3 && k8sMinor < 16;
 }
 
 /** Whether a namespace is isolated under the pre-1.7 annotation (legacy format only). */
@@ -728,11 +773,15 @@ function legacyIsolated(ns: WeaveNamespace): boolean {
 
 /** weave-npc's chains and ipsets for the cluster in `view` (the same on every node). */
 export function npcModel(view: WeaveView): NpcModel {
-  const format = view.npcFormat ?? defaultFormat(view.version);
+  const npcVersion = view.npcVersion ?? view.version;
+  const format = view.npcFormat ?? defaultFormat(npcVersion);
+  const mode = npcMode(npcVersion, view.npcArgs ?? []);
   const pods = (view.pods ?? []).filter(hasIP);
   const namespaces = [...(view.namespaces ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const nsLabels = new Map(namespaces.map((n) => [n.name, n.labels ?? {}]));
-  const policies = ([...(view.networkPolicies ?? [])] as PolicyJson[])
+  // A weave-npc whose API the cluster does not serve never lists a policy: it enforces none.
+  const sees = served(mode.watches, view.k8sMinor);
+  const policies = ([...(sees ? (view.networkPolicies ?? []) : [])] as PolicyJson[])
     .filter((p) => p?.metadata?.name && p.metadata.namespace)
     .sort((a, b) => {
       const ka = `${a.metadata!.namespace}/${a.metadata!.name}`;
@@ -842,6 +891,10 @@ export function npcModel(view: WeaveView): NpcModel {
       ingress.entries = podEntries((p) => inNs(p) && !(ingressTargets.get(ns.name) ?? []).some((s) => matches(s, p.labels)));
       const egress = ensureSet(ipsetName(`egress-default-allow:${ns.name}`), 'hash:ip');
       egress.entries = podEntries((p) => inNs(p) && !(egressTargets.get(ns.name) ?? []).some((s) => matches(s, p.labels)));
+    } else if (!mode.legacy) {
+      // v2.1.3 npc/namespace.go newNS: non-legacy mode keeps "default-allow:<ns>", the pods no policy selects.
+      const def = ensureSet(ipsetName(`default-allow:${ns.name}`), 'hash:ip');
+      def.entries = podEntries((p) => inNs(p) && !(ingressTargets.get(ns.name) ?? []).some((s) => matches(s, p.labels)));
     }
     ensureSet(allPodsSet(ns.name), 'hash:ip').entries = podEntries(inNs);
   }
@@ -893,7 +946,11 @@ export function npcModel(view: WeaveView): NpcModel {
   for (const ns of namespaces) {
     if (format === 'current') {
       def.push(['-m', 'set', '--match-set', ipsetName(`ingress-default-allow:${ns.name}`), 'dst', '-m', 'comment', '--comment', `DefaultAllow ingress isolation for namespace: ${ns.name}`, '-j', 'ACCEPT']);
-    } else if (!legacyIsolated(ns) && !(ingressTargets.get(ns.name) ?? []).some((s) => Object.keys(s).length === 0 || selectorString(s) === '')) {
+    } else if (!mode.legacy) {
+      // v2.1.3 npc/namespace.go: isDefaultDeny is false outside legacy mode, so the bypass rule is always there, on default-allow.
+      def.push(['-m', 'set', '--match-set', ipsetName(`default-allow:${ns.name}`), 'dst', '-m', 'comment', '--comment', `DefaultAllow isolation for namespace: ${ns.name}`, '-j', 'ACCEPT']);
+    } else if (!legacyIsolated(ns)) {
+      // v2.0.5 npc/namespace.go: in legacy mode every pod of a namespace without the DefaultDeny annotation is accepted.
       def.push(['-m', 'set', '--match-set', allPodsSet(ns.name), 'dst', '-m', 'comment', '--comment', `DefaultAllow isolation for namespace: ${ns.name}`, '-j', 'ACCEPT']);
     }
   }
@@ -1042,6 +1099,10 @@ export function weaveExec(view: WeaveView, nodeName: string, container: string, 
   const base = cmd.split('/').pop()!;
   if ((cmd === WEAVE_SCRIPT || cmd === './weave' || cmd === 'weave') && container === 'weave') {
     return weaveScript(view, nodeName, args);
+  }
+  if (container === 'weave-npc' && !npcMode(view.npcVersion ?? view.version, view.npcArgs ?? []).starts) {
+    // weave-npc exited on its flags (cobra: unknown flag): the container is not running.
+    return { stdout: '', stderr: 'error: unable to upgrade connection: container not found ("weave-npc")\n', exitCode: 126 };
   }
   if (base === 'iptables-save' && (cmd === 'iptables-save' || cmd.startsWith('/'))) {
     return ok(iptablesSave(view, nodeName));

@@ -317,7 +317,10 @@ describe('IPAM and pod problems', () => {
   });
 
   it('caps the expected connections at CONN_LIMIT', () => {
+    expect(defaultConnLimit('1.8.2')).toBe(30);
     expect(defaultConnLimit('2.2.1')).toBe(30);
+    expect(defaultConnLimit('2.3.0')).toBe(100);
+    expect(defaultConnLimit('2.9.0')).toBe(200);
     expect(defaultConnLimit('2.5.2')).toBe(100);
     expect(defaultConnLimit('2.8.1')).toBe(200);
     const r = report({ ds: daemonSet({ env: [{ name: 'CONN_LIMIT', value: '2' }] }) });

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { releaseLine } from '../../src/weave/releases.js';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { WeavectlError } from '../../src/errors.js';
@@ -55,17 +56,26 @@ describe('readLiveSettings: every embedded manifest, patched, reads back the sam
     for (const set of SETTING_SETS) {
       it(`${r.repo} ${r.version} (k8s ${r.flavour}): ${set.name}`, () => {
         template ??= loadNetTemplate(r);
+        // NO_MASQ_LOCAL as the release reads it (src/weave/releases.ts): before 2.4.0 there is none (on is
+        // refused), in 2.4-2.6 "off" is the variable left out, so it reads back as not set.
+        const reading = releaseLine(r.version, r.repo)!.noMasqLocal;
+        if (reading === 'not-read' && set.settings.noMasqLocal === true) {
+          expect(() => applyNetSettings(template!, set.settings)).toThrow(/has no NO_MASQ_LOCAL setting \(it came in 2\.4\.0/);
+          return;
+        }
+        const { noMasqLocal, ...rest } = set.settings;
+        const expected = noMasqLocal === undefined || (noMasqLocal === false && reading !== 'on-unless-0') ? rest : set.settings;
         const ds = daemonSetOf(applyNetSettings(template, set.settings));
         const live = readLiveSettings(ds);
         expect(live.problems).toEqual([]);
         expect(live.notCarried).toEqual([]);
-        expect(live.settings).toEqual(set.settings);
+        expect(live.settings).toEqual(expected);
         expect(live.weaveVersion).toBe(r.version);
         expect(live.repo).toBe(r.repo);
         // Merging with no flags gives the settings back unchanged, and applying them again is a no-op.
         const merged = mergeSettings(live, {});
         expect(merged.changed).toEqual([]);
-        expect(merged.settings).toEqual(set.settings);
+        expect(merged.settings).toEqual(expected);
       });
     }
   }
@@ -175,8 +185,16 @@ describe('readLiveSettings: edge cases', () => {
     expect(readLiveSettings(liveDs([{ name: 'EXPECT_NPC', value: '1' }])).settings).toEqual({});
   });
 
-  it('an odd NO_MASQ_LOCAL value is carried verbatim as env', () => {
-    expect(readLiveSettings(liveDs([{ name: 'NO_MASQ_LOCAL', value: 'yes' }])).settings).toEqual({ env: { NO_MASQ_LOCAL: 'yes' } });
+  it('NO_MASQ_LOCAL is read by meaning: "0" is on for 2.6 (v2.6.0 launch.sh `-n`), off for 2.7 (v2.7.0 `${NO_MASQ_LOCAL:-1}`); not read before 2.4; verbatim when the release is unknown', () => {
+    const at = (image: string, value: string) => readLiveSettings(liveDs([{ name: 'NO_MASQ_LOCAL', value }], { image }));
+    expect(at('weaveworks/weave-kube:2.6.0', '0').settings).toEqual({ noMasqLocal: true });
+    expect(at('weaveworks/weave-kube:2.6.0', 'yes').settings).toEqual({ noMasqLocal: true });
+    expect(at('weaveworks/weave-kube:2.7.0', '0').settings).toEqual({ noMasqLocal: false });
+    expect(at('weaveworks/weave-kube:2.7.0', '1').settings).toEqual({ noMasqLocal: true });
+    const old = at('weaveworks/weave-kube:2.0.5', '1');
+    expect(old.settings).toEqual({});
+    expect(old.notCarried).toEqual([expect.stringMatching(/^env NO_MASQ_LOCAL=1: Weave Net 2\.0\.5 does not read it/)]);
+    expect(at('weaveworks/weave-kube:latest', 'yes').settings).toEqual({ env: { NO_MASQ_LOCAL: 'yes' } });
   });
 
   it('INIT_CONTAINER with another value than the manifest sets is the user own; the template option excludes what the manifest sets', () => {
@@ -184,9 +202,10 @@ describe('readLiveSettings: edge cases', () => {
     const template = liveDs([{ name: 'FOO', value: 'manifest' }]);
     expect(readLiveSettings(liveDs([{ name: 'FOO', value: 'manifest' }]), { template }).settings).toEqual({});
     expect(readLiveSettings(liveDs([{ name: 'FOO', value: 'mine' }]), { template }).settings).toEqual({ env: { FOO: 'mine' } });
-    // CHECKPOINT_DISABLE=1 is reweave's own but a user's choice on upstream Weave.
-    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }])).settings).toEqual({ env: { CHECKPOINT_DISABLE: '1' } });
+    // CHECKPOINT_DISABLE=1 is reweave's own and weavectl's default on every manifest; another value is the user's.
+    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }])).settings).toEqual({});
     expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: '1' }], { image: 'rajchaudhuri/weave-kube:2.9.0' })).settings).toEqual({});
+    expect(readLiveSettings(liveDs([{ name: 'CHECKPOINT_DISABLE', value: 'true' }])).settings).toEqual({ env: { CHECKPOINT_DISABLE: 'true' } });
   });
 
   it('duplicate env names: the last wins, as in Kubernetes', () => {

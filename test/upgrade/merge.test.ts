@@ -31,7 +31,7 @@ describe('mergeSettings', () => {
       'IPALLOC_RANGE=172.25.64.0/18',
       'WEAVE_MTU=8916',
       'CONN_LIMIT=30',
-      'NO_MASQ_LOCAL=1',
+      'NO_MASQ_LOCAL on',
       'WEAVE_PASSWORD from Secret weave-passwd',
       'images from registry.corp:5000/mirror',
       'weave-npc off (EXPECT_NPC=0)',
@@ -69,7 +69,7 @@ describe('mergeSettings', () => {
   it('an odd live NO_MASQ_LOCAL carried as env gives way to --no-masq-local', () => {
     const m = mergeSettings(live({ env: { NO_MASQ_LOCAL: 'yes' } }), { noMasqLocal: true });
     expect(m.settings).toEqual({ noMasqLocal: true });
-    expect(m.changed).toEqual(['NO_MASQ_LOCAL: yes -> 1']);
+    expect(m.changed).toEqual(['NO_MASQ_LOCAL: yes -> on']);
   });
 
   it('weave-npc: kept off, turned off, turned back on with disableNpc=false', () => {
@@ -128,6 +128,7 @@ describe('mergeSettings', () => {
       WEAVE_MTU: '1410',
       EXPECT_NPC: '0',
       EXTRA_ARGS: '--log-level=debug',
+      CHECKPOINT_DISABLE: '1',
     });
     expect(ds.spec.template.spec.containers.map((c) => c.name)).toEqual(['weave']);
   });
