@@ -15,7 +15,7 @@ import type { Reporter } from '../output/reporter.js';
 import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
-import { printManifest } from './render.js';
+import { printApplied, printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
 
 interface ScopeFlags extends SourceFlags {
@@ -85,7 +85,7 @@ export async function renderScope(f: ScopeFlags, k8s: K8sVersion, k8sRaw: string
 }
 
 async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
-  const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
+  const reporter = reporterFor(g);
   const settings = scopeSettingsFromFlags(f);
 
   if (g.dryRun === 'client') {
@@ -110,7 +110,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
       objects,
       f.k8sVersion === undefined ? 'this Scope manifest does not fit the cluster' : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
-    await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
+    printApplied(await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter), g.output, reporter);
     if (g.dryRun === 'server') return;
     if (f.wait) {
       const workloads = objects

@@ -2,7 +2,6 @@
  * How a rollout in progress is shown (pure string building):
  * - TTY:   one live line per workload, e.g. `weave-net  5/8 updated  4/8 available  [#########-------]`
  * - plain: kubectl's own messages, one line per change
- * - JSON:  {type:"progress", object, message, desired, updated, available, ready, done}
  */
 import type { RolloutStatus } from '../rollout/status.js';
 
@@ -22,8 +21,4 @@ export function liveLine(name: string, s: RolloutStatus): string {
   // Halfway credit for updated, full for available: the bar only fills when pods serve.
   const progress = desired > 0 ? (updated + available) / (2 * desired) : 0;
   return `${name}  ${updated}/${desired} updated  ${available}/${desired} available  ${bar(progress)}`;
-}
-
-export function progressFields(s: RolloutStatus): Record<string, unknown> {
-  return { ...s.counts, done: s.done };
 }
