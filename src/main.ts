@@ -14,7 +14,11 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const { run, report, reportFlags } = await import('./run.js');
+  const [{ run, report, reportFlags }, { nameFromPath, setProgramName }] = await Promise.all([import('./run.js'), import('./util/program-name.js')]);
+  // As a kubectl plugin (kubectl-weave on PATH) the program is `kubectl weave`: the script's name, or
+  // the single binary's own name (argv0, as kubectl executed it).
+  const invoked = [argv[1], process.argv0].map(nameFromPath).find((n) => n !== 'weavectl');
+  if (invoked) setProgramName(invoked);
   // The guard of last resort: a promise nobody awaited that failed, or an exception thrown from a
   // callback, still ends in one `error:` line and exit 1 (a stack only with --verbose), never in
   // Node's own crash report. The first error wins; whatever comes after it is not printed.

@@ -88,6 +88,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
   if (g.dryRun === 'client') {
     if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));
     else if (g.output === 'json') reporter.document(JSON.stringify(draft, null, 2));
+    else if (g.output === 'name') reporter.data(resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name }));
     else reporter.data(`${resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name })} created (dry run)`);
     describe(draft, reporter);
     for (const c of weaveNpcCaveats(draft)) reporter.warn(c);
@@ -136,6 +137,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     }
     if (g.output === 'yaml') reporter.document(stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }));
     else if (g.output === 'json') reporter.document(JSON.stringify(printable(res.object), null, 2));
+    else if (g.output === 'name') reporter.data(name);
   } finally {
     cluster.close();
   }

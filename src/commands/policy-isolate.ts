@@ -165,6 +165,7 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
     for (const n of result.notes) reporter.info(n);
     if (g.output === 'json') reporter.document(JSON.stringify(result, null, 2));
     else if (g.output === 'yaml' && written.length > 0) reporter.document(yamlOf(written.map(printable)));
+    else if (g.output === 'name' && written.length > 0) reporter.data(written.map((o) => resourceName({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: o.metadata.name })).join('\n'));
   } finally {
     cluster.close();
   }
@@ -345,6 +346,7 @@ function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | und
   }
   if (g.output === 'json') return reporter.document(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
   if (g.output === 'yaml') return reporter.document(yamlOf(objects));
+  if (g.output === 'name') return reporter.data(result.changes.map((c) => c.object).join('\n'));
   for (const c of result.changes) {
     const verb = c.action === 'annotated' ? `annotated ${LEGACY_ANNOTATION}` : c.action === 'unannotated' ? `annotation ${LEGACY_ANNOTATION} removed` : c.action;
     reporter.data(`${c.object} ${verb} (dry run)`);

@@ -17,6 +17,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { sanitize } from './sanitize.js';
+import { asInvoked } from '../util/program-name.js';
 
 export type Mode = 'tty' | 'plain';
 
@@ -125,6 +126,6 @@ export class Reporter {
 
   private line(text: string): void {
     this.clearLive();
-    this.err.write(sanitize(text, { keepStyle: this.c.level > 0 }) + '\n');
+    this.err.write(sanitize(asInvoked(text), { keepStyle: this.c.level > 0 }) + '\n');
   }
 }
