@@ -1,8 +1,9 @@
 // Cold start of the CLI against bare `node -e ""`, interleaved in one run, median of RUNS.
 // Targets (issue #2): `weavectl --version` <= node + 40 ms; the dry-run render <= node + 120 ms.
 // The single executable (npm run binary: dist/bin/weavectl) is reported beside them when it has been
-// built, and so is dist/bin/weavectl-no-code-cache (node scripts/build-binary.mjs --no-code-cache
-// --out dist/bin/weavectl-no-code-cache) to show what the code cache does.
+// built, and so are dist/bin/weavectl-no-code-cache (node scripts/build-binary.mjs --no-code-cache
+// --out dist/bin/weavectl-no-code-cache) and dist/bin/weavectl-snapshot (--snapshot --out ...) to
+// show what the code cache and the startup snapshot do.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median, report, timeRun } from './lib.mjs';
@@ -18,7 +19,11 @@ export async function run() {
     render: [bin, 'install', '--k8s-version', '1.7.5', '--ipalloc', '172.25.64.0/18', '--dry-run=client', '-o', 'yaml'],
   };
   const commands = Object.fromEntries(Object.entries(cases).map(([name, args]) => [name, [process.execPath, args]]));
-  const binaries = { 'dist/bin/weavectl': `${root}/dist/bin/weavectl`, 'dist/bin/weavectl-no-code-cache': `${root}/dist/bin/weavectl-no-code-cache` };
+  const binaries = {
+    'dist/bin/weavectl': `${root}/dist/bin/weavectl`,
+    'dist/bin/weavectl-no-code-cache': `${root}/dist/bin/weavectl-no-code-cache`,
+    'dist/bin/weavectl-snapshot': `${root}/dist/bin/weavectl-snapshot`,
+  };
   for (const [label, file] of Object.entries(binaries)) {
     if (!existsSync(file)) continue;
     commands[`${label} --version`] = [file, ['--version']];

@@ -70,6 +70,17 @@ describe.skipIf(cannot !== undefined)(`the single executable${cannot ? ` (skippe
     }
   });
 
+  it('--snapshot (a V8 startup snapshot instead of the code cache) renders the same', async () => {
+    const snap = join(dir, 'snap', 'weavectl');
+    const b = await sh(process.execPath, [join(repoRoot, 'scripts', 'build-binary.mjs'), '--snapshot', '--out', snap], { cwd: repoRoot, env: process.env });
+    expect(b.code, b.stderr).toBe(0);
+    const args = ['install', '--k8s-version', '1.29', '--dry-run=client', '-o', 'yaml'];
+    const [a, c] = await Promise.all([sh(snap, args), sh(exe, args)]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toBe(c.stdout);
+    expect((await sh(snap, ['--version'])).stdout).toBe(`${pkg.version}\n`);
+  }, 300_000);
+
   it('named kubectl-weave, it is kubectl weave', async () => {
     const plugin = join(dir, 'alone', 'kubectl-weave');
     symlinkSync(exe, plugin);
