@@ -30,6 +30,22 @@ export async function openCluster(g: Globals, reporter: Reporter): Promise<KubeC
   });
 }
 
+/**
+ * --dry-run=server needs Kubernetes 1.13 (server-side dry-run went beta, on by default, in 1.13; 1.12
+ * had it alpha behind a feature gate). An older server does not know dryRun=All and would apply for
+ * real, so the command fails here, once, before anything is sent.
+ */
+export async function requireServerDryRun(cluster: Pick<KubeCluster, 'version'>): Promise<void> {
+  const v = await cluster.version();
+  const minor = Number.parseInt(v.minor, 10);
+  if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
+    throw failure(
+      `server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`,
+      'use --dry-run=client (an older server would ignore dryRun and change the cluster, so nothing was sent)',
+    );
+  }
+}
+
 export interface ResolvedVersion {
   k8s: K8sVersion;
   /** What the cloud API gets as k8s-version: the flag as typed, else the server's gitVersion. */

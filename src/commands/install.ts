@@ -18,7 +18,7 @@ import {
   type NetSettings,
 } from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
-import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
+import { applyManifest, checkServed, openCluster, requireServerDryRun, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { confirm, keepLiveSettings, preflight, showChanges } from './install-upgrade.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
@@ -200,6 +200,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     // The code that renders the manifest and runs the checks is loaded while they are on their way.
     cluster.warmUp();
     cluster.prefetch(NET_OBJECTS);
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const [{ CheckContext }, render, guard] = await Promise.all([import('../check/checks.js'), import('./install-render.js'), import('./install-guard.js')]);
     const requestedNamespace = g.namespaceSet ? g.namespace : undefined;
     const [v, found] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), guard.findRunningWeave(cluster, g.namespace, reporter)]);

@@ -24,7 +24,7 @@ import {
   type NetpolApiVersion,
   type NetworkPolicy,
 } from '../policy/index.js';
-import { FIELD_MANAGER, openCluster } from './cluster-session.js';
+import { FIELD_MANAGER, openCluster, requireServerDryRun } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
 import {
   enforcementWarning,
@@ -97,6 +97,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
 
   const cluster = await openCluster(g, reporter);
   try {
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const k8s = await serverVersion(cluster);
     warnVersionFlag(flagVersion, k8s, reporter);
     const apiVersion = await netpolApiVersion(cluster, k8s);

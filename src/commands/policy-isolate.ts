@@ -33,7 +33,7 @@ import {
   type NetpolApiVersion,
   type NetworkPolicy,
 } from '../policy/index.js';
-import { FIELD_MANAGER, openCluster } from './cluster-session.js';
+import { FIELD_MANAGER, openCluster, requireServerDryRun } from './cluster-session.js';
 import { reporterFor, type DryRun, type Globals } from './global.js';
 import {
   enforcementWarning,
@@ -123,6 +123,7 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
 
   const cluster = await openCluster(g, reporter);
   try {
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const k8s = await serverVersion(cluster);
     warnVersionFlag(flagVersion, k8s, reporter);
     const weave = await readWeaveNpc(cluster, reporter);

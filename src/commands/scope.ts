@@ -12,7 +12,7 @@ import { validateImageRegistry } from '../manifest/net-settings.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
-import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
+import { applyManifest, checkServed, openCluster, requireServerDryRun, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 import { printApplied, printManifest } from './render.js';
@@ -102,6 +102,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   try {
     cluster.warmUp(); // the version and discovery in one round trip
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const v = await resolveVersion(cluster, f.k8sVersion, reporter);
     const { manifest } = patchScope(await renderScope(f, v.k8s, v.raw, reporter), settings, reporter);
     const objects = toObjects(manifest) as KubeObject[];

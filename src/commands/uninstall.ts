@@ -26,7 +26,7 @@ import {
   type PlannedDeletion,
 } from '../uninstall/plan.js';
 import { formatDuration } from '../util/duration.js';
-import { openCluster } from './cluster-session.js';
+import { openCluster, requireServerDryRun } from './cluster-session.js';
 import { askOnTerminal } from './ask.js';
 import { globalsOf, remainingMs, reporterFor, type Globals, type OutputFormat } from './global.js';
 import { parseBool } from './bool-flag.js';
@@ -169,13 +169,7 @@ export type UninstallCluster = Pick<Cluster, 'version' | 'serves' | 'get' | 'lis
 export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, reporter: Reporter): Promise<DeletionOutcome[]> {
   const ns = o.namespace;
   const dry = o.dryRun;
-  if (dry === 'server') {
-    const v = await cluster.version();
-    const minor = Number.parseInt(v.minor, 10);
-    if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
-      throw failure(`server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`, 'use --dry-run=client');
-    }
-  }
+  if (dry === 'server') await requireServerDryRun(cluster);
   const served = servedVersions(cluster);
   const plan = uninstallPlan({ namespace: ns, scope: o.scope });
   const outcomes: DeletionOutcome[] = [];
