@@ -120,7 +120,8 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
       await waitForWorkloads(cluster, workloads, g, reporter);
     }
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE);
-    if (svc) reporter.info(howToReach(svc));
+    // where the UI is: part of the result (stdout in text mode)
+    if (svc) reporter.success(howToReach(svc));
   } finally {
     cluster.close();
   }

@@ -249,14 +249,14 @@ describe('scope', () => {
     expect(s.get(workloads, 'Deployment', ns, 'weave-scope-app')).toMatchObject({ metadata: { name: 'weave-scope-app', namespace: ns } });
     expect(r.stdout).toMatch(/deployment "weave-scope-app" successfully rolled out/);
     expect(r.stdout).toMatch(/daemon set "weave-scope-agent" successfully rolled out/);
-    expect(r.stderr).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);
+    expect(r.stdout).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);
   });
 
   it('without an external IP says how to port-forward', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 1 });
     const r = await weavectl(s, ['scope']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/kubectl port-forward -n weave svc\/weave-scope-app 4040:4040/);
+    expect(r.stdout).toMatch(/kubectl port-forward -n weave svc\/weave-scope-app 4040:4040/);
   });
 });
 
