@@ -179,8 +179,9 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     const [won, lost] = a.code === 0 ? [a, b] : [b, a];
     expect(oneErrorLine(lost.stderr)).toHaveLength(1);
     const range = env(ds(s), 'IPALLOC_RANGE')!.value;
-    expect(won.stderr).toMatch(/daemonset\.apps\/weave-net created/);
-    expect(lost.stderr).not.toMatch(/daemonset\.apps\/weave-net (created|configured)/);
+    // result lines are on stdout (README "Output")
+    expect(won.stdout).toMatch(/daemonset\.apps\/weave-net created/);
+    expect(lost.stdout + lost.stderr).not.toMatch(/daemonset\.apps\/weave-net (created|configured)/);
     expect(range).toBe(won === a ? '172.25.64.0/18' : '10.40.0.0/16');
   });
 
