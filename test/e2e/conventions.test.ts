@@ -79,11 +79,12 @@ const TABLE: [string[], number, boolean][] = [
   [['instal'], 2, false],
   [['status', '-o', 'name'], 2, false],
   [['status', '-o', 'table'], 2, false],
-  [['uninstall', '--scope', '--wait=false'], 0, true],
 ];
+/** Last: it deletes what the rows above (and the -o name rows) work on. */
+const LAST: [string[], number, boolean][] = [[['uninstall', '--scope', '--wait=false'], 0, true]];
 
 describe('every command keeps the conventions (exit code, error line, stdout/stderr split, -o json one document)', () => {
-  it.each(TABLE.map(([args, code, json]) => [args.join(' '), args, code, json] as const))('weavectl %s', async (_label, args, code, json) => {
+  const row = async (args: string[], code: number, json: boolean) => {
     const label = `weavectl ${args.join(' ')}`;
     const text = await cli(args);
     holdsConventions(text, code, label);
@@ -93,7 +94,27 @@ describe('every command keeps the conventions (exit code, error line, stdout/std
     holdsConventions(j, code, `${label} -o json`);
     if (code === 0) oneJsonDocument(j, `${label} -o json`);
     else if (j.stdout.trim() !== '') oneJsonDocument(j, `${label} -o json`);
+  };
+  it.each(TABLE.map(([args, code, json]) => [args.join(' '), args, code, json] as const))('weavectl %s', async (_label, args, code, json) => row(args, code, json));
+
+  // -o name where objects are printed: kind.group/name lines and nothing else on stdout
+  const NAME_ROWS: string[][] = [
+    ['install', '--wait=false'],
+    ['scope', '--wait=false'],
+    ['policy', 'allow', '-n', 'prod', '--to', 'app=web', '--name', 'web-any'],
+    ['policy', 'isolate', 'prod', '--egress'],
+    ['install', '--k8s-version', '1.29', '--dry-run=client'],
+    ['uninstall', '--scope', '--wait=false', '--dry-run=client'],
+  ];
+  it.each(NAME_ROWS.map((args) => [args.join(' '), args] as const))('-o name: weavectl %s', async (_label, args) => {
+    const r = await cli([...args, '-o', 'name']);
+    holdsConventions(r, 0, `${args.join(' ')} -o name`);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length, r.stderr).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^[a-z]+(\.[a-z0-9.]+)?\/[a-z0-9.-]+$/);
   });
+
+  it.each(LAST.map(([args, code, json]) => [args.join(' '), args, code, json] as const))('weavectl %s', async (_label, args, code, json) => row(args, code, json));
 });
 
 describe('help, bare weavectl, options, upgrade', () => {
