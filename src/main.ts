@@ -22,11 +22,16 @@ export function main(argv: string[] = process.argv): void {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const [{ run, report, reportFlags }, { nameFromPath, setProgramName }] = await Promise.all([import('./run.js'), import('./util/program-name.js')]);
+  const [{ run, report, reportFlags }, { isKubectlCompletion, nameFromPath, setProgramName }] = await Promise.all([import('./run.js'), import('./util/program-name.js')]);
   // As a kubectl plugin (kubectl-weave on PATH) the program is `kubectl weave`: the script's name, or
   // the single binary's own name (argv0, as kubectl executed it).
   const invoked = [argv[1], process.argv0].map(nameFromPath).find((n) => n !== 'weavectl');
   if (invoked) setProgramName(invoked);
+  // As kubectl_complete-weave, kubectl asks for the completions of `kubectl weave ARGS` in cobra's format.
+  if ([argv[1], process.argv0].some(isKubectlCompletion)) {
+    setProgramName('kubectl weave');
+    argv = [argv[0]!, argv[1]!, '__complete', '--cobra', ...argv.slice(2)];
+  }
   // The guard of last resort: a promise nobody awaited that failed, or an exception thrown from a
   // callback, still ends in one `error:` line and exit 1 (a stack only with --verbose), never in
   // Node's own crash report. The first error wins; whatever comes after it is not printed.

@@ -26,9 +26,14 @@ export async function run(argv: string[]): Promise<number> {
     const args = argv.slice(2);
     // TAB in a shell with `weavectl completion` loaded: the candidates, one a line (never an error).
     if (args[0] === '__complete') {
+      // --cobra: kubectl's plugin completion (kubectl_complete-weave), which ends with cobra's directive:
+      // 4 (no file names) when there are candidates, 0 (the shell's default, file names) when there are none.
+      const cobra = args[1] === '--cobra';
+      const words = args.slice(cobra ? 2 : 1);
       const [program, { complete }] = await Promise.all([buildProgram([...argv.slice(0, 2), 'help']), import('./commands/completion.js')]);
-      const candidates = await complete(program, args.slice(1));
-      if (candidates.length > 0) process.stdout.write(candidates.join('\n') + '\n');
+      const candidates = await complete(program, words.length > 0 ? words : ['']);
+      const lines = cobra ? [...candidates, candidates.length > 0 ? ':4' : ':0'] : candidates;
+      if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
       return 0;
     }
     const words = wordsOf(args);

@@ -12,6 +12,14 @@ export function nameFromPath(path: string | undefined): string {
   return path !== undefined && /^kubectl-weave(\.[a-z]+)?$/i.test(basename(path)) ? 'kubectl weave' : 'weavectl';
 }
 
+/**
+ * kubectl's plugin completion (kubectl 1.26+): `kubectl weave <TAB>` runs `kubectl_complete-weave ARGS...`
+ * and reads cobra's format (candidates, then ":DIRECTIVE"). A link of that name to weavectl answers it.
+ */
+export function isKubectlCompletion(path: string | undefined): boolean {
+  return path !== undefined && /^kubectl_complete-weave(\.[a-z]+)?$/i.test(basename(path));
+}
+
 /** Set once at start from how the process was started (the script path, or the executable's own path for the single binary). */
 export function setProgramName(n: string): void {
   name = n;

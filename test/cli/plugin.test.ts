@@ -18,6 +18,7 @@ beforeAll(async () => {
   kubectl = await ensureKubectl();
   dir = mkdtempSync(join(tmpdir(), 'weavectl-plugin-'));
   symlinkSync(bin, join(dir, 'kubectl-weave'));
+  symlinkSync(bin, join(dir, 'kubectl_complete-weave'));
 }, 300_000);
 
 afterAll(() => {
@@ -60,6 +61,18 @@ describe('kubectl weave (kubectl-weave on PATH)', () => {
     const bad = await run(kubectl, ['weave', 'instal']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown command 'instal'/);
+  });
+
+  it('kubectl weave <TAB>: kubectl asks kubectl_complete-weave, which answers in cobra\'s format', async (ctx) => {
+    if (!kubectl) return ctx.skip(`no kubectl: ${kubectlUnavailableReason}`);
+    const cmds = await run(kubectl, ['__complete', 'weave', 'pol']);
+    expect(cmds.code, cmds.stderr).toBe(0);
+    expect(cmds.stdout).toBe('policy\n:4\n');
+    const values = await run(kubectl, ['__complete', 'weave', 'status', '-o', '']);
+    expect(values.stdout).toBe('json\nyaml\nname\n:4\n');
+    // nothing to offer (a path): the shell's default, file names
+    const path = await run(kubectl, ['__complete', 'weave', '--kubeconfig', '']);
+    expect(path.stdout).toBe(':0\n');
   });
 
   it('the same program answers as weavectl when not named kubectl-weave', async () => {
