@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_TIMEOUT } from './commands/global.js';
+import { asInvoked, programName } from './util/program-name.js';
 
 type Register = (program: Command) => void;
 
@@ -22,16 +23,23 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   npc: async () => (await import('./commands/npc.js')).registerNpc,
   versions: async () => (await import('./commands/versions.js')).registerVersions,
+  version: async () => (await import('./commands/version.js')).registerVersion,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
+  options: async () => registerOptions,
 };
+
+/** The command words, for completion and the suggestion of a misspelt command. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 /** Global options that take a value in the next argument (so that value is not the command). */
 const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-o', '--output', '--timeout', '--request-timeout']);
 
-/** The command word of a command line, if it names one of ours. */
-export function commandOf(args: readonly string[]): string | undefined {
+/** The words of a command line that are not flags or their values: ["policy", "allow"]. */
+export function wordsOf(args: readonly string[]): string[] {
+  const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (a === '--') return undefined;
+    if (a === '--') break;
     if (VALUE_OPTIONS.has(a)) {
       i++;
       continue;
@@ -41,19 +49,25 @@ export function commandOf(args: readonly string[]): string | undefined {
       continue;
     }
     if (a.startsWith('-')) continue;
-    return Object.prototype.hasOwnProperty.call(COMMANDS, a) ? a : undefined;
+    words.push(a);
   }
-  return undefined;
+  return words;
+}
+
+/** The command word of a command line, if it names one of ours. */
+export function commandOf(args: readonly string[]): string | undefined {
+  const a = wordsOf(args)[0];
+  return a !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, a) ? a : undefined;
 }
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
-  const program = new Command('weavectl')
+  const program = new Command(programName())
     .description('Install, configure and operate Weave Net and Weave Scope on Kubernetes clusters')
     .version(pkg.version, '-V, --version', 'print the weavectl version')
     .option('--kubeconfig <path>', 'path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'the kubeconfig context to use')
     .option('-n, --namespace <namespace>', 'namespace of Weave Net (default: kube-system)')
-    .addOption(new Option('-o, --output <format>', 'print objects or results as yaml or json instead of text'))
+    .addOption(new Option('-o, --output <format>', 'print objects or results as yaml, json or name (kind.group/name, where objects are printed) instead of text'))
     .addOption(
       new Option('--dry-run [mode]', 'none | client (render only, no cluster) | server (send with dryRun=All)').preset('client'),
     )
@@ -66,6 +80,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .configureOutput({
       // commander's own errors ("error: unknown option '--ipaloc' (Did you mean --ipalloc?)") stay one line.
       outputError: (str, write) => write(str),
+      // Help and usage name the program as invoked (`kubectl weave install ...` as a kubectl plugin).
+      writeOut: (str) => process.stdout.write(asInvoked(str)),
+      writeErr: (str) => process.stderr.write(asInvoked(str)),
     })
     .addHelpText(
       'after',
@@ -88,7 +105,36 @@ Examples:
   const names = wanted ? [wanted] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
 
-  // Subcommands inherit exitOverride and output configuration.
-  for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
+  // Subcommands inherit exitOverride and output configuration; every one of them says where the
+  // global flags are, as kubectl's help does.
+  const footer = `\nUse "${programName()} options" for a list of global command-line options (applies to all commands).`;
+  const walk = (cmds: readonly Command[]) => {
+    for (const cmd of cmds) {
+      cmd.exitOverride().showSuggestionAfterError(true);
+      if (cmd.name() !== 'options') cmd.addHelpText('after', footer);
+      walk(cmd.commands);
+    }
+  };
+  walk(program.commands);
   return program;
+}
+
+/** `weavectl options`: the global flags, which every command takes (kubectl's `kubectl options`). */
+function registerOptions(program: Command): void {
+  program
+    .command('options')
+    .description('Print the global command-line options, which every command takes')
+    .addHelpText('after', '\nExample:\n  weavectl options')
+    .action(() => {
+      process.stdout.write(asInvoked(globalOptionsText(program)));
+    });
+}
+
+/** The global options as help lists them: "  --context <name>  the kubeconfig context to use". */
+export function globalOptionsText(program: Command): string {
+  const help = program.createHelp();
+  const options = help.visibleOptions(program).filter((o) => o.long !== '--help');
+  const width = Math.max(...options.map((o) => help.optionTerm(o).length));
+  const lines = options.map((o) => `  ${help.optionTerm(o).padEnd(width)}  ${help.optionDescription(o)}`);
+  return `The following options can be passed to any command:\n\n${lines.join('\n')}\n`;
 }

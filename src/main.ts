@@ -1,20 +1,37 @@
 /**
- * Process entry (bundled to dist/weavectl.js). `--version` is answered here, before the commands
- * and the libraries they use are loaded; everything else goes through run.ts.
+ * Process entry (bundled to dist/weavectl.js via src/entry.ts, and into the single executable by
+ * scripts/build-binary.mjs). `--version` is answered here, before the commands and the libraries
+ * they use are loaded; everything else goes through run.ts. No top-level await: the single
+ * executable is a CommonJS bundle of this same file.
  */
 import pkg from '../package.json' with { type: 'json' };
 
-const argv = process.argv;
 /** Set once the process is on its way out (see exitWhenWritten). */
 let ending = false;
-if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
-  process.stdout.write(`${pkg.version}\n`);
-} else {
+
+export function main(argv: string[] = process.argv): void {
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
   // A closed stdout (`weavectl ... | head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const { run, report, reportFlags } = await import('./run.js');
+  void start(argv);
+}
+
+async function start(argv: string[]): Promise<void> {
+  const [{ run, report, reportFlags }, { isKubectlCompletion, nameFromPath, setProgramName }] = await Promise.all([import('./run.js'), import('./util/program-name.js')]);
+  // As a kubectl plugin (kubectl-weave on PATH) the program is `kubectl weave`: the script's name, or
+  // the single binary's own name (argv0, as kubectl executed it).
+  const invoked = [argv[1], process.argv0].map(nameFromPath).find((n) => n !== 'weavectl');
+  if (invoked) setProgramName(invoked);
+  // As kubectl_complete-weave, kubectl asks for the completions of `kubectl weave ARGS` in cobra's format.
+  if ([argv[1], process.argv0].some(isKubectlCompletion)) {
+    setProgramName('kubectl weave');
+    argv = [argv[0]!, argv[1]!, '__complete', '--cobra', ...argv.slice(2)];
+  }
   // The guard of last resort: a promise nobody awaited that failed, or an exception thrown from a
   // callback, still ends in one `error:` line and exit 1 (a stack only with --verbose), never in
   // Node's own crash report. The first error wins; whatever comes after it is not printed.

@@ -3,13 +3,14 @@
  * Loaded by main.ts for everything but `--version`.
  */
 import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
+import { buildProgram, wordsOf } from './cli.js';
 import { globalsOf } from './commands/global.js';
-import { EXIT_USAGE, failure, WeavectlError } from './errors.js';
+import { EXIT_USAGE, failure, usageError, WeavectlError } from './errors.js';
 import { formatDuration } from './util/duration.js';
 import { setLongTimeout, type LongTimer } from './util/timers.js';
 import { classifyError } from './cluster/status-errors.js';
 import { Reporter } from './output/reporter.js';
+import { programName } from './util/program-name.js';
 
 /**
  * How long after --timeout ran out the command is ended whatever it is doing. Every request and
@@ -22,7 +23,35 @@ export async function run(argv: string[]): Promise<number> {
   const { verbose, color } = reportFlags(argv);
   let watchdog: LongTimer | undefined;
   try {
+    const args = argv.slice(2);
+    // TAB in a shell with `weavectl completion` loaded: the candidates, one a line (never an error).
+    if (args[0] === '__complete') {
+      // --cobra: kubectl's plugin completion (kubectl_complete-weave), which ends with cobra's directive:
+      // 4 (no file names) when there are candidates, 0 (the shell's default, file names) when there are none.
+      const cobra = args[1] === '--cobra';
+      const words = args.slice(cobra ? 2 : 1);
+      const [program, { complete }] = await Promise.all([buildProgram([...argv.slice(0, 2), 'help']), import('./commands/completion.js')]);
+      const candidates = await complete(program, words.length > 0 ? words : ['']);
+      const lines = cobra ? [...candidates, candidates.length > 0 ? ':4' : ':0'] : candidates;
+      if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+      return 0;
+    }
+    const words = wordsOf(args);
+    // `weavectl help policy allow` is `weavectl policy allow --help` (commander's help command takes one word).
+    if (words[0] === 'help' && words.length > 1) argv = [...argv.slice(0, 2), ...words.slice(1), '--help'];
+    // There is no upgrade command: install upgrades a running Weave Net (cilium users type `upgrade`).
+    if (words[0] === 'upgrade') {
+      throw usageError(
+        `unknown command "upgrade" for "${programName()}": install upgrades a running Weave Net, keeping its settings`,
+        `see what would change with \`${programName()} install --diff\`, then run \`${programName()} install\``,
+      );
+    }
     const program = await buildProgram(argv);
+    // Bare `weavectl` (or only global flags): the help, on stdout, exit 0, as kubectl does.
+    if (words.length === 0 && !args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
+      program.outputHelp();
+      return 0;
+    }
     const expired = new Promise<never>((_resolve, reject) => {
       program.hook('preAction', (_program, action) => {
         const g = globalsOf(action);

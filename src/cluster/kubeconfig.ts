@@ -362,3 +362,17 @@ function loadInCluster(opts: LoadKubeconfigOptions, warnings: string[]): LoadedK
     warnings,
   };
 }
+
+/** The contexts of the kubeconfig that would be read (shell completion of --context and -n); [] when there is none or it cannot be read. */
+export function listContexts(opts: Pick<LoadKubeconfigOptions, 'kubeconfig' | 'env' | 'homeDir'> = {}): KubeconfigContext[] {
+  const env = opts.env ?? process.env;
+  let files: string[];
+  if (opts.kubeconfig) files = [opts.kubeconfig];
+  else if (env.KUBECONFIG) files = env.KUBECONFIG.split(path.delimiter).filter((f) => f !== '');
+  else files = [path.join(opts.homeDir ?? (env.HOME || os.homedir()), '.kube', 'config')];
+  try {
+    return mergeConfigs(files.filter(exists).map(readOneFile)).contexts;
+  } catch {
+    return [];
+  }
+}

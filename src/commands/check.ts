@@ -93,6 +93,11 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
     // `error:` line and its hint on stderr.
     const fatal = report.outcomes.find((o) => o.result.status === 'fail' && checks.some((c) => c.id === o.id && c.fatal));
     if (fatal) throw failure(`${fatal.result.message}; the checks could not run`, fatal.result.hint);
+    if (!report.success && g.output !== 'text') {
+      // As status: the document says it on stdout, stderr says it to the person running the script.
+      const failed = report.outcomes.filter((o) => o.result.status === 'fail').length;
+      reporter.error(`${failed} check${failed === 1 ? '' : 's'} failed (see "success" and each check's "result")`);
+    }
     return report;
   } finally {
     cluster.close();

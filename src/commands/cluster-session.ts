@@ -10,7 +10,8 @@ import { failure } from '../errors.js';
 import { parseK8sVersion, versionFromServer, formatMinor, type K8sVersion } from '../manifest/k8s-version.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
-import { liveLine, progressFields } from '../output/rollout-progress.js';
+import { liveLine } from '../output/rollout-progress.js';
+import type { RolloutStatus } from '../rollout/status.js';
 import type { WorkloadRef } from '../rollout/workload.js';
 import { remainingMs, type Globals } from './global.js';
 
@@ -27,6 +28,22 @@ export async function openCluster(g: Globals, reporter: Reporter): Promise<KubeC
     commandTimeoutMs: g.timeoutMs,
     onWarning: (m) => reporter.warn(m),
   });
+}
+
+/**
+ * --dry-run=server needs Kubernetes 1.13 (server-side dry-run went beta, on by default, in 1.13; 1.12
+ * had it alpha behind a feature gate). An older server does not know dryRun=All and would apply for
+ * real, so the command fails here, once, before anything is sent.
+ */
+export async function requireServerDryRun(cluster: Pick<KubeCluster, 'version'>): Promise<void> {
+  const v = await cluster.version();
+  const minor = Number.parseInt(v.minor, 10);
+  if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
+    throw failure(
+      `server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`,
+      'use --dry-run=client (an older server would ignore dryRun and change the cluster, so nothing was sent)',
+    );
+  }
 }
 
 export interface ResolvedVersion {
@@ -139,30 +156,25 @@ export async function applyManifest(cluster: KubeCluster, manifest: Manifest, fl
     force: flags.force,
     dryRun: flags.dryRun,
     onResult: (o) => {
-      if (o.outcome === 'applied') {
-        if (reporter.mode === 'json') reporter.event({ type: 'applied', object: o.name, result: o.result, dryRun: flags.dryRun });
-        else reporter.success(`${o.name} ${o.result}${suffix}`);
-      } else if (o.outcome === 'skipped') {
-        reporter.info(`${o.name} not applied (an earlier object failed)`);
-      } else if (reporter.mode === 'json') {
-        reporter.event({ type: 'failed', object: o.name, error: o.error.message });
-      }
+      if (o.outcome === 'applied') reporter.success(`${o.name} ${o.result}${suffix}`);
+      else if (o.outcome === 'skipped') reporter.info(`${o.name} not applied (an earlier object failed)`);
     },
   });
   return outcomes.flatMap((o) => (o.outcome === 'applied' ? [o.object] : []));
 }
 
 /**
- * Waits for every workload at once, showing one progress line each (TTY: live; plain: kubectl's
- * messages as they change; JSON: progress events). Fails with the first failure.
+ * Waits for every workload at once, showing one progress line each on stderr (TTY: live; plain:
+ * kubectl's messages as they change); the final "successfully rolled out" of each is a result line.
+ * Fails with the first failure; returns the final status of each.
  */
-export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[], g: Globals, reporter: Reporter): Promise<void> {
+export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[], g: Globals, reporter: Reporter): Promise<RolloutStatus[]> {
   const { waitForWorkload } = await import('../rollout/workload.js');
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    await Promise.all(
+    return await Promise.all(
       refs.map(async (ref) => {
         const key = `${ref.kind.toLowerCase()}/${ref.name}`;
         const result = await waitForWorkload({
@@ -172,7 +184,7 @@ export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[]
           signal: abort.signal,
           onProgress: (s) => {
             if (reporter.mode === 'tty') reporter.progress(key, liveLine(ref.name, s));
-            else reporter.progress(key, s.message || s.error || '', progressFields(s));
+            else if (!s.done) reporter.progress(key, s.message || s.error || '');
           },
           onProblems: (problems) => {
             for (const p of problems) {
@@ -185,11 +197,9 @@ export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[]
           abort.abort();
           throw err;
         });
-        if (reporter.mode === 'tty') {
-          reporter.endProgress();
-          reporter.success(result.status.message);
-        }
-        return result;
+        if (reporter.mode === 'tty') reporter.endProgress();
+        reporter.success(result.status.message);
+        return result.status;
       }),
     );
   } finally {

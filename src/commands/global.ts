@@ -7,7 +7,7 @@ import { usageError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
 import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 
-export type OutputFormat = 'text' | 'yaml' | 'json';
+export type OutputFormat = 'text' | 'yaml' | 'json' | 'name';
 export type DryRun = 'none' | 'client' | 'server';
 
 export interface Globals {
@@ -31,10 +31,14 @@ export interface Globals {
 export const DEFAULT_NAMESPACE = 'kube-system';
 export const DEFAULT_TIMEOUT = '5m';
 
-export function parseOutput(value: string | undefined): OutputFormat {
+/** The commands that print objects, where -o name (kubectl's "daemonset.apps/weave-net") means something. */
+const NAME_OUTPUT = new Set(['install', 'scope', 'uninstall', 'allow', 'isolate']);
+
+export function parseOutput(value: string | undefined, command?: string): OutputFormat {
   if (value === undefined || value === '') return 'text';
-  if (value === 'yaml' || value === 'json') return value;
-  throw usageError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,yaml`);
+  const nameOk = command === undefined || NAME_OUTPUT.has(command);
+  if (value === 'yaml' || value === 'json' || (value === 'name' && nameOk)) return value;
+  throw usageError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${nameOk ? 'json,name,yaml' : 'json,yaml'}`);
 }
 
 export function parseDryRun(value: string | boolean | undefined): DryRun {
@@ -62,7 +66,7 @@ export function globalsOf(cmd: Command): Globals {
     context: o.context as string | undefined,
     namespace: ns === undefined ? DEFAULT_NAMESPACE : parseNamespace(ns),
     namespaceSet: ns !== undefined,
-    output: parseOutput(o.output as string | undefined),
+    output: parseOutput(o.output as string | undefined, cmd.name()),
     dryRun: parseDryRun(o.dryRun as string | boolean | undefined),
     timeoutMs,
     deadline: timeoutMs > 0 ? performance.timeOrigin + timeoutMs : Infinity,
@@ -77,6 +81,7 @@ export function remainingMs(g: Pick<Globals, 'deadline'>, now = Date.now()): num
   return g.deadline === Infinity ? Infinity : Math.max(1, g.deadline - now);
 }
 
-export function reporterFor(g: Globals, opts: { jsonEvents?: boolean } = {}): Reporter {
-  return new Reporter({ color: g.color, verbose: g.verbose, json: opts.jsonEvents === true && g.output === 'json' });
+/** The reporter of a command: result lines on stdout in text mode; with -o yaml/json/name stdout holds only the document. */
+export function reporterFor(g: Globals): Reporter {
+  return new Reporter({ color: g.color, verbose: g.verbose, results: g.output === 'text' ? 'stdout' : 'stderr' });
 }

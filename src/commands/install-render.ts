@@ -8,14 +8,13 @@ import { usageError } from '../errors.js';
 import type { K8sVersion } from '../manifest/k8s-version.js';
 import { netFlavourFor, parseWeaveRepo, resolveNetRelease, WEAVE_REPOS } from '../manifest/catalog.js';
 import { parseImage } from '../manifest/images.js';
-import { stringify, toObjects, type Manifest } from '../manifest/manifest.js';
+import { toObjects, type Manifest } from '../manifest/manifest.js';
 import type { NetSettings } from '../manifest/net-settings.js';
 import { applyNetSettings } from '../manifest/patch-net.js';
 import { loadNetTemplate } from '../manifest/templates.js';
 import { validateNet } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
 import { annotateManifest } from '../upgrade/annotation.js';
-import { redactPasswords } from '../manifest/redact.js';
 import type { ResolvedVersion } from './cluster-session.js';
 import type { InstallFlags } from './install.js';
 import { checkSourceFlags, fetchManifest } from './source-flags.js';
@@ -73,11 +72,6 @@ export async function renderAnnotated(
   const rendered = await renderNet(f, v.k8s, v.raw, settings, reporter);
   const manifest = annotateManifest(rendered, settings, weaveVersionOf(rendered) ?? 'unknown');
   return { manifest, objects: toObjects(manifest) as KubeObject[] };
-}
-
-/** Applied objects as YAML documents (-o yaml), a literal password hidden. */
-export function yamlOf(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(redactPasswords(o))).join('---\n');
 }
 
 /** The Weave version of a rendered manifest: the tag of the weave container's image. */

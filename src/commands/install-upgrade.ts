@@ -9,7 +9,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import type { NetSettings } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
-import type { Globals } from './global.js';
+import type { Globals, OutputFormat } from './global.js';
 
 /** The pre-install checks: failures stop the install; warnings and failures are printed, passes are not. */
 export async function preflight(ctx: CheckContext, reporter: Reporter): Promise<void> {
@@ -73,8 +73,17 @@ export async function reportReleaseChange(
   return lines;
 }
 
-/** Prints what applying would change against the live objects; returns how many objects change. */
-export async function showChanges(cluster: KubeCluster, objects: KubeObject[], reporter: Reporter, header: string[] = []): Promise<number> {
+/**
+ * Prints what applying would change against the live objects, after the `header` lines (the release change);
+ * -o json/yaml: the diff as one document. Returns how many objects change.
+ */
+export async function showChanges(
+  cluster: KubeCluster,
+  objects: KubeObject[],
+  reporter: Reporter,
+  header: string[] = [],
+  output: OutputFormat = 'text',
+): Promise<number> {
   const { diffObjects, formatDiff } = await import('../upgrade/diff.js');
   const pairs = await Promise.all(
     objects.map(async (o) => {
@@ -91,6 +100,15 @@ export async function showChanges(cluster: KubeCluster, objects: KubeObject[], r
     pairs.map((p) => p.desired),
   );
   const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
+  if (output === 'json' || output === 'yaml') {
+    const doc = { changed, ...(header.length > 0 ? { notes: header } : {}), objects: diffs };
+    reporter.document(output === 'json' ? JSON.stringify(doc, null, 2) : (await import('yaml')).stringify(doc));
+    return changed;
+  }
+  if (output === 'name') {
+    reporter.data(diffs.filter((d) => d.status === 'new' || d.status === 'changed').map((d) => d.resource).join('\n'));
+    return changed;
+  }
   if (changed === 0) {
     reporter.info('No changes: the cluster already runs this manifest');
     return 0;
@@ -102,13 +120,6 @@ export async function showChanges(cluster: KubeCluster, objects: KubeObject[], r
 
 /** Asks on a terminal unless --yes; a pipe or CI never prompts (the command line is the decision). */
 export async function confirm(f: { yes?: boolean }, g: Globals, reporter: Reporter, question = 'Apply these changes to the running Weave Net?'): Promise<boolean> {
-  if (f.yes || g.dryRun !== 'none' || !process.stdin.isTTY || !process.stderr.isTTY || reporter.mode !== 'tty') return true;
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  const { askOnTerminal } = await import('./ask.js');
+  return askOnTerminal(`${question} [y/N] `, f, g, reporter);
 }

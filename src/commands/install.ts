@@ -4,7 +4,7 @@
  * the steps are here; rendering is in install-render.ts, the upgrade steps in install-upgrade.ts.
  */
 import { Option, type Command } from 'commander';
-import { failure } from '../errors.js';
+import { EXIT_FAILURE, failure } from '../errors.js';
 import { formatMinor, parseK8sVersion } from '../manifest/k8s-version.js';
 import { netFlavourFor } from '../manifest/catalog.js';
 import {
@@ -19,10 +19,11 @@ import {
   type NetSettings,
 } from '../manifest/net-settings.js';
 import { validateIpalloc } from '../net/cidr.js';
-import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
+import { applyManifest, checkServed, openCluster, requireServerDryRun, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { confirm, keepLiveSettings, preflight, reportReleaseChange, showChanges } from './install-upgrade.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
+import { printApplied } from './render.js';
 import { addSourceOptions, type SourceFlags } from './source-flags.js';
 import type { GuardAllow } from '../upgrade/guard.js';
 import type { KubeObject } from '../cluster/types.js';
@@ -89,7 +90,7 @@ export function registerInstall(program: Command): void {
     .option('--allow-password-change', 'allow dropping, adding or switching the WEAVE_PASSWORD of a running Weave Net (peers cut off from each other during the rollout)')
     .option('--allow-npc-change', 'allow turning weave-npc on or off on a running Weave Net (NetworkPolicies start or stop being enforced)')
     .option('--allow-downgrade', 'allow installing an older Weave Net release than the one running')
-    .option('--diff', 'print what would change in the cluster, and stop')
+    .option('--diff', 'print what would change in the cluster, and stop (exit 1 when something would change, 0 when nothing, as kubectl diff)')
     .option('-y, --yes', 'apply changes to a running Weave Net without asking (a pipe or CI never asks)');
   addSourceOptions(cmd)
     .addHelpText(
@@ -195,7 +196,7 @@ function guardAllow(f: InstallFlags): GuardAllow {
 }
 
 async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
-  const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
+  const reporter = reporterFor(g);
   const { settings, warnings } = netSettingsFromFlags(f);
   for (const w of warnings) reporter.warn(w);
 
@@ -228,6 +229,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     // The code that renders the manifest and runs the checks is loaded while they are on their way.
     cluster.warmUp();
     cluster.prefetch(NET_OBJECTS);
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const [{ CheckContext }, render, guard] = await Promise.all([import('../check/checks.js'), import('./install-render.js'), import('./install-guard.js')]);
     const requestedNamespace = g.namespaceSet ? g.namespace : undefined;
     const [v, found] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), guard.findRunningWeave(cluster, g.namespace, reporter)]);
@@ -281,10 +283,18 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     // What changes with the release (upgrade or not, defaults that move between lines), with the summary and in --diff.
     const releaseLines = live ? await reportReleaseChange(live, objects, effective, reporter) : [];
     if (liveDs || f.diff) {
-      const changes = await showChanges(cluster, objects, reporter, releaseLines);
+      const changes = await showChanges(cluster, objects, reporter, releaseLines, f.diff ? g.output : 'text');
       if (refused) throw refused; // --diff: the changes shown, and why they would be refused
-      if (f.diff) return;
-      if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) throw failure('nothing was changed: the upgrade was not confirmed');
+      if (f.diff) {
+        // kubectl diff's convention: exit 1 when there are differences, 0 when none.
+        if (changes > 0) process.exitCode = EXIT_FAILURE;
+        return;
+      }
+      if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) {
+        // A "no" is an answer, not a failure (as cilium and apt): exit 0.
+        reporter.info('Nothing changed: the upgrade was not confirmed');
+        return;
+      }
     }
 
     // Written only if the weave-net DaemonSet is still what the guard saw (or still absent).
@@ -306,7 +316,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
       if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
       throw err;
     }
-    if (g.output === 'yaml') reporter.document(render.yamlOf(applied));
+    printApplied(applied, g.output, reporter);
     if (!f.wait || g.dryRun === 'server') return;
     if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
     await waitForWorkloads(

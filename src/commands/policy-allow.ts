@@ -24,7 +24,7 @@ import {
   type NetpolApiVersion,
   type NetworkPolicy,
 } from '../policy/index.js';
-import { FIELD_MANAGER, openCluster } from './cluster-session.js';
+import { FIELD_MANAGER, openCluster, requireServerDryRun } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
 import {
   decidedByLine,
@@ -102,6 +102,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     }
     if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));
     else if (g.output === 'json') reporter.document(JSON.stringify(draft, null, 2));
+    else if (g.output === 'name') reporter.data(resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name }));
     else reporter.data(`${resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name })} created (dry run)`);
     describe(draft, reporter, legacy);
     for (const c of weaveNpcCaveats(draft, weaveFlag ? { weaveVersion: weaveFlag.version } : {})) reporter.warn(c);
@@ -110,6 +111,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
 
   const cluster = await openCluster(g, reporter);
   try {
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const k8s = await serverVersion(cluster);
     warnVersionFlag(flagVersion, k8s, reporter);
     const apiVersion = await netpolApiVersion(cluster, k8s);
@@ -152,6 +154,7 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
     }
     if (g.output === 'yaml') reporter.document(stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }));
     else if (g.output === 'json') reporter.document(JSON.stringify(printable(res.object), null, 2));
+    else if (g.output === 'name') reporter.data(name);
   } finally {
     cluster.close();
   }

@@ -33,7 +33,7 @@ import {
   type NetpolApiVersion,
   type NetworkPolicy,
 } from '../policy/index.js';
-import { FIELD_MANAGER, openCluster } from './cluster-session.js';
+import { FIELD_MANAGER, openCluster, requireServerDryRun } from './cluster-session.js';
 import { reporterFor, type DryRun, type Globals } from './global.js';
 import {
   decidedByLine,
@@ -135,6 +135,7 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
 
   const cluster = await openCluster(g, reporter);
   try {
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const k8s = await serverVersion(cluster);
     warnVersionFlag(flagVersion, k8s, reporter);
     const [weave, served] = await Promise.all([readWeaveNpc(cluster, reporter), servedNetpolApis(cluster)]);
@@ -181,6 +182,7 @@ export async function runIsolate(namespace: string, f: IsolateFlags, g: Globals)
     for (const n of result.notes) reporter.info(n);
     if (g.output === 'json') reporter.document(JSON.stringify(result, null, 2));
     else if (g.output === 'yaml' && written.length > 0) reporter.document(yamlOf(written.map(printable)));
+    else if (g.output === 'name' && written.length > 0) reporter.data(written.map((o) => resourceName({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: o.metadata.name })).join('\n'));
   } finally {
     cluster.close();
   }
@@ -375,6 +377,7 @@ function renderIsolate(namespace: string, f: IsolateFlags, k8s: K8sVersion | und
   }
   if (g.output === 'json') return reporter.document(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
   if (g.output === 'yaml') return reporter.document(yamlOf(objects));
+  if (g.output === 'name') return reporter.data(result.changes.map((c) => c.object).join('\n'));
   for (const c of result.changes) {
     const verb = c.action === 'annotated' ? `annotated ${LEGACY_ANNOTATION}` : c.action === 'unannotated' ? `annotation ${LEGACY_ANNOTATION} removed` : c.action;
     reporter.data(`${c.object} ${verb} (dry run)`);

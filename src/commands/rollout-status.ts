@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import { failure, usageError } from '../errors.js';
+import type { RolloutStatus } from '../rollout/status.js';
 import type { WorkloadRef } from '../rollout/workload.js';
 import { openCluster, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
@@ -78,10 +79,15 @@ async function servedVersion(cluster: KubeCluster, kind: WorkloadKind): Promise<
   return undefined;
 }
 
+/** The -o json shape of one workload's rollout. */
+function statusDoc(ref: WorkloadRef, s: RolloutStatus): Record<string, unknown> {
+  return { object: `${ref.kind.toLowerCase()}/${ref.name}`, namespace: ref.namespace, message: s.message, ...s.counts, done: s.done };
+}
+
 async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): Promise<void> {
   const target = f.selector === undefined ? parseResourceArg(resource) : undefined;
   if (g.output === 'yaml') throw usageError('rollout-status prints text or -o json');
-  const reporter = reporterFor(g, { jsonEvents: true });
+  const reporter = reporterFor(g);
   const cluster = await openCluster(g, reporter);
   try {
     const refs: WorkloadRef[] = [];
@@ -98,16 +104,21 @@ async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): 
       }
       if (refs.length === 0) throw failure(`no DaemonSet or Deployment in namespace ${g.namespace} matches the selector "${f.selector}"`);
     }
-    if (f.watch) {
-      await waitForWorkloads(cluster, refs, g, reporter);
-      return;
+    let statuses: RolloutStatus[];
+    if (f.watch) statuses = await waitForWorkloads(cluster, refs, g, reporter);
+    else {
+      const { waitForWorkload } = await import('../rollout/workload.js');
+      statuses = [];
+      for (const ref of refs) {
+        const r = await waitForWorkload({ cluster, ref, timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0, watch: false, diagnose: false });
+        statuses.push(r.status);
+        if (g.output === 'text') reporter.data(r.status.message);
+      }
     }
-    const { waitForWorkload } = await import('../rollout/workload.js');
-    for (const ref of refs) {
-      const r = await waitForWorkload({ cluster, ref, timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0, watch: false, diagnose: false });
-      if (reporter.mode === 'json') {
-        reporter.event({ type: 'status', object: `${ref.kind.toLowerCase()}/${ref.name}`, message: r.status.message, ...r.status.counts, done: r.status.done });
-      } else reporter.data(r.status.message);
+    if (g.output === 'json') {
+      // One document: the workload's status, or {items} for a selector (as kubectl get NAME vs -l).
+      const docs = refs.map((ref, i) => statusDoc(ref, statuses[i]!));
+      reporter.document(JSON.stringify(target ? docs[0] : { items: docs }, null, 2));
     }
   } finally {
     cluster.close();

@@ -19,7 +19,7 @@ import {
   type ScopeSettings,
 } from '../manifest/patch-scope.js';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
-import { failure } from '../errors.js';
+import { EXIT_FAILURE, failure } from '../errors.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import { mergeScopeSettings, readScopeSettings, type LiveScope, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
 import { confirm, showChanges } from './install-upgrade.js';
@@ -27,10 +27,10 @@ import { validateImageRegistry } from '../manifest/net-settings.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
-import { applyManifest, checkServed, openCluster, resolveVersion, waitForWorkloads } from './cluster-session.js';
+import { applyManifest, checkServed, openCluster, requireServerDryRun, resolveVersion, waitForWorkloads } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
-import { printManifest } from './render.js';
+import { printApplied, printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
 
 interface ScopeFlags extends SourceFlags {
@@ -140,7 +140,7 @@ async function findRunningScope(cluster: KubeCluster, reporter: Reporter): Promi
 }
 
 async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
-  const reporter = reporterFor(g, { jsonEvents: g.dryRun !== 'client' });
+  const reporter = reporterFor(g);
   const flagSettings = scopeFlagSettings(f);
   const settings = mergeScopeSettings(undefined, flagSettings).settings;
 
@@ -158,6 +158,7 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
   const cluster = await openCluster(g, reporter);
   try {
     cluster.warmUp(); // the version and discovery in one round trip
+    if (g.dryRun === 'server') await requireServerDryRun(cluster);
     const [v, running] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), findRunningScope(cluster, reporter)]);
     if (running.length > 1) {
       throw failure(
@@ -197,11 +198,19 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
       f.k8sVersion === undefined ? 'this Scope manifest does not fit the cluster' : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
     );
     if (live || f.diff) {
-      const changes = await showChanges(cluster, objects, reporter);
-      if (f.diff) return;
-      if (live && changes > 0 && !(await confirm(f, g, reporter, 'Apply these changes to the running Weave Scope?'))) throw failure('nothing was changed: the changes were not confirmed');
+      const changes = await showChanges(cluster, objects, reporter, [], f.diff ? g.output : 'text');
+      if (f.diff) {
+        // kubectl diff's convention: exit 1 when there are differences, 0 when none.
+        if (changes > 0) process.exitCode = EXIT_FAILURE;
+        return;
+      }
+      if (live && changes > 0 && !(await confirm(f, g, reporter, 'Apply these changes to the running Weave Scope?'))) {
+        // A "no" is an answer, not a failure: exit 0.
+        reporter.info('Nothing changed: the changes were not confirmed');
+        return;
+      }
     }
-    await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter);
+    printApplied(await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter), g.output, reporter);
     if (g.dryRun === 'server') return;
     if (f.wait) {
       const workloads = objects
@@ -210,7 +219,8 @@ async function runScope(f: ScopeFlags, g: Globals): Promise<void> {
       await waitForWorkloads(cluster, workloads, g, reporter);
     }
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE);
-    if (svc) reporter.info(howToReach(svc));
+    // where the UI is: part of the result (stdout in text mode)
+    if (svc) reporter.success(howToReach(svc));
   } finally {
     cluster.close();
   }

@@ -265,7 +265,11 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
   else if (g.output === 'yaml') {
     const { stringify } = await import('yaml');
     reporter.document(stringify(report));
-  } else reporter.data(renderStatus(report, reporter.cData));
+  } else {
+    // On a terminal the table fits its width (columns give way before a line wraps); a pipe gets it whole.
+    const width = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : undefined;
+    reporter.data(renderStatus(report, reporter.cData, width === undefined ? {} : { width }));
+  }
   if (!report.healthy) {
     if (g.output !== 'text') {
       const errors = report.problems.filter((p) => p.severity === 'error').length;

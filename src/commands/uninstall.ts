@@ -3,8 +3,10 @@
  * upstream manifests of every release) created, one kubectl-style line per object, waits for the
  * pods to go, then says what stays on the nodes and how to remove it (src/uninstall/plan.ts).
  *
- * Like kubectl delete it does not prompt. Objects that are not there are "not found (already
- * gone)", not errors; kinds the cluster does not serve are skipped. --dry-run=client lists what
+ * On a terminal it asks before deleting a running pod network (--yes skips; a pipe or CI never
+ * asks, as kubectl delete); "no" changes nothing and exits 0. Objects that are not there are "not
+ * found (already gone)", not errors; kinds the cluster does not serve are skipped. -o json prints
+ * one document at the end (objects, what is kept, what stays on the nodes); -o name the deleted objects. --dry-run=client lists what
  * would be deleted (it reads the cluster, deletes nothing); --dry-run=server sends the deletes
  * with dryRun=All. Exit code 1 when a delete failed or the pods did not go within --timeout.
  */
@@ -24,13 +26,15 @@ import {
   type PlannedDeletion,
 } from '../uninstall/plan.js';
 import { formatDuration } from '../util/duration.js';
-import { openCluster } from './cluster-session.js';
-import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
+import { openCluster, requireServerDryRun } from './cluster-session.js';
+import { askOnTerminal } from './ask.js';
+import { globalsOf, remainingMs, reporterFor, type Globals, type OutputFormat } from './global.js';
 import { parseBool } from './bool-flag.js';
 
 interface UninstallFlags {
   scope?: boolean;
   wait: boolean;
+  yes?: boolean;
 }
 
 export type DeletionResult = 'deleted' | 'would-delete' | 'not-found' | 'not-served' | 'kept' | 'failed';
@@ -50,6 +54,7 @@ export function registerUninstall(program: Command): void {
     .description('Delete Weave Net (and with --scope, Weave Scope) from the cluster, then say what stays on the nodes')
     .option('--scope', 'uninstall Weave Scope too (namespace weave, or its objects in the Weave Net namespace)')
     .addOption(new Option('--wait [bool]', 'wait for the pods to be gone (--wait=false to skip)').argParser(parseBool('--wait')).default(true))
+    .option('-y, --yes', 'delete without asking (a pipe or CI never asks)')
     .addHelpText(
       'after',
       `
@@ -59,6 +64,9 @@ Examples:
 
   # Weave Net and Weave Scope, waiting up to 2 minutes for the pods to go
   weavectl uninstall --scope --timeout 2m
+
+  # From a script on a terminal, without the question
+  weavectl uninstall --yes
 
 The Secret holding WEAVE_PASSWORD (install --password-secret) is yours and is kept.
 Files, interfaces and iptables rules on the nodes stay: the command prints how to remove them.`,
@@ -107,11 +115,23 @@ function listNames(names: string[], max = 5): string {
 }
 
 async function runUninstall(f: UninstallFlags, g: Globals): Promise<void> {
-  if (g.output === 'yaml') throw usageError('uninstall prints text or -o json');
-  const reporter = reporterFor(g, { jsonEvents: true });
+  if (g.output === 'yaml') throw usageError('uninstall prints text, -o json or -o name');
+  const reporter = reporterFor(g);
   const cluster = await openCluster(g, reporter);
   try {
-    await uninstall(cluster, { namespace: g.namespace, scope: Boolean(f.scope), dryRun: g.dryRun, wait: f.wait, timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0 }, reporter);
+    await uninstall(
+      cluster,
+      {
+        namespace: g.namespace,
+        scope: Boolean(f.scope),
+        dryRun: g.dryRun,
+        wait: f.wait,
+        timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0,
+        output: g.output,
+        confirm: (what) => askOnTerminal(`Delete ${what}? The pods of this cluster lose their network until another network plugin runs. [y/N] `, f, g, reporter),
+      },
+      reporter,
+    );
   } finally {
     cluster.close();
   }
@@ -124,6 +144,23 @@ export interface UninstallOptions {
   wait: boolean;
   timeoutMs: number;
   pollMs?: number;
+  /** text (the default), json (one document at the end) or name */
+  output?: OutputFormat;
+  /** Asked before the first delete (not on a dry run); false: nothing is deleted. */
+  confirm?: (what: string) => Promise<boolean>;
+}
+
+/** The -o json document of uninstall. */
+export interface UninstallDocument {
+  namespace: string;
+  dryRun: Globals['dryRun'];
+  objects: { object: string; product: string; result: DeletionResult; message?: string }[];
+  /** true when every pod went; false at a timeout; absent when not waited for */
+  podsGone?: boolean;
+  kept: { object: string; reason: string; delete: string }[];
+  leftovers: ReturnType<typeof nodeLeftovers>;
+  /** false when the question was answered no */
+  confirmed?: boolean;
 }
 
 /** The cluster calls `weavectl uninstall` makes. */
@@ -132,33 +169,34 @@ export type UninstallCluster = Pick<Cluster, 'version' | 'serves' | 'get' | 'lis
 export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, reporter: Reporter): Promise<DeletionOutcome[]> {
   const ns = o.namespace;
   const dry = o.dryRun;
-  if (dry === 'server') {
-    const v = await cluster.version();
-    const minor = Number.parseInt(v.minor, 10);
-    if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
-      throw failure(`server-side dry-run needs Kubernetes 1.13 or newer; the cluster runs ${v.gitVersion}`, 'use --dry-run=client');
-    }
-  }
+  if (dry === 'server') await requireServerDryRun(cluster);
   const served = servedVersions(cluster);
   const plan = uninstallPlan({ namespace: ns, scope: o.scope });
   const outcomes: DeletionOutcome[] = [];
   const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
+
+  const output = o.output ?? 'text';
+  const doc: UninstallDocument = { namespace: ns, dryRun: dry, objects: [], kept: [], leftovers: nodeLeftovers() };
+  /** -o json / -o name: the one document, printed once whatever happens next. */
+  const printDoc = () => {
+    if (output === 'json') reporter.document(JSON.stringify(doc, null, 2));
+    else if (output === 'name') {
+      const names = outcomes.filter((x) => x.result === 'deleted' || x.result === 'would-delete').map((x) => kubectlTypeName(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name));
+      if (names.length > 0) reporter.data(names.join('\n'));
+    }
+  };
 
   const report = (out: DeletionOutcome) => {
     outcomes.push(out);
     const { item, apiVersion = item.apiVersions[0]! } = out;
     const name = kubectlName(item.kind, apiVersion, item.name);
     const where = item.namespace && item.namespace !== ns ? ` in namespace ${item.namespace}` : '';
-    if (reporter.mode === 'json') {
-      reporter.event({
-        type: out.result,
-        object: objectKey(item.kind, apiVersion, item.name, item.namespace),
-        product: item.product,
-        ...(dry !== 'none' ? { dryRun: dry } : {}),
-        ...(out.message ? { message: out.message } : {}),
-      });
-      return;
-    }
+    doc.objects.push({
+      object: objectKey(item.kind, apiVersion, item.name, item.namespace),
+      product: item.product,
+      result: out.result,
+      ...(out.message ? { message: out.message } : {}),
+    });
     switch (out.result) {
       case 'deleted':
       case 'would-delete':
@@ -193,6 +231,16 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
   // Scope's namespace: when it is not there, nothing in it is either (one line instead of six).
   let scopeNsExists = false;
   if (o.scope) scopeNsExists = (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: SCOPE_NAMESPACE })) !== undefined;
+
+  if (dry === 'none' && o.confirm && (netDs || scopeNsExists)) {
+    const what = [netDs ? `Weave Net (daemonset ${ns}/${dsItem.name} and its objects)` : '', scopeNsExists ? `Weave Scope (namespace ${SCOPE_NAMESPACE})` : ''].filter(Boolean).join(' and ');
+    if (!(await o.confirm(what))) {
+      reporter.info('Nothing changed: the uninstall was not confirmed');
+      doc.confirmed = false;
+      printDoc();
+      return outcomes;
+    }
+  }
 
   for (const item of plan) {
     if (item.product === 'scope' && item.namespace === SCOPE_NAMESPACE && !scopeNsExists) continue;
@@ -233,7 +281,11 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
 
   const failed = outcomes.filter((x) => x.result === 'failed');
   const deleted = outcomes.filter((x) => x.result === 'deleted' || x.result === 'would-delete');
+  if (secret) {
+    doc.kept.push({ object: `${ns}/secret/${secret.name}`, reason: 'holds WEAVE_PASSWORD; it is yours', delete: `kubectl delete secret -n ${ns} ${secret.name}` });
+  }
   if (failed.length > 0) {
+    printDoc();
     throw failure(
       `${failed.length} object${failed.length === 1 ? '' : 's'} could not be deleted: ${listNames(failed.map((x) => objectKey(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name, x.item.namespace)))}`,
       'see the errors above; run again once they are fixed (objects already deleted are reported as not found)',
@@ -241,11 +293,27 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
   }
 
   if (dry === 'none' && o.wait && deleted.length > 0) {
-    await waitGone(cluster, o, deleted, reporter);
+    try {
+      await waitGone(cluster, o, deleted, reporter);
+      doc.podsGone = true;
+    } catch (err) {
+      doc.podsGone = false;
+      printDoc();
+      throw err;
+    }
   }
 
-  tellLeftovers(o, deleted.length, secret, reporter);
+  printDoc();
+  if (output === 'text') tellLeftovers(o, deleted.length, secret, reporter);
+  else reporter.info(`What a Weave Net pod leaves on its node stays there: ${output === 'json' ? 'see "leftovers"' : 'weavectl uninstall without -o says how to remove it'}`);
   return outcomes;
+}
+
+/** kubectl delete -o name: "daemonset.apps/weave-net". */
+function kubectlTypeName(kind: string, apiVersion: string, name: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return `${kind.toLowerCase()}${group ? `.${group}` : ''}/${name}`;
 }
 
 async function waitGone(cluster: UninstallCluster, o: UninstallOptions, deleted: DeletionOutcome[], reporter: Reporter): Promise<void> {
@@ -272,22 +340,16 @@ async function waitGone(cluster: UninstallCluster, o: UninstallOptions, deleted:
         `kubectl get pods -n ${o.namespace} -l ${NET_POD_SELECTOR} -o wide: a pod on a NotReady node goes only when the node comes back or is deleted`,
       );
     }
-    reporter.progress('uninstall', `Waiting for ${what}...`, { pods: pods.length });
+    reporter.progress('uninstall', `Waiting for ${what}...`);
     await sleep(Math.min(poll, Math.max(0, deadline - Date.now())));
   }
   reporter.endProgress();
-  if (reporter.mode === 'json') reporter.event({ type: 'gone', message: 'every pod is gone' });
-  else reporter.success('Every Weave pod is gone');
+  reporter.success('Every Weave pod is gone');
 }
 
 function tellLeftovers(o: UninstallOptions, deleted: number, secret: { name: string } | undefined, reporter: Reporter): void {
   const leftovers = nodeLeftovers();
   const secretCmd = secret ? `kubectl delete secret -n ${o.namespace} ${secret.name}` : undefined;
-  if (reporter.mode === 'json') {
-    if (secret) reporter.event({ type: 'kept', object: `${o.namespace}/secret/${secret.name}`, reason: 'holds WEAVE_PASSWORD; it is yours', delete: secretCmd });
-    reporter.event({ type: 'leftovers', scope: 'every node', items: leftovers });
-    return;
-  }
   if (deleted === 0) reporter.info(`Nothing of Weave${o.scope ? '' : ' Net'} was found in the cluster${o.dryRun === 'none' ? '' : ' (dry run)'}.`);
   else if (o.dryRun !== 'none') reporter.info(`Nothing was deleted (${o.dryRun === 'client' ? 'dry run' : 'server dry run'}).`);
   if (secret) reporter.info(`Kept: Secret ${o.namespace}/${secret.name} holds WEAVE_PASSWORD and is yours; delete it with: ${secretCmd}`);

@@ -24,6 +24,7 @@ import {
 } from './catalog.js';
 import { Document } from 'yaml';
 import { parseManifest, type Manifest } from './manifest.js';
+import { templateReader } from './template-reader.js';
 
 export type NetTemplateId = { flavour: NetFlavour; version: string; repo: WeaveRepo };
 
@@ -103,9 +104,10 @@ export interface CompiledTemplate {
 }
 
 function loadTemplate(rel: string, origin: string, form: TemplateForm): Manifest {
-  const compiled = join(packageRoot(), 'dist', 'templates', `${rel}.json`);
-  if (form === 'compiled' && existsSync(compiled)) {
-    const t = JSON.parse(readFileSync(compiled, 'utf8')) as CompiledTemplate;
+  const assets = templateReader();
+  const compiled = assets ? undefined : join(packageRoot(), 'dist', 'templates', `${rel}.json`);
+  if (form === 'compiled' && (assets || existsSync(compiled!))) {
+    const t = JSON.parse(assets ? assets(`dist/templates/${rel}.json`) : readFileSync(compiled!, 'utf8')) as CompiledTemplate;
     const docs = t.objects.map((o) => new Document(o));
     if (docs[0] && t.header) docs[0].commentBefore = t.header;
     return { docs, origin };
@@ -118,10 +120,11 @@ const textCache = new Map<string, string>();
 function readTemplate(rel: string): string {
   const cached = textCache.get(rel);
   if (cached !== undefined) return cached;
-  const path = join(packageRoot(), 'templates', rel);
+  const assets = templateReader();
+  const path = assets ? `templates/${rel}` : join(packageRoot(), 'templates', rel);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = assets ? assets(path) : readFileSync(path, 'utf8');
   } catch (err) {
     throw failure(`embedded manifest ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'the weavectl installation is incomplete: reinstall it', err);
   }

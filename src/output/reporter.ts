@@ -1,11 +1,14 @@
 /**
- * The one output layer. Data (YAML, JSON, tables) goes to stdout; every message goes to
- * stderr so `weavectl ... -o yaml | kubectl apply -f -` works.
+ * The one output layer, and the rule every command keeps (README "Output"):
+ * - results go to stdout, as kubectl prints them: the document of -o yaml/json/name, tables, and
+ *   in text mode the result lines ("daemonset.apps/weave-net configured", "... successfully rolled out");
+ * - progress, information and warnings go to stderr, so `weavectl ... -o yaml | kubectl apply -f -`
+ *   and `weavectl ... -o json | jq` see only the result. With -o yaml/json/name the result lines
+ *   go to stderr too (`results: 'stderr'`): stdout then holds the one document and nothing else.
  *
- * Three modes, picked once from the environment:
+ * Two modes, picked once from the environment:
  * - tty:   colour (unless NO_COLOR / --no-color) and a live progress line that redraws in place;
- * - plain: a pipe or CI (CI=true): one plain line per change, never cursor movement;
- * - json:  -o json: progress and results as one JSON object per line on stdout.
+ * - plain: a pipe or CI (CI=true): one plain line per change, never cursor movement.
  *
  * Colour is decided per stream: stdout's terminal for data (`weavectl status > f` writes no colour
  * codes), stderr's for messages; NO_COLOR / --no-color turn both off, FORCE_COLOR both on.
@@ -14,12 +17,14 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { sanitize } from './sanitize.js';
+import { asInvoked } from '../util/program-name.js';
 
-export type Mode = 'tty' | 'plain' | 'json';
+export type Mode = 'tty' | 'plain';
 
 export interface ReporterOptions {
   color?: boolean;
-  json?: boolean;
+  /** Where success() writes: stdout (text output, the default) or stderr (stdout holds a document). */
+  results?: 'stdout' | 'stderr';
   verbose?: boolean;
   stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -35,6 +40,7 @@ export class Reporter {
   readonly cData: ChalkInstance;
   private readonly out: NonNullable<ReporterOptions['stdout']>;
   private readonly err: NonNullable<ReporterOptions['stderr']>;
+  private readonly results: 'stdout' | 'stderr';
   private lastProgress = new Map<string, string>();
   private liveLine = '';
 
@@ -45,7 +51,8 @@ export class Reporter {
     const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
     const terminal = (s: { isTTY?: boolean }) => Boolean(s.isTTY) && !ci && env.TERM !== 'dumb';
     const tty = terminal(this.err);
-    this.mode = opts.json ? 'json' : tty ? 'tty' : 'plain';
+    this.mode = tty ? 'tty' : 'plain';
+    this.results = opts.results ?? 'stdout';
     const noColor = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || opts.color === false;
     const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== '';
     this.c = new Chalk({ level: noColor ? 0 : tty || forced ? 1 : 0 });
@@ -64,24 +71,17 @@ export class Reporter {
     this.out.write(text.endsWith('\n') || text === '' ? text : text + '\n');
   }
 
-  /** One JSON object per line on stdout (the -o json event stream). */
-  event(obj: Record<string, unknown>): void {
-    this.out.write(JSON.stringify(obj) + '\n');
-  }
-
   info(msg: string): void {
-    if (this.mode === 'json') return this.event({ type: 'info', message: msg });
     this.line(msg);
   }
 
-  /** A result: "daemonset.apps/weave-net configured". */
+  /** A result line: "daemonset.apps/weave-net configured" (stdout in text mode, else stderr). */
   success(msg: string): void {
-    if (this.mode === 'json') return this.event({ type: 'result', message: msg });
-    this.line(this.c.green(msg));
+    if (this.results === 'stderr') return this.line(this.c.green(msg));
+    this.data(this.cData.green(msg));
   }
 
   warn(msg: string): void {
-    // Warnings go to stderr in every mode, so they are never lost in a JSON stream.
     this.line(`${this.c.yellow('Warning:')} ${msg}`);
   }
 
@@ -96,12 +96,11 @@ export class Reporter {
 
   /**
    * Progress of one thing being waited for (key: "daemonset/weave-net"). TTY: redraws one live
-   * line. Plain: prints the line only when it changed. JSON: one event per change.
+   * line. Plain: prints the line only when it changed.
    */
-  progress(key: string, line: string, fields: Record<string, unknown> = {}): void {
+  progress(key: string, line: string): void {
     if (this.lastProgress.get(key) === line) return;
     this.lastProgress.set(key, line);
-    if (this.mode === 'json') return this.event({ type: 'progress', object: key, message: line, ...fields });
     if (this.mode === 'plain') return this.line(line);
     const width = (this.err.columns ?? 100) - 1;
     const clean = sanitize(line, { keepStyle: this.c.level > 0 });
@@ -127,6 +126,6 @@ export class Reporter {
 
   private line(text: string): void {
     this.clearLive();
-    this.err.write(sanitize(text, { keepStyle: this.c.level > 0 }) + '\n');
+    this.err.write(sanitize(asInvoked(text), { keepStyle: this.c.level > 0 }) + '\n');
   }
 }

@@ -32,6 +32,8 @@ export interface RolloutStatus {
   /** What to do about `error` (weavectl's own evaluators set it; kubectl's never do). */
   hint?: string;
   counts: RolloutCounts;
+  /** false while the controller has not observed the latest spec: `counts` are the previous generation's */
+  observed?: false;
 }
 
 export type DaemonSetStrategy = 'RollingUpdate' | 'OnDelete' | string;
@@ -93,7 +95,7 @@ export function daemonSetStatus(ds: KubeObject): RolloutStatus {
     }
     return { done: true, message: `daemon set ${q(name)} successfully rolled out`, counts };
   }
-  return { done: false, message: 'Waiting for daemon set spec update to be observed...', counts };
+  return { done: false, message: 'Waiting for daemon set spec update to be observed...', counts, observed: false };
 }
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -184,7 +186,7 @@ export function deploymentStatus(deploy: KubeObject, revision = 0): RolloutStatu
     }
     return { done: true, message: `deployment ${q(name)} successfully rolled out`, counts };
   }
-  return { done: false, message: 'Waiting for deployment spec update to be observed...', counts };
+  return { done: false, message: 'Waiting for deployment spec update to be observed...', counts, observed: false };
 }
 
 /**

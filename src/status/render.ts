@@ -57,8 +57,52 @@ function readyText(r: NodeRow): string {
 }
 
 const HEADERS = ['NODE', 'POD', 'READY', 'VERSION', 'BRIDGE', 'IPS', 'SHARE', 'ACTIVE', 'CONNECTIONS', 'NPC'] as const;
+type Header = (typeof HEADERS)[number];
 
-export function renderStatus(raw: StatusReport, paint: Paint = plain()): string {
+/** Columns given up, in this order, when the table is wider than the terminal (after the bar). */
+const DROP_ORDER: readonly Header[] = ['ACTIVE', 'IPS', 'BRIDGE', 'POD', 'VERSION'];
+const MIN_BAR = 10;
+const MIN_NODE = 12;
+
+export interface StatusLayout {
+  columns: Header[];
+  /** 0: no bar */
+  barWidth: number;
+  /** the NODE column is cut to this many characters (…) */
+  nodeWidth?: number;
+}
+
+/**
+ * How the node table fits `width` columns (a terminal's; undefined: a pipe, no limit): first the bar
+ * narrows to MIN_BAR, then it goes, then columns go in DROP_ORDER, then node names are shortened.
+ */
+export function fitTable(cells: readonly string[][], barTitle: string, width: number | undefined): StatusLayout {
+  let columns = [...HEADERS] as Header[];
+  const colWidth = (h: Header) => Math.max(h.length, ...cells.map((c) => c[HEADERS.indexOf(h)]!.length));
+  const tableWidth = (cols: Header[], bar: number, node?: number) =>
+    3 + cols.reduce((n, h) => n + (h === 'NODE' && node !== undefined ? Math.min(node, colWidth(h)) : colWidth(h)), 0) + 2 * (cols.length - 1) + (bar > 0 ? 2 + Math.max(bar, titleFor(barTitle, bar).length) : 0);
+  if (width === undefined || tableWidth(columns, BAR_WIDTH) <= width) return { columns, barWidth: BAR_WIDTH };
+  for (let bar = BAR_WIDTH - 1; bar >= MIN_BAR; bar--) if (tableWidth(columns, bar) <= width) return { columns, barWidth: bar };
+  if (tableWidth(columns, 0) <= width) return { columns, barWidth: 0 };
+  for (const drop of DROP_ORDER) {
+    columns = columns.filter((h) => h !== drop);
+    if (tableWidth(columns, 0) <= width) return { columns, barWidth: 0 };
+  }
+  const spare = width - tableWidth(columns.filter((h) => h !== 'NODE'), 0) - 2;
+  return { columns, barWidth: 0, nodeWidth: Math.max(MIN_NODE, spare) };
+}
+
+/** The bar's title: "SHARE OF 10.32.0.0/12" over a full bar, "RANGE" over a narrowed one. */
+function titleFor(barTitle: string, bar: number): string {
+  return bar >= BAR_WIDTH ? barTitle : 'RANGE';
+}
+
+function cut(text: string, width: number | undefined): string {
+  return width === undefined || text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** `width`: the terminal's columns; the node table is fitted to it (see fitTable). */
+export function renderStatus(raw: StatusReport, paint: Paint = plain(), opts: { width?: number } = {}): string {
   // exec output and errors come from the pods: no escape sequence of theirs reaches the terminal
   const report = sanitizeDeep(raw);
   const p = paint;
@@ -108,13 +152,18 @@ export function renderStatus(raw: StatusReport, paint: Paint = plain()): string 
       connectionsText(r),
       dash(r.npc),
     ]);
-    const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    const layout = fitTable(cells, barTitle, opts.width);
+    const keep = layout.columns.map((h) => HEADERS.indexOf(h));
+    const pick = (row: readonly string[]) => keep.map((i) => (i === 0 ? cut(row[i]!, layout.nodeWidth) : row[i]!));
+    const shown = cells.map(pick);
+    const heads = pick(HEADERS);
+    const widths = heads.map((h, i) => Math.max(h.length, ...shown.map((c) => c[i]!.length)));
     const line = (cols: readonly string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ');
     out.push('');
-    out.push(`   ${line(HEADERS)}  ${barTitle}`.trimEnd());
+    out.push(`   ${line(heads)}  ${layout.barWidth > 0 ? titleFor(barTitle, layout.barWidth) : ''}`.trimEnd());
     report.nodes.forEach((r, i) => {
-      const bar = shareBar(r.ips, ipam.size, r.percent);
-      out.push(`${glyph(r.status, p)}  ${line(cells[i]!)}  ${bar}`.trimEnd());
+      const bar = layout.barWidth > 0 ? shareBar(r.ips, ipam.size, r.percent, layout.barWidth) : '';
+      out.push(`${glyph(r.status, p)}  ${line(shown[i]!)}  ${bar}`.trimEnd());
     });
   }
 

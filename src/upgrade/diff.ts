@@ -237,9 +237,11 @@ export function diffObjects(live: KubeObject[], desired: KubeObject[]): ObjectDi
 // ---------------------------------------------------------------------------------------------
 // Text
 
-const MAX_VALUE = 160;
-
-/** A value on one line: strings bare (quoted when they would read ambiguously), env entries as their value, the rest as compact JSON. */
+/**
+ * A value on one line: strings bare (quoted when they would read ambiguously), env entries as their
+ * value, the rest as compact JSON. Shown whole, however long (kubectl diff cuts nothing: a value cut
+ * mid-JSON can be neither read nor compared).
+ */
 export function showValue(v: unknown, field?: string): string {
   if (field === 'env' && isObject(v)) {
     const from = v.valueFrom;
@@ -256,7 +258,7 @@ export function showValue(v: unknown, field?: string): string {
   if (typeof v === 'string') text = v === '' || /^\s|\s$|^(true|false|null|[0-9.]+)$/.test(v) ? JSON.stringify(v) : v;
   else if (v === undefined) text = 'unset';
   else text = JSON.stringify(v);
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+  return text;
 }
 
 /** The list field a keyed item path ends in: "…containers[weave].env[FOO]" -> "env" (undefined for map keys like annotations["a/b"]). */

@@ -23,7 +23,10 @@ export function weavectl(s: Simulator, args: string[], opts: { env?: NodeJS.Proc
   return runCli(['--kubeconfig', s.kubeconfigPath, ...args], { env: opts.env, timeoutMs: opts.timeoutMs ?? 60_000 });
 }
 
-/** The lines of kubectl's DaemonSet rollout messages in the order they were printed. */
-export function rolloutLines(stderr: string, name = 'weave-net'): string[] {
-  return stderr.split('\n').filter((l) => l.includes(`daemon set "${name}"`) || l.startsWith('Waiting for daemon set spec'));
+/**
+ * The lines of kubectl's DaemonSet rollout messages in the order they were printed: the progress
+ * on stderr, then the result ("successfully rolled out") on stdout.
+ */
+export function rolloutLines(r: Pick<CliResult, 'stdout' | 'stderr'>, name = 'weave-net'): string[] {
+  return `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => l.includes(`daemon set "${name}"`) || l.startsWith('Waiting for daemon set spec'));
 }

@@ -15,12 +15,19 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(first.code, first.stderr).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
 
+    // kubectl diff's convention: exit 1 when there are differences
     const diff = await weavectl(s, ['install', '--diff']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stderr).not.toMatch(/error:/);
     expect(diff.stdout).toMatch(/daemonset\.extensions\/weave-net \(kube-system\): changed/);
     expect(diff.stdout).toMatch(/containers\[weave\]\.image: weaveworks\/weave-kube:2\.0\.5 -> weaveworks\/weave-kube:2\.7\.0/);
     expect(diff.stdout).not.toMatch(/IPALLOC_RANGE/);
     expect(weave(s.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!).image).toBe('weaveworks/weave-kube:2.0.5');
+    const diffJson = await weavectl(s, ['install', '--diff', '-o', 'json']);
+    expect(diffJson.code, diffJson.stderr).toBe(1);
+    const d = JSON.parse(diffJson.stdout);
+    expect(d.changed).toBeGreaterThan(0);
+    expect(d.objects).toContainEqual(expect.objectContaining({ resource: 'daemonset.extensions/weave-net', status: 'changed' }));
 
     const before = snapshot(s);
     const refused = await weavectl(s, ['install', '--ipalloc', '10.32.0.0/12']);
@@ -33,7 +40,7 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(/kept\s+IPALLOC_RANGE=172\.25\.64\.0\/18/);
     expect(up.stderr).toMatch(/kept\s+WEAVE_MTU=1410/);
-    expect(up.stderr).toMatch(/daemon set "weave-net" successfully rolled out/);
+    expect(up.stdout).toMatch(/daemon set "weave-net" successfully rolled out/);
     const ds = s.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!;
     expect(weave(ds).image).toBe('weaveworks/weave-kube:2.7.0');
     expect(weave(ds).env).toContainEqual({ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' });
@@ -41,7 +48,7 @@ describe('install on a running Weave Net (the seed: 2.0.5 -> 2.7.0 on 1.7.5, 172
     expect(JSON.parse(ds.metadata.annotations['weavectl.io/settings'])).toMatchObject({ v: 1, weave: '2.7.0', settings: { ipalloc: '172.25.64.0/18', mtu: 1410 } });
 
     const noop = await weavectl(s, ['install', '--diff']);
-    expect(noop.code).toBe(0);
+    expect(noop.code, noop.stderr).toBe(0);
     expect(noop.stderr).toMatch(/No changes/);
 
     const allowed = await weavectl(s, ['install', '--ipalloc', '10.40.0.0/16', '--allow-range-change', '--wait=false']);

@@ -5,6 +5,7 @@ import type http from 'node:http';
  * Kubernetes API simulator, and every failure the issue names with its message and exit code.
  */
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { rolloutLines, sim, snapshot, weavectl } from './harness.js';
 
 type Obj = Record<string, any>;
@@ -15,9 +16,9 @@ describe('install', () => {
     const s = await sim({ k8sVersion: '1.7.5', nodes: 4 });
     const r = await weavectl(s, ['install', '--ipalloc', '172.25.64.0/18']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^daemonset\.extensions\/weave-net created$/m);
-    expect(r.stderr).toMatch(/^clusterrole\.rbac\.authorization\.k8s\.io\/weave-net created$/m);
-    const lines = rolloutLines(r.stderr);
+    expect(r.stdout).toMatch(/^daemonset\.extensions\/weave-net created$/m);
+    expect(r.stdout).toMatch(/^clusterrole\.rbac\.authorization\.k8s\.io\/weave-net created$/m);
+    const lines = rolloutLines(r);
     expect(lines.at(-1)).toBe('daemon set "weave-net" successfully rolled out');
     expect(lines).toContain('Waiting for daemon set "weave-net" rollout to finish: 0 out of 4 new pods have been updated...');
 
@@ -31,7 +32,7 @@ describe('install', () => {
     // Again: nothing to change, and the rollout is done at once.
     const again = await weavectl(s, ['install', '--ipalloc', '172.25.64.0/18']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/^daemonset\.extensions\/weave-net unchanged$/m);
+    expect(again.stdout).toMatch(/^daemonset\.extensions\/weave-net unchanged$/m);
   });
 
   it("the seed's 8-node update from Weave 2.0.5 prints 0..8 updated, then available, then success", async () => {
@@ -42,8 +43,8 @@ describe('install', () => {
     await new Promise((r) => setTimeout(r, 400));
     const r = await weavectl(s, ['install', '--ipalloc', '172.25.64.0/18']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^daemonset\.extensions\/weave-net configured$/m);
-    const lines = rolloutLines(r.stderr);
+    expect(r.stdout).toMatch(/^daemonset\.extensions\/weave-net configured$/m);
+    const lines = rolloutLines(r);
     const updated = lines.flatMap((l) => {
       const m = /rollout to finish: (\d) out of 8 new pods have been updated\.\.\.$/.exec(l);
       return m ? [Number(m[1])] : [];
@@ -62,7 +63,7 @@ describe('install', () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 3 });
     const r = await weavectl(s, ['install']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^daemonset\.apps\/weave-net created$/m);
+    expect(r.stdout).toMatch(/^daemonset\.apps\/weave-net created$/m);
     expect(s.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!.spec.template.spec.containers[0].image).toBe('weaveworks/weave-kube:2.8.1');
   });
 
@@ -71,11 +72,11 @@ describe('install', () => {
     const before = snapshot(s);
     const dry = await weavectl(s, ['install', '--dry-run=server']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stderr).toMatch(/daemonset\.apps\/weave-net created \(server dry run\)/);
+    expect(dry.stdout).toMatch(/daemonset\.apps\/weave-net created \(server dry run\)/);
     expect(snapshot(s)).toBe(before);
     const r = await weavectl(s, ['install', '--wait=false']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toMatch(/successfully rolled out/);
+    expect(r.stdout).not.toMatch(/successfully rolled out/);
   });
 
   it('a caller who may not bind roles: the bindings refused before their roles existed are sent again, and reported once', async () => {
@@ -94,7 +95,7 @@ describe('install', () => {
       const r = await weavectl(s, ['install', '--wait=false']);
       expect(r.code, r.stderr).toBe(0);
       for (const kind of ['clusterrolebinding', 'rolebinding']) {
-        expect(r.stderr.match(new RegExp(`^${kind}\\.rbac\\.authorization\\.k8s\\.io/weave-net created$`, 'gm')), kind).toHaveLength(1);
+        expect(r.stdout.match(new RegExp(`^${kind}\\.rbac\\.authorization\\.k8s\\.io/weave-net created$`, 'gm')), kind).toHaveLength(1);
       }
     } finally {
       dc.unsubscribe('http.server.request.start', onStart);
@@ -107,13 +108,30 @@ describe('install', () => {
     expect(s.store.get('clusterrolebindings', '', 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
   });
 
-  it('-o json streams one JSON object per line', async () => {
+  it('-o json prints one document: the applied objects as a v1 List, without managedFields; progress and results on stderr', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
     const r = await weavectl(s, ['install', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events).toContainEqual(expect.objectContaining({ type: 'applied', object: 'daemonset.apps/weave-net', result: 'created' }));
-    expect(events.at(-1)).toMatchObject({ type: 'progress', done: true });
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(doc.items.map((o: { kind: string }) => o.kind)).toContain('DaemonSet');
+    for (const o of doc.items) expect(o.metadata.managedFields).toBeUndefined();
+    expect(r.stderr).toMatch(/^daemonset\.apps\/weave-net created$/m);
+    expect(r.stderr).toMatch(/daemon set "weave-net" successfully rolled out/);
+  });
+
+  it('-o yaml and -o name print the applied objects (yaml without managedFields, as kubectl)', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    const y = await weavectl(s, ['install', '--wait=false', '-o', 'yaml']);
+    expect(y.code, y.stderr).toBe(0);
+    const docs = parseAllDocuments(y.stdout).map((d) => d.toJS());
+    expect(docs.find((d) => d.kind === 'DaemonSet')).toMatchObject({ metadata: { name: 'weave-net', namespace: 'kube-system' } });
+    expect(y.stdout).not.toMatch(/managedFields/);
+    const n = await weavectl(s, ['install', '--wait=false', '-o', 'name']);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stdout.split('\n')).toContain('daemonset.apps/weave-net');
+    expect(n.stdout.split('\n')).toContain('clusterrole.rbac.authorization.k8s.io/weave-net');
+    expect(n.stdout).not.toMatch(/unchanged|configured|created/);
   });
 });
 
@@ -171,12 +189,12 @@ describe('install refuses or fails, with the message and exit code', () => {
     s.faults.failRequests({ status: 500, count: 3, method: 'GET', path: /daemonsets/ });
     const r = await weavectl(s, ['install', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
-    expect(rolloutLines(r.stderr).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
+    expect(rolloutLines(r).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
 
     s.faults.expireResourceVersions();
     const again = await weavectl(s, ['install', '--mtu', '1400', '--timeout', '60s']);
     expect(again.code, again.stderr).toBe(0);
-    expect(rolloutLines(again.stderr).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
+    expect(rolloutLines(again).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
   });
 
   it('403 says which verb on which resource is missing', async () => {
@@ -229,16 +247,16 @@ describe('scope', () => {
     expect(svc.spec.externalIPs).toEqual(['10.200.33.12']);
     expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'app', port: 4040, targetPort: 4040 })]);
     expect(s.get(workloads, 'Deployment', ns, 'weave-scope-app')).toMatchObject({ metadata: { name: 'weave-scope-app', namespace: ns } });
-    expect(r.stderr).toMatch(/deployment "weave-scope-app" successfully rolled out/);
-    expect(r.stderr).toMatch(/daemon set "weave-scope-agent" successfully rolled out/);
-    expect(r.stderr).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);
+    expect(r.stdout).toMatch(/deployment "weave-scope-app" successfully rolled out/);
+    expect(r.stdout).toMatch(/daemon set "weave-scope-agent" successfully rolled out/);
+    expect(r.stdout).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);
   });
 
   it('without an external IP says how to port-forward', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 1 });
     const r = await weavectl(s, ['scope']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/kubectl port-forward -n weave svc\/weave-scope-app 4040:4040/);
+    expect(r.stdout).toMatch(/kubectl port-forward -n weave svc\/weave-scope-app 4040:4040/);
   });
 });
 
@@ -248,7 +266,7 @@ describe('rollout-status', () => {
     expect((await weavectl(s, ['install', '--wait=false'])).code).toBe(0);
     const r = await weavectl(s, ['rollout-status', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
-    expect(rolloutLines(r.stderr).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
+    expect(rolloutLines(r).at(-1)).toBe('daemon set "weave-net" successfully rolled out');
 
     const once = await weavectl(s, ['rollout-status', '--watch=false']);
     expect(once.code).toBe(0);
@@ -257,10 +275,13 @@ describe('rollout-status', () => {
     expect((await weavectl(s, ['scope', '--wait=false'])).code).toBe(0);
     const sel = await weavectl(s, ['rollout-status', '-n', 'kube-system', '-l', 'app=weave-scope', '--timeout', '60s']);
     expect(sel.code, sel.stderr).toBe(0);
-    expect(sel.stderr).toMatch(/deployment "weave-scope-app" successfully rolled out/);
+    expect(sel.stdout).toMatch(/deployment "weave-scope-app" successfully rolled out/);
     const dep = await weavectl(s, ['rollout-status', 'deploy/weave-scope-app', '-n', 'kube-system', '--watch=false', '-o', 'json']);
     expect(dep.code).toBe(0);
-    expect(JSON.parse(dep.stdout.trim())).toMatchObject({ type: 'status', object: 'deployment/weave-scope-app', done: true });
+    expect(JSON.parse(dep.stdout)).toMatchObject({ object: 'deployment/weave-scope-app', namespace: 'kube-system', done: true });
+    const all = await weavectl(s, ['rollout-status', '-n', 'kube-system', '-l', 'app=weave-scope', '-o', 'json']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout).items.map((i: { object: string }) => i.object).sort()).toEqual(['daemonset/weave-scope-agent', 'deployment/weave-scope-app', 'deployment/weave-scope-cluster-agent']);
   });
 
   it('a missing object exits 1 naming it; a bad TYPE/NAME exits 2', async () => {

@@ -94,7 +94,7 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
   // Isolate: a default-deny policy, said so; again: nothing changes.
   r = await c.cli(['policy', 'isolate', 'prod']);
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stderr).toContain('networkpolicy.networking.k8s.io/default-deny-ingress created: namespace prod is isolated for ingress');
+  expect(r.stdout).toContain('networkpolicy.networking.k8s.io/default-deny-ingress created: namespace prod is isolated for ingress');
   const deny = c.policy('default-deny-ingress')!;
   expect(deny['spec']).toEqual(denySpec);
   const rv = deny['metadata']['resourceVersion'];
@@ -122,7 +122,8 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
   // Allow: the seed policy, server-side applied in the served API version.
   r = await c.cli(['policy', 'allow', '-n', 'prod', '--to', 'run=iperf-prod-1', '--from', 'run=iperf-prod-1', '--name', 'iperf-prod-1-internal-access', ...(extras ? ['-o', 'yaml'] : [])]);
   expect(r.code, r.stderr).toBe(0);
-  expect(messages(r)).toContain('networkpolicy.networking.k8s.io/iperf-prod-1-internal-access created');
+  // the result line: stdout as kubectl prints it, or stderr when stdout holds the -o yaml document
+  expect(extras ? messages(r) : r.stdout.split('\n')).toContain('networkpolicy.networking.k8s.io/iperf-prod-1-internal-access created');
   if (extras) {
     // -o yaml: the object as the server stored it, as kubectl prints it (no managedFields).
     const printed = parse(r.stdout);
@@ -161,7 +162,7 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
   // Undo: only default-deny-ingress goes; iperf-prod-2 accepts everything again.
   r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stderr).toContain('networkpolicy.networking.k8s.io/default-deny-ingress deleted: namespace prod is no longer isolated for ingress');
+  expect(r.stdout).toContain('networkpolicy.networking.k8s.io/default-deny-ingress deleted: namespace prod is no longer isolated for ingress');
   expect(c.policy('default-deny-ingress')).toBeUndefined();
   expect(c.policy('iperf-prod-1-internal-access')).toMatchObject({ metadata: { name: 'iperf-prod-1-internal-access', namespace: 'prod' } });
   r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', prod2]);
@@ -302,7 +303,7 @@ describe.concurrent('policy commands', () => {
       let r = await c.cli(['policy', 'isolate', 'prod', '--egress']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('namespace prod is already isolated for ingress by prod/default-deny-ingress: nothing changed');
-      expect(r.stderr).toContain('networkpolicy.networking.k8s.io/default-deny-egress created: namespace prod is isolated for egress');
+      expect(r.stdout).toContain('networkpolicy.networking.k8s.io/default-deny-egress created: namespace prod is isolated for egress');
       expect(c.policy('default-deny-egress')!['spec']).toEqual({ podSelector: {}, policyTypes: ['Egress'] });
       r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', d9f]);
       expect(r.stdout).toContain(`egress from ${x2kq}: isolated by prod/default-deny-egress; no egress rule admits pod ${d9f}`);
@@ -311,7 +312,7 @@ describe.concurrent('policy commands', () => {
       expect(r.stderr).toContain('namespace prod stays isolated for egress by prod/default-deny-egress: add --egress to remove it too');
       r = await c.cli(['policy', 'isolate', 'prod', '--undo', '--egress']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain('networkpolicy.networking.k8s.io/default-deny-egress deleted: namespace prod is no longer isolated for egress');
+      expect(r.stdout).toContain('networkpolicy.networking.k8s.io/default-deny-egress deleted: namespace prod is no longer isolated for egress');
       expect(c.policy('default-deny-egress')).toBeUndefined();
 
       // Someone else's policy that happens to carry the name: neither replaced nor deleted.
@@ -356,7 +357,7 @@ describe.concurrent('policy commands', () => {
 
       let r = await c.cli(['policy', 'isolate', 'prod']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`namespace/prod annotated ${ANNOTATION}=${DEFAULT_DENY}: namespace prod is isolated for ingress`);
+      expect(r.stdout).toContain(`namespace/prod annotated ${ANNOTATION}=${DEFAULT_DENY}: namespace prod is isolated for ingress`);
       const ns = c.sim.get('v1', 'Namespace', undefined, 'prod')!;
       expect(ns['metadata']['annotations']).toEqual({ [ANNOTATION]: DEFAULT_DENY });
       // weavectl owns that one annotation and nothing else of the Namespace.
@@ -376,7 +377,7 @@ describe.concurrent('policy commands', () => {
 
       r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`namespace/prod annotation ${ANNOTATION} removed: namespace prod is no longer isolated for ingress`);
+      expect(r.stdout).toContain(`namespace/prod annotation ${ANNOTATION} removed: namespace prod is no longer isolated for ingress`);
       expect(c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations'] ?? {}).toEqual({});
 
       // An annotation someone else wrote: server-side apply cannot take it away; said, with the kubectl line that can.
@@ -403,7 +404,7 @@ describe.concurrent('policy commands', () => {
       c.sim.put({ ...c.sim.get('v1', 'Namespace', undefined, 'prod')!, metadata: { ...c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata'], annotations: { team: 'iperf' } } });
       let r = await c.cli(['policy', 'isolate', 'prod']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`namespace/prod annotated ${ANNOTATION}=${DEFAULT_DENY}: namespace prod is isolated for ingress`);
+      expect(r.stdout).toContain(`namespace/prod annotated ${ANNOTATION}=${DEFAULT_DENY}: namespace prod is isolated for ingress`);
       expect(c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations']).toEqual({ team: 'iperf', [ANNOTATION]: DEFAULT_DENY });
       r = await c.cli(['policy', 'isolate', 'prod']);
       expect(r.stderr).toContain('namespace prod is already isolated for ingress by the DefaultDeny annotation: nothing changed');
@@ -419,7 +420,7 @@ describe.concurrent('policy commands', () => {
 
       r = await c.cli(['policy', 'allow', '-n', 'prod', '--to', 'run=iperf-prod-1', '--from', 'run=iperf-prod-1', '--name', 'iperf-prod-1-internal-access']);
       expect(r.code, r.stderr).toBe(0);
-      expect(messages(r)).toContain('networkpolicy.extensions/iperf-prod-1-internal-access created');
+      expect(r.stdout.split('\n')).toContain('networkpolicy.extensions/iperf-prod-1-internal-access created');
       expect(c.policy('iperf-prod-1-internal-access')!['apiVersion']).toBe('extensions/v1beta1');
       r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', `${d9f}:5201`]);
       expect(r.stdout).toContain(`ingress to ${d9f}: isolated by namespace prod (DefaultDeny annotation); allowed by prod/iperf-prod-1-internal-access ingress rule 1`);
@@ -431,7 +432,7 @@ describe.concurrent('policy commands', () => {
 
       r = await c.cli(['policy', 'isolate', 'prod', '--undo']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`namespace/prod annotation ${ANNOTATION} removed: namespace prod is no longer isolated for ingress`);
+      expect(r.stdout).toContain(`namespace/prod annotation ${ANNOTATION} removed: namespace prod is no longer isolated for ingress`);
       expect(c.sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations']).toEqual({ team: 'iperf' });
       r = await c.cli(['policy', 'explain', '--from', x2kq, '--to', prod2]);
       expect(r.stdout.split('\n')[0]).toBe(`allowed: pod ${x2kq} -> pod ${prod2}`);

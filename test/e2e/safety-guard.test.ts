@@ -42,7 +42,7 @@ describe('the guard over the change (issue 10 points 1 and 2)', () => {
     expect(oneErrorLine(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/error: Weave Net runs in namespace kube-system .*not in foo/);
     expect(r.stderr).toMatch(/hint: run the command without -n/);
-    expect(r.stderr).not.toMatch(/configured|created/);
+    expect(r.stdout + r.stderr).not.toMatch(/configured|created/);
     expect(snapshot(s)).toBe(before);
     expect(gen(s)).toBe(dsGen);
     expect(env(ds(s), 'IPALLOC_RANGE')).toEqual({ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' });
@@ -191,8 +191,9 @@ describe('optimistic concurrency (issue 10 point 3)', () => {
     const [won, lost] = a.code === 0 ? [a, b] : [b, a];
     expect(oneErrorLine(lost.stderr)).toHaveLength(1);
     const range = env(ds(s, apiVersion), 'IPALLOC_RANGE')!.value;
-    expect(won.stderr).toMatch(/daemonset\.(apps|extensions)\/weave-net created/);
-    expect(lost.stderr).not.toMatch(/daemonset\.(apps|extensions)\/weave-net (created|configured)/);
+    // result lines are on stdout (README "Output")
+    expect(won.stdout).toMatch(/daemonset\.(apps|extensions)\/weave-net created/);
+    expect(lost.stdout + lost.stderr).not.toMatch(/daemonset\.(apps|extensions)\/weave-net (created|configured)/);
     expect(range).toBe(won === a ? '172.25.64.0/18' : '10.40.0.0/16');
   });
 
@@ -288,7 +289,7 @@ describe('finding Weave Net with fewer permissions', () => {
     expect(r.stderr).toMatch(/error: refusing to change the pod range of the running Weave Net from 172\.25\.64\.0\/18 to 10\.40\.0\.0\/16/);
     expect(snapshot(s)).toBe(before);
     const scope = await weavectl(s, ['scope', '--wait=false', '--diff']);
-    expect(scope.code, scope.stderr).toBe(0);
+    expect(scope.code, scope.stderr).toBe(1); // --diff: 1 when something would change (kubectl diff)
     expect(scope.stderr).toMatch(/Warning: may not list Services in every namespace: looked for a running Weave Scope in weave and kube-system only/);
   });
 });

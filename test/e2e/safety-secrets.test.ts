@@ -70,7 +70,8 @@ describe('a literal WEAVE_PASSWORD', () => {
   it('moved to --password-secret is replaced, never left beside valueFrom; neither --diff nor -o yaml prints it', async () => {
     const s = await literalPassword();
     const diff = await weavectl(s, ['install', '--password-secret', 'weave-passwd', '--diff']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1); // kubectl diff's convention: 1 when something would change
+    expect(diff.stderr).not.toMatch(/^error:/m);
     expect(diff.stdout).toMatch(/env\[WEAVE_PASSWORD\]: \(password hidden\) -> from secretKeyRef weave-passwd\/weave-passwd/);
     expect(diff.stdout + diff.stderr).not.toContain(PASSWORD);
 

@@ -30,7 +30,7 @@ describe('scope run again keeps its settings', () => {
     expect(svc(s, ns).spec.externalIPs).toEqual(['10.200.33.12']);
     expect(svc(s, ns).spec.ports).toEqual([expect.objectContaining({ port: 8080, targetPort: 4040 })]);
     expect(agentArgs(s, ns, workloads)).toContain('--probe.no-controls=true');
-    expect(again.stderr).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:8080\//);
+    expect(again.stdout).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:8080\//);
   });
 
   it('a flag changes one setting and keeps the rest; --diff shows it and changes nothing; --read-only=false turns controls back on', async () => {
@@ -38,7 +38,7 @@ describe('scope run again keeps its settings', () => {
     expect((await weavectl(s, ['scope', '--external-ip', '10.200.33.12', '--read-only', '--wait=false'])).code).toBe(0);
     const before = snapshot(s);
     const diff = await weavectl(s, ['scope', '--read-only=false', '--diff']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1); // --diff: 1 when something would change (kubectl diff)
     expect(diff.stderr).toMatch(/changed\s+probes: read-only \(--probe\.no-controls=true\) -> controls on/);
     expect(diff.stdout).toMatch(/daemonset\.apps\/weave-scope-agent \(weave\): changed/);
     expect(diff.stdout).not.toMatch(/externalIPs/);

@@ -26,7 +26,7 @@ const podOn = (node: string) => sim.list('v1', 'Pod', 'kube-system').find((p) =>
 beforeAll(async () => {
   sim = await startSimulator({ k8sVersion: '1.7.5', nodes: 4, stepDelayMs: 5 });
   const r = await cli(['install', '--ipalloc', '172.25.64.0/18', '--timeout', '60s'], 90_000);
-  expect(r.stderr).toContain('successfully rolled out');
+  expect(r.stdout).toContain('successfully rolled out');
   expect(r.code).toBe(0);
 });
 

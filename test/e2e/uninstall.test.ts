@@ -91,7 +91,7 @@ describe('Kubernetes 1.7: Weave Net with a password, legacy objects, and Scope i
       'namespace "weave" not found (already gone)',
       'Nothing was deleted (dry run).',
     ]) {
-      expect(r.stderr).toContain(line);
+      expect(line.endsWith(' deleted (dry run)') ? r.stdout : r.stderr).toContain(line);
     }
     expect(everything(sim)).toEqual(before);
   });
@@ -122,19 +122,21 @@ describe('Kubernetes 1.7: Weave Net with a password, legacy objects, and Scope i
       'rm -rf /var/lib/weave',
       'iptables-save | grep -v WEAVE | iptables-restore',
     ]) {
-      expect(r.stderr).toContain(line);
+      // results on stdout (as kubectl delete prints them), the advice on stderr
+      expect(/ deleted$|^Every Weave pod/.test(line) ? r.stdout : r.stderr).toContain(line);
     }
     // Nothing of Weave is left in any kind the cluster stores, but the user's Secret.
     expect(weaveObjects(sim)).toEqual(['secrets kube-system/weave-passwd']);
   });
 
-  it('a second run finds everything gone and exits 0; -o json stays JSON lines', async () => {
+  it('a second run finds everything gone and exits 0; -o json is one document', async () => {
     const r = await cli(['uninstall', '--scope', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Obj);
-    expect(events.filter((e) => e['type'] === 'not-found').map((e) => e['object'])).toContain('kube-system/daemonset.extensions/weave-net');
-    expect(events.some((e) => e['type'] === 'deleted')).toBe(false);
-    expect(events.at(-1)).toMatchObject({ type: 'leftovers', scope: 'every node' });
+    const doc = JSON.parse(r.stdout) as Obj;
+    expect(doc).toMatchObject({ namespace: 'kube-system', dryRun: 'none' });
+    expect(doc['objects'].filter((e: Obj) => e['result'] === 'not-found').map((e: Obj) => e['object'])).toContain('kube-system/daemonset.extensions/weave-net');
+    expect(doc['objects'].some((e: Obj) => e['result'] === 'deleted')).toBe(false);
+    expect(doc['leftovers'].map((l: Obj) => l['id'])).toContain('cni-config');
   });
 });
 
@@ -158,8 +160,8 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     const before = everything(sim).filter((x) => !x.startsWith('pods ') && !x.startsWith('daemonsets ') && !x.startsWith('deployments ') && !x.startsWith('replicasets '));
     const r = await cli(['uninstall', '--scope', '--dry-run=server']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('daemonset.apps "weave-net" deleted (server dry run)');
-    expect(r.stderr).toContain('deployment.apps "weave-scope-app" in namespace weave deleted (server dry run)');
+    expect(r.stdout).toContain('daemonset.apps "weave-net" deleted (server dry run)');
+    expect(r.stdout).toContain('deployment.apps "weave-scope-app" in namespace weave deleted (server dry run)');
     expect(sim.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
     expect(sim.get('v1', 'Namespace', undefined, 'weave')).toMatchObject({ metadata: { name: 'weave' } });
     const after = everything(sim).filter((x) => !x.startsWith('pods ') && !x.startsWith('daemonsets ') && !x.startsWith('deployments ') && !x.startsWith('replicasets '));
@@ -171,9 +173,9 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     try {
       const r = await cli(['uninstall', '--wait=false']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('daemonset.apps "weave-net" deleted');
+      expect(r.stdout).toContain('daemonset.apps "weave-net" deleted');
       expect(r.stderr).toMatch(/^error: clusterrole\.rbac\.authorization\.k8s\.io "weave-net": .*forbidden/m);
-      expect(r.stderr).toContain('serviceaccount "weave-net" deleted');
+      expect(r.stdout).toContain('serviceaccount "weave-net" deleted');
       expect(r.stderr).toMatch(/^error: 1 object could not be deleted: clusterrole\.rbac\.authorization\.k8s\.io\/weave-net$/m);
       expect(sim.get('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'weave-net')).toMatchObject({ metadata: { name: 'weave-net' } });
     } finally {
@@ -184,7 +186,7 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
   it('deletes Scope but keeps the namespace that holds the user pod', async () => {
     const r = await cli(['uninstall', '--scope', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('deployment.apps "weave-scope-app" in namespace weave deleted');
+    expect(r.stdout).toContain('deployment.apps "weave-scope-app" in namespace weave deleted');
     expect(r.stderr).toMatch(/Warning: namespace "weave" kept: other pods run in it \(my-app\); delete it yourself with: kubectl delete namespace weave/);
     expect(weaveObjects(sim)).toEqual(['namespaces weave']);
     expect(sim.get('v1', 'Pod', 'weave', 'my-app')).toMatchObject({ metadata: { name: 'my-app', namespace: 'weave' } });
@@ -195,7 +197,7 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     await sim.waitFor(() => !sim.get('v1', 'Pod', 'weave', 'my-app'));
     const r = await cli(['uninstall', '--scope', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('namespace "weave" deleted');
+    expect(r.stdout).toContain('namespace "weave" deleted');
     expect(r.stderr).toContain('daemonset.apps "weave-net" not found (already gone)');
     expect(weaveObjects(sim)).toEqual([]);
   });
@@ -205,7 +207,7 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     sim.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'weave-net-stray', namespace: 'kube-system', labels: { name: 'weave-net' } }, spec: { nodeName: 'k8s-vm1', containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }] } });
     const r = await cli(['uninstall', '--timeout', '2s']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('configmap "weave-net" deleted');
+    expect(r.stdout).toContain('configmap "weave-net" deleted');
     expect(r.stderr).toMatch(/^error: timed out after 2s waiting for 1 pod to terminate \(weave-net-stray \(k8s-vm1\)\)$/m);
   });
 });

@@ -21,7 +21,7 @@ describe('upgrade 2.6.0 -> 2.7.0 on Kubernetes 1.16 with NO_MASQ_LOCAL="0"', () 
     expect(weaveEnv(s.get('apps/v1', 'DaemonSet', 'kube-system', 'weave-net')!).NO_MASQ_LOCAL).toBe('0');
 
     const diff = await weavectl(s, ['install', '--weave-version', '2.7.0', '--diff']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1); // --diff: 1 when something would change (kubectl diff)
     const out = diff.stdout.split('\n');
     expect(out[0]).toBe('# Weave Net release: weaveworks 2.6.0 -> weaveworks 2.7.0 (upgrade)');
     expect(out[1]).toMatch(/^# {3}behaviour change: NO_MASQ_LOCAL is carried by meaning: "0" means on for 2\.6\.0 \(off unless set; any value, "0" included, turns it on\), so 2\.7\.0 gets "1" \(on unless "0"\)$/);

@@ -26,8 +26,8 @@ describe('Reporter', () => {
     r.progress('ds', 'a');
     r.progress('ds', 'b');
     r.success('done');
-    expect(err.text()).toBe('a\nb\ndone\n');
-    expect(out.text()).toBe('');
+    expect(err.text()).toBe('a\nb\n');
+    expect(out.text()).toBe('done\n');
   });
 
   it('CI=true is plain even on a terminal; NO_COLOR turns colour off', () => {
@@ -48,19 +48,17 @@ describe('Reporter', () => {
     expect(err.text()).toBe('\r\x1b[2Kone\r\x1b[2Ktwo\n');
   });
 
-  it('json: events on stdout, one object per line; warnings stay on stderr', () => {
+  it('results: stdout in text mode; stderr when stdout holds a document (-o json/yaml/name)', () => {
     const out = stream(false);
     const err = stream(false);
-    const r = new Reporter({ stdout: out.s, stderr: err.s, env: {}, json: true });
-    r.progress('ds', 'Waiting', { desired: 3 });
+    const r = new Reporter({ stdout: out.s, stderr: err.s, env: {}, results: 'stderr' });
+    r.progress('ds', 'Waiting');
     r.info('hello');
+    r.success('daemonset.apps/weave-net configured');
     r.warn('careful');
-    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([
-      { type: 'progress', object: 'ds', message: 'Waiting', desired: 3 },
-      { type: 'info', message: 'hello' },
-    ]);
-    expect(err.text()).toBe('Warning: careful\n');
+    r.data('{}');
+    expect(out.text()).toBe('{}\n');
+    expect(err.text()).toBe('Waiting\nhello\ndaemonset.apps/weave-net configured\nWarning: careful\n');
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bar, liveLine } from '../../src/output/rollout-progress.js';
+import { daemonSetStatus } from '../../src/rollout/status.js';
+import { ds } from '../rollout/fake-cluster.js';
 
 const status = (desired: number, updated: number, available: number, done = false, message = 'Waiting...') => ({
   done,
@@ -15,6 +17,14 @@ describe('the live TTY line', () => {
 
   it("uses kubectl's words while the controller has counted nothing yet", () => {
     expect(liveLine('weave-net', status(0, 0, 0, false, 'Waiting for daemon set spec update to be observed...'))).toBe('weave-net  Waiting for daemon set spec update to be observed...');
+  });
+
+  it('right after install --wait=false: no bar from the previous generation\'s counts before the controller observed the new one', () => {
+    // generation 2 applied; status still counts generation 1's pods: 3/3 updated and available
+    const stale = daemonSetStatus(ds({ generation: 2, observedGeneration: 1, desired: 3, updated: 3, available: 3 }));
+    expect(liveLine('weave-net', stale)).toBe('weave-net  Waiting for daemon set spec update to be observed...');
+    const observed = daemonSetStatus(ds({ generation: 2, observedGeneration: 2, desired: 3, updated: 0, available: 3 }));
+    expect(liveLine('weave-net', observed)).toBe('weave-net  0/3 updated  3/3 available  [##########----------]');
   });
 
   it('clamps the bar', () => {

@@ -158,6 +158,39 @@ describe('a healthy 4-node cluster on 172.25.64.0/18', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('√ Weave Net is healthy (4 nodes: 4 ok, 0 with warnings, 0 with errors)');
     expect(text).not.toContain('Problems');
   });
+
+  it("fits a terminal's width: the bar narrows, then goes, then ACTIVE, IPS, BRIDGE, POD and VERSION, then node names are cut", () => {
+    const table = (width?: number) => {
+      const lines = renderStatus(r, plain(), width === undefined ? {} : { width }).split('\n');
+      const start = lines.findIndex((l) => l.startsWith('   NODE'));
+      return lines.slice(start, start + 5);
+    };
+    const full = table();
+    const fullWidth = Math.max(...full.map((l) => l.length));
+    expect(table(fullWidth)).toEqual(full);
+    expect(table(500)).toEqual(full);
+    // a little narrower: the bar narrows under the title "RANGE"
+    const narrower = table(fullWidth - 4);
+    expect(narrower[0]).toMatch(/NPC +RANGE$/);
+    expect(narrower[1]).toMatch(/running +[█░]{10,19}$/);
+    expect(narrower[1]!.length).toBe(fullWidth - 4);
+    expect(narrower[0]!.length).toBeLessThanOrEqual(fullWidth - 4);
+    for (const width of [100, 80, 60, 50]) {
+      const t = table(width);
+      for (const l of t) expect(l.length, `${width}: ${l}`).toBeLessThanOrEqual(width);
+      expect(t[0]).toMatch(/^ {3}NODE /);
+      expect(t[0]).toMatch(/ READY .* SHARE .*CONNECTIONS +NPC$/);
+    }
+    expect(table(80)[0]).not.toMatch(/ACTIVE|RANGE|SHARE OF/);
+    expect(table(60)[0]).toBe('   NODE    READY  VERSION  SHARE  CONNECTIONS  NPC');
+    expect(table(60)[1]).toBe('√  node-1  2/2    2.8.1    50.0%  3/3          running');
+    expect(table(50)[1]).toBe('√  node-1  2/2    50.0%  3/3          running');
+    // node names are cut last, when nothing else is left to give
+    const long = report({ nodes: ['node-1-in-a-zone-with-a-long-name', 'node-2-in-a-zone-with-a-long-name'] });
+    const rows = renderStatus(long, plain(), { width: 60 }).split('\n').filter((l) => /^[√‼×] {2}node-/.test(l));
+    expect(rows[0]).toBe('√  node-1-in-a-zone-wit…  2/2    50.0%  1/1          running');
+    for (const l of rows) expect(l.length).toBeLessThanOrEqual(60);
+  });
 });
 
 describe('a node whose exec fails', () => {

@@ -146,6 +146,11 @@ describe('showValue', () => {
     [5, '5'],
     [undefined, 'unset'],
     [{ a: 1 }, '{"a":1}'],
-    ['x'.repeat(300), 'x'.repeat(159) + '…'],
   ])('%j', (v, want) => expect(showValue(v)).toBe(want));
+
+  it('shows a long value whole: a 300-character string, and JSON that parses back (no cut mid-JSON)', () => {
+    expect(showValue('x'.repeat(300))).toBe('x'.repeat(300));
+    const settings = { v: 1, weave: '2.8.1', settings: { ipalloc: '172.25.64.0/18', env: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`VAR_${i}`, 'value-'.repeat(5)])) } };
+    expect(JSON.parse(showValue(settings))).toEqual(settings);
+  });
 });
