@@ -99,7 +99,8 @@ describe('server-side apply', () => {
   });
 
   it('metadata.resourceVersion in the configuration is a precondition on an existing object (409), ignored on create (kubernetes#106745)', async () => {
-    sim = await startSimulator({ nodes: 1 });
+    // controllers stopped (a large step delay): the DaemonSet's status must not move its resourceVersion between the writes
+    sim = await startSimulator({ nodes: 1, stepDelayMs: 3_600_000 });
     const listRv = String(sim.store.resourceVersion);
     const created = await apply(sim, `${DS_PATH}/weave-net`, { ...daemonSet('weave-net'), metadata: { name: 'weave-net', resourceVersion: listRv } }, 'fieldManager=a');
     expect(created.status).toBe(201);
