@@ -14,8 +14,15 @@ const skip = (message: string): CheckResult => ({ status: 'skip', message });
 async function running(ctx: CheckContext) {
   const live = await ctx.liveSettings().catch(() => undefined);
   if (!live) return undefined;
-  if (!live.weaveVersion) return { live, version: undefined, repo: live.repo ?? 'weaveworks' };
   return { live, version: live.weaveVersion, repo: live.repo ?? 'weaveworks' };
+}
+
+/** The running release, or why a check on it is skipped (not installed, or an image with no version tag). */
+async function runningRelease(ctx: CheckContext) {
+  const r = await running(ctx);
+  if (!r) return skip('Weave Net is not installed');
+  if (!r.version) return skip(`the release is unknown (image ${r.live.image ?? '?'} has no version tag)`);
+  return { ...r, version: r.version };
 }
 
 export const releaseMaintainedCheck: Check = {
@@ -23,9 +30,8 @@ export const releaseMaintainedCheck: Check = {
   category: 'weave-net',
   description: 'the running Weave Net release still gets fixes',
   async run(ctx) {
-    const r = await running(ctx);
-    if (!r) return skip('Weave Net is not installed');
-    if (!r.version) return skip(`the release is unknown (image ${r.live.image ?? '?'} has no version tag)`);
+    const r = await runningRelease(ctx);
+    if ('status' in r) return r;
     const line = releaseLine(r.version, r.repo);
     if (!line?.archived) return ok(`${WEAVE_REPOS[r.repo].label} ${r.version}`);
     const k8s = await ctx.k8sVersion();
@@ -45,9 +51,8 @@ export const releaseFitsCheck: Check = {
   category: 'weave-net',
   description: 'the running Weave Net release works on this Kubernetes version',
   async run(ctx) {
-    const r = await running(ctx);
-    if (!r) return skip('Weave Net is not installed');
-    if (!r.version) return skip(`the release is unknown (image ${r.live.image ?? '?'} has no version tag)`);
+    const r = await runningRelease(ctx);
+    if ('status' in r) return r;
     const k8s = await ctx.k8sVersion();
     if (k8s.major !== 1) return skip(`Kubernetes ${k8s.text} is not a 1.x version`);
     const problems: string[] = [];
