@@ -9,10 +9,9 @@
  */
 import type http from 'node:http';
 import type https from 'node:https';
-import fs from 'node:fs';
 import { KubeConfig, type Cluster as KcCluster, type User as KcUser } from '@kubernetes/client-node';
 import { failure, WeavectlError } from '../errors.js';
-import type { Credentials, RequestAuth, TlsMaterial } from './credentials.js';
+import { readFile, type Credentials, type RequestAuth, type TlsMaterial } from './credentials.js';
 import type { LoadedKubeconfig } from './kubeconfig.js';
 import { oneLine } from './status-errors.js';
 
@@ -27,11 +26,7 @@ export function clientNodeCredentials(loaded: LoadedKubeconfig): Credentials {
   const kcUser = { ...entry } as { -readonly [K in keyof KcUser]: KcUser[K] };
   // client-node reads a token file once, when it loads a kubeconfig file; these entries come ready-made.
   if (tokenFile && !kcUser.token) {
-    try {
-      kcUser.token = fs.readFileSync(tokenFile, 'utf8').trim();
-    } catch (err) {
-      throw failure(`cannot read the token file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    kcUser.token = readFile(tokenFile, 'token file').toString('utf8').trim();
   }
   const kc = new KubeConfig();
   kc.loadFromOptions({

@@ -10,8 +10,8 @@
  * the same answers for every static kind (test/cluster/credentials.test.ts).
  */
 import type http from 'node:http';
-import fs from 'node:fs';
 import { failure } from '../errors.js';
+import { FileTooLarge, formatBytes, readFileBounded } from '../util/read-bounded.js';
 import type { KubeconfigCluster, KubeconfigUser, LoadedKubeconfig } from './kubeconfig.js';
 
 /** What every connection to the server uses. */
@@ -61,11 +61,15 @@ export async function credentialsFor(loaded: LoadedKubeconfig): Promise<Credenti
   return new StaticCredentials(loaded.cluster, loaded.user);
 }
 
-function readFile(file: string, what: string): Buffer {
+/** No certificate, key or token file is this large. */
+export const MAX_CREDENTIAL_FILE_BYTES = 1 << 20;
+
+export function readFile(file: string, what: string): Buffer {
   try {
-    return fs.readFileSync(file);
+    return readFileBounded(file, MAX_CREDENTIAL_FILE_BYTES);
   } catch (err) {
-    throw failure(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const why = err instanceof FileTooLarge ? `larger than ${formatBytes(MAX_CREDENTIAL_FILE_BYTES)}` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw failure(`cannot read the ${what} ${file}: ${why}`, 'check the file paths of the user and cluster entries in the kubeconfig');
   }
 }
 

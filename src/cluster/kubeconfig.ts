@@ -24,6 +24,7 @@ import path from 'node:path';
 // yaml package's full parser (the manifests' library) first costs ~20 ms of compilation.
 import { load as parseYaml } from 'js-yaml';
 import { failure, usageError } from '../errors.js';
+import { FileTooLarge, formatBytes, readFileBounded } from '../util/read-bounded.js';
 
 /** A cluster entry, in client-node's field names. */
 export interface KubeconfigCluster {
@@ -147,7 +148,8 @@ export function entriesOf(doc: unknown, dir: string): Omit<FileConfig, 'file'> {
     users.push({
       name: e.name,
       token: str(u['token']),
-      tokenFile: resolvePath(dir, str(u['token-file'])),
+      // kubectl's key is tokenFile (client-go's AuthInfo `json:"tokenFile"`); token-file is client-node's spelling
+      tokenFile: resolvePath(dir, str(u['tokenFile']) ?? str(u['token-file'])),
       certData: str(u['client-certificate-data']),
       certFile: resolvePath(dir, str(u['client-certificate'])),
       keyData: str(u['client-key-data']),
@@ -170,12 +172,22 @@ export function entriesOf(doc: unknown, dir: string): Omit<FileConfig, 'file'> {
   return { clusters, users, contexts, currentContext: str(d['current-context']) };
 }
 
+/** No kubeconfig is this large (a thousand contexts with inline certificates are a few MiB). */
+export const MAX_KUBECONFIG_BYTES = 16 << 20;
+
 function readOneFile(file: string): FileConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileBounded(file, MAX_KUBECONFIG_BYTES).toString('utf8');
   } catch (err) {
-    throw failure(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof FileTooLarge) {
+      throw failure(`kubeconfig ${file} is larger than ${formatBytes(MAX_KUBECONFIG_BYTES)}: not a kubeconfig`, 'check the --kubeconfig path or KUBECONFIG');
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    throw failure(
+      `cannot read kubeconfig ${file}: ${code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message}`,
+      'check the --kubeconfig path or KUBECONFIG',
+    );
   }
   if (text.trim() === '') return { file, clusters: [], users: [], contexts: [] };
   let doc: unknown;
@@ -183,9 +195,11 @@ function readOneFile(file: string): FileConfig {
     doc = parseYaml(text, { filename: file });
   } catch (err) {
     const first = String((err as Error).message ?? err).split('\n')[0];
-    throw failure(`kubeconfig ${file} is not valid YAML: ${first}`);
+    throw failure(`kubeconfig ${file} is not valid YAML: ${first}`, 'check the file with `kubectl config view`');
   }
-  if (doc !== null && doc !== undefined && !isObject(doc)) throw failure(`kubeconfig ${file} is not a kubeconfig: its top level is not a mapping`);
+  if (doc !== null && doc !== undefined && !isObject(doc)) {
+    throw failure(`kubeconfig ${file} is not a kubeconfig: its top level is not a mapping`, 'check the --kubeconfig path or KUBECONFIG');
+  }
   return { file, ...entriesOf(doc, path.dirname(path.resolve(file))) };
 }
 

@@ -20,6 +20,27 @@ export interface ObjectRef {
   namespace?: string;
 }
 
+/**
+ * How many alias resolutions a document may need (yaml's maxAliasCount, weighted by the size of what
+ * each alias stands for). Kubernetes manifests rarely use anchors at all; a "billion laughs"
+ * document (aliases of aliases) needs millions and would exhaust memory wherever it is expanded.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+function refuseAliasBomb(doc: Document, origin: string): void {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (/alias/i.test((err as Error).message ?? '')) {
+      throw failure(
+        `${origin}: a document expands its YAML aliases too often (more than ${MAX_ALIAS_COUNT}): refused as a resource-exhaustion ("billion laughs") document`,
+        'use a manifest without anchors and aliases (*name), as Weave publishes them',
+      );
+    }
+    throw err;
+  }
+}
+
 /** Parses multi-document YAML (or JSON) text into a Manifest. Throws a one-line error naming the line. */
 export function parseManifest(text: string, origin: string): Manifest {
   const head = text.slice(0, 512).trimStart().toLowerCase();
@@ -27,6 +48,8 @@ export function parseManifest(text: string, origin: string): Manifest {
     throw failure(`${origin}: got an HTML/XML page instead of a YAML manifest`, 'the address probably points at a web page, not at the raw file');
   }
   const parsed = parseAllDocuments(text, { prettyErrors: true });
+  // an alias is written `*name`: a text without "*" has none, and costs nothing more
+  const mayHoldAliases = text.includes('*');
   const list = Array.isArray(parsed) ? parsed : [parsed];
   const docs: Document[] = [];
   for (const doc of list) {
@@ -36,6 +59,7 @@ export function parseManifest(text: string, origin: string): Manifest {
       const first = err.message.split('\n')[0];
       throw failure(`${origin}: YAML syntax error${line ? ` at line ${line}` : ''}: ${first}`);
     }
+    if (mayHoldAliases) refuseAliasBomb(doc as unknown as Document, origin);
     // A comment-only or empty document (a trailing `---`, as helm and kustomize print).
     if (doc.contents == null || (isScalar(doc.contents) && doc.contents.value == null)) continue;
     if (!isMap(doc.contents)) {

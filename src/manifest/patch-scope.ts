@@ -53,12 +53,18 @@ export function parseServiceType(text: string): ServiceType {
   return found;
 }
 
-/** Addresses kube-apiserver refuses as externalIPs (ValidateNonSpecialIP), IPv4. */
+/**
+ * Addresses kube-apiserver refuses as externalIPs (ValidateNonSpecialIP), IPv4; and those no host
+ * can answer on, which the API server lets through: the limited broadcast address and the
+ * reserved 240.0.0.0/4 (RFC 1112, "class E"; RFC 919 for 255.255.255.255).
+ */
 const SPECIAL_V4: readonly [string, string][] = [
   ['0.0.0.0/8', 'unspecified'],
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local'],
   ['224.0.0.0/4', 'multicast'],
+  ['255.255.255.255/32', 'broadcast'],
+  ['240.0.0.0/4', 'reserved (240.0.0.0/4)'],
 ];
 
 /** The same for IPv6. */

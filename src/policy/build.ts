@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { failure, usageError } from '../errors.js';
 import { LEGACY_ANNOTATION } from './compile.js';
-import { blockInside, parseBlock } from './ip.js';
+import { blockInside, formatBlock, hasHostBits, parseBlock } from './ip.js';
 import { parsePort, formatPolicyPort } from './ports.js';
 import { isEmptySelector, parseSelector, selectorString } from './selector.js';
 import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PolicyType } from './types.js';
@@ -263,10 +263,13 @@ function buildPeers(intent: PeerIntent, flags: { pods: string; namespaces: strin
     if (minor !== undefined && minor < 8) throw usageError(`${flags.cidr} (ipBlock) needs Kubernetes 1.8 or later`);
     const block = parseBlock(intent.cidr);
     if (!block) throw usageError(`${flags.cidr}: ${JSON.stringify(intent.cidr)} is not a CIDR (expected e.g. 10.0.0.0/8 or 203.0.113.7/32)`);
+    // 10.0.0.1/8 means all of 10.0.0.0/8 to Kubernetes: refused as --ipalloc refuses it (net/cidr.ts validateIpalloc)
+    if (hasHostBits(block)) throw usageError(`${flags.cidr} ${intent.cidr} is not a network address: did you mean ${formatBlock(block)}?`, 'for one address, use /32');
     const except: string[] = [];
     for (const e of intent.except ?? []) {
       const eb = parseBlock(e);
       if (!eb) throw usageError(`--except: ${JSON.stringify(e)} is not a CIDR`);
+      if (hasHostBits(eb)) throw usageError(`--except ${e} is not a network address: did you mean ${formatBlock(eb)}?`, 'for one address, use /32');
       if (!blockInside(eb, block) || (eb.prefix === block.prefix && eb.net === block.net)) {
         throw usageError(`--except ${e} must be a smaller block inside ${intent.cidr}`);
       }

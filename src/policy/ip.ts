@@ -115,3 +115,34 @@ export function blockContains(b: Block, a: Addr): boolean {
 export function blockInside(inner: Block, outer: Block): boolean {
   return inner.v === outer.v && inner.prefix >= outer.prefix && blockContains(outer, { v: inner.v, n: inner.net });
 }
+
+/** The network address of a block as text: "10.0.0.0/8", "fd00::/64". */
+export function formatBlock(b: Block): string {
+  if (b.v === 4) {
+    const n = Number(b.net);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${b.prefix}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((b.net >> BigInt(16 * (7 - i))) & 0xffffn));
+  // the longest run of zero groups (two or more) becomes "::"
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  const text = best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return `${text}/${b.prefix}`;
+}
+
+/** Whether the address part of "a.b.c.d/p" has bits set below the prefix (10.0.0.1/8). */
+export function hasHostBits(b: Block): boolean {
+  const a = parseAddr(b.text.slice(0, b.text.indexOf('/')));
+  return a !== undefined && a.n !== b.net;
+}

@@ -275,3 +275,48 @@ describe('loadKubeconfig', () => {
     expect((kc.user?.exec as { command: string }).command).toBe(path.join(dir, 'execdir', 'bin', 'get-token'));
   });
 });
+
+describe('kubeconfig files that are not files, and tokenFile (issue 10, point 8)', () => {
+  it('/dev/zero: a one-line failure after at most 16 MiB, not an out-of-memory abort', () => {
+    const e = thrown(() => loadKubeconfig({ kubeconfig: '/dev/zero', env: noEnv() }));
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toBe('kubeconfig /dev/zero is larger than 16 MiB: not a kubeconfig');
+  });
+
+  it('a directory is named as one', () => {
+    const e = thrown(() => loadKubeconfig({ kubeconfig: dir, env: noEnv() }));
+    expect(e.message).toBe(`cannot read kubeconfig ${dir}: it is a directory`);
+  });
+
+  const withTokenFile = (key: string, file: string) =>
+    write(
+      `tf-${key}/config`,
+      [
+        'apiVersion: v1',
+        'current-context: a',
+        'clusters: [{name: c, cluster: {server: "https://h"}}]',
+        'contexts: [{name: a, context: {cluster: c, user: u}}]',
+        `users: [{name: u, user: {${key}: ${JSON.stringify(file)}}}]`,
+      ].join('\n'),
+    );
+
+  it("reads kubectl's tokenFile key (client-go AuthInfo json:\"tokenFile\"), relative to the kubeconfig", async () => {
+    write('tf-tokenFile/token', 'tok-from-tokenFile\n');
+    const kc = loadKubeconfig({ kubeconfig: withTokenFile('tokenFile', 'token'), env: noEnv() });
+    expect(kc.user?.tokenFile).toBe(path.join(dir, 'tf-tokenFile', 'token'));
+    const creds = await credentialsFor(kc);
+    expect((await creds.authorize()).headers).toEqual({ Authorization: 'Bearer tok-from-tokenFile' });
+  });
+
+  it.each(['tokenFile', 'token-file'])('a missing %s is an error, as kubectl refuses it, not an unauthenticated request', async (key) => {
+    const kc = loadKubeconfig({ kubeconfig: withTokenFile(key, '/nonexistent/token'), env: noEnv() });
+    const creds = await credentialsFor(kc);
+    const e = await creds.authorize().then(
+      () => undefined,
+      (err: unknown) => err as WeavectlError,
+    );
+    expect(e).toBeInstanceOf(WeavectlError);
+    expect(e!.message).toBe('cannot read the token file /nonexistent/token: ENOENT');
+    expect(e!.hint).toMatch(/kubeconfig/);
+  });
+});

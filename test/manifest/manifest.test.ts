@@ -65,3 +65,23 @@ describe('rendering', () => {
     expect(toObjects(c)[0]).toMatchObject({ metadata: { name: 'changed' } });
   });
 });
+
+describe('parseManifest and YAML aliases (issue 10, point 8)', () => {
+  const laughs = (levels: number) => {
+    const names = 'abcdefghij'.slice(0, levels);
+    const lines = ['    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < names.length; i++) lines.push(`    ${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]`);
+    return `apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: weave-net\n  namespace: kube-system\nspec:\n  x:\n${lines.join('\n')}\n`;
+  };
+
+  it('refuses a "billion laughs" document in one line, before anything expands it', () => {
+    const e = rejects(`${cm('a')}---\n${laughs(9)}`);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toBe('test.yaml: a document expands its YAML aliases too often (more than 100): refused as a resource-exhaustion ("billion laughs") document');
+  });
+
+  it('accepts a few anchors and aliases, and a "*" that is no alias', () => {
+    const m = parseManifest(`${cm('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  labels: &l {app: x}\n  annotations: *l\ndata:\n  glob: "*.yaml"\n`, 't');
+    expect(toObjects(m)[1]).toMatchObject({ metadata: { labels: { app: 'x' }, annotations: { app: 'x' } }, data: { glob: '*.yaml' } });
+  });
+});

@@ -272,6 +272,9 @@ describe('scope flag parsers', () => {
     ['127.0.0.1', 'loopback'],
     ['169.254.169.254', 'link-local'],
     ['224.0.0.1', 'multicast'],
+    // issue 10, point 8: no host answers on these
+    ['255.255.255.255', '--external-ip 255.255.255.255 is a broadcast address: the Service would not be reachable there'],
+    ['240.0.0.1', 'reserved (240.0.0.0/4)'],
     ['::', 'unspecified'],
     ['::1', 'loopback'],
     ['0:0:0:0:0:0:0:1', 'loopback'],

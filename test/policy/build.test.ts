@@ -119,6 +119,18 @@ describe('buildAllow: peers, ports and names', () => {
     expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', name: 'Bad_Name' }))).toMatch(/invalid policy name "Bad_Name"/);
     expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b,' }))).toBe('invalid --to selector "a=b,": a trailing comma');
   });
+  it('refuses a CIDR with host bits, as --ipalloc does (10.0.0.1/8 would allow all of 10.0.0.0/8; issue 10, point 8)', () => {
+    expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', fromCidr: '10.0.0.1/8' }))).toBe('--from-cidr 10.0.0.1/8 is not a network address: did you mean 10.0.0.0/8?');
+    expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', fromCidr: '203.0.113.7/24' }))).toBe(
+      '--from-cidr 203.0.113.7/24 is not a network address: did you mean 203.0.113.0/24?',
+    );
+    expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', fromCidr: 'fd00::1/64' }))).toBe('--from-cidr fd00::1/64 is not a network address: did you mean fd00::/64?');
+    expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', fromCidr: '10.0.0.0/8', except: ['10.1.0.1/16'] }))).toBe(
+      '--except 10.1.0.1/16 is not a network address: did you mean 10.1.0.0/16?',
+    );
+    // a network address and a single host stay accepted
+    expect(buildAllow({ namespace: 'prod', to: 'a=b', fromCidr: '203.0.113.7/32' }).spec.ingress?.[0]?.from).toEqual([{ ipBlock: { cidr: '203.0.113.7/32' } }]);
+  });
   it('refuses features the cluster version does not have', () => {
     expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', fromNamespaceName: 'x', k8s: 20 }))).toMatch(/needs Kubernetes 1.21 or later/);
     expect(usage(() => buildAllow({ namespace: 'prod', to: 'a=b', from: 'c=d', fromNamespace: 'e=f', k8s: { major: 1, minor: 10 } }))).toMatch(/1.11 or later/);
