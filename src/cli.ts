@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_TIMEOUT } from './commands/global.js';
+import { usageError } from './errors.js';
 import { asInvoked, programName } from './util/program-name.js';
 
 type Register = (program: Command) => void;
@@ -32,7 +33,39 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 /** Global options that take a value in the next argument (so that value is not the command). */
-const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-o', '--output', '--timeout', '--request-timeout']);
+const VALUE_OPTIONS = new Set([
+  '--kubeconfig',
+  '--context',
+  '-n',
+  '--namespace',
+  '-o',
+  '--output',
+  '--timeout',
+  '--request-timeout',
+  '-s',
+  '--server',
+  '--cluster',
+  '--user',
+  '--token',
+  '--as',
+  '--certificate-authority',
+]);
+
+/**
+ * kubectl writes `--insecure-skip-tls-verify=true|false`; commander's boolean flags take no value,
+ * and an optional value would swallow the command word after the flag. The two spellings are turned
+ * into the flag, or its absence, before parsing.
+ */
+export function normalizeArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    const m = /^--insecure-skip-tls-verify=(.*)$/.exec(a);
+    if (!m) out.push(a);
+    else if (/^(true|1|yes)$/.test(m[1]!)) out.push('--insecure-skip-tls-verify');
+    else if (!/^(false|0|no)$/.test(m[1]!)) throw usageError(`--insecure-skip-tls-verify takes true or false, not "${m[1]}"`);
+  }
+  return out;
+}
 
 /** The words of a command line that are not flags or their values: ["policy", "allow"]. */
 export function wordsOf(args: readonly string[]): string[] {
@@ -73,6 +106,13 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     )
     .option('--timeout <duration>', 'how long the whole command may take, every request included, e.g. 90s, 5m, 600h (0 waits forever)', DEFAULT_TIMEOUT)
     .option('--request-timeout <duration>', "the limit of one request to the API server, as kubectl's: 30 (seconds), 1s, 2m; 0 = none of its own (default: 30s)")
+    .option('-s, --server <url>', "kubectl's: the API server address, instead of the kubeconfig cluster's")
+    .option('--cluster <name>', "kubectl's: the kubeconfig cluster to use, instead of the context's")
+    .option('--user <name>', "kubectl's: the kubeconfig user to use, instead of the context's")
+    .option('--token <token>', "kubectl's: a bearer token for the API server, instead of the user's credentials")
+    .option('--as <user>', "kubectl's: the user to impersonate")
+    .option('--certificate-authority <path>', "kubectl's: a CA file to check the API server's certificate with")
+    .option('--insecure-skip-tls-verify', "kubectl's: do not check the API server's certificate (insecure)")
     .option('-v, --verbose', 'print debug lines and stack traces of errors')
     .option('--no-color', 'do not colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
@@ -98,7 +138,11 @@ Examples:
   weavectl rollout-status --timeout 5m
 
   # Give a slow API server 10 seconds per request, the whole command 2 minutes
-  weavectl status --request-timeout 10s --timeout 2m`,
+  weavectl status --request-timeout 10s --timeout 2m
+
+  # kubectl's connection flags work as with kubectl, e.g. through \`kubectl proxy\`
+  weavectl status -s http://127.0.0.1:8001
+  weavectl check --server https://10.200.33.10:6443 --token "$TOKEN" --certificate-authority ca.crt`,
     );
 
   const wanted = commandOf(argv.slice(2));

@@ -3,7 +3,7 @@
  * Loaded by main.ts for everything but `--version`.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, wordsOf } from './cli.js';
+import { buildProgram, normalizeArgs, wordsOf } from './cli.js';
 import { globalsOf } from './commands/global.js';
 import { EXIT_USAGE, failure, usageError, WeavectlError } from './errors.js';
 import { formatDuration } from './util/duration.js';
@@ -19,10 +19,11 @@ import { programName } from './util/program-name.js';
  */
 export const DEADLINE_GRACE_MS = 5_000;
 
-export async function run(argv: string[]): Promise<number> {
-  const { verbose, color } = reportFlags(argv);
+export async function run(rawArgv: string[]): Promise<number> {
+  const { verbose, color } = reportFlags(rawArgv);
   let watchdog: LongTimer | undefined;
   try {
+    let argv = normalizeArgs(rawArgv);
     const args = argv.slice(2);
     // TAB in a shell with `weavectl completion` loaded: the candidates, one a line (never an error).
     if (args[0] === '__complete') {

@@ -23,7 +23,7 @@ import { builtinResource, isObjectNotFound } from './builtin-kinds.js';
 import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
 import { credentialsFor } from './credentials.js';
-import { loadKubeconfig } from './kubeconfig.js';
+import { loadKubeconfig, type KubeconfigOverrides } from './kubeconfig.js';
 import { isKubeApiError, parseApplyConflicts, type KubeApiError, type RequestDescription } from './status-errors.js';
 import { Transport, type RetryPolicy } from './transport.js';
 import { runWatch } from './watch.js';
@@ -33,6 +33,8 @@ export interface ConnectOptions {
   kubeconfig?: string;
   /** --context */
   context?: string;
+  /** kubectl's --server, --cluster, --user, --token, --as, --certificate-authority, --insecure-skip-tls-verify */
+  overrides?: KubeconfigOverrides;
   /** -n/--namespace: the default namespace for namespaced objects that name none. */
   namespace?: string;
   /** Per-request timeout (default 30 s; 0: none of its own); watches use their own timeoutSeconds. */
@@ -74,7 +76,14 @@ export interface KubeCluster extends Cluster {
 
 /** Builds the client from the kubeconfig. No request is sent until the first call. */
 export async function connect(opts: ConnectOptions = {}): Promise<KubeCluster> {
-  const loaded = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, env: opts.env, homeDir: opts.homeDir });
+  const loaded = loadKubeconfig({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    namespace: opts.namespace,
+    env: opts.env,
+    homeDir: opts.homeDir,
+    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+  });
   for (const w of loaded.warnings) opts.onWarning?.(w);
   const transport = new Transport(await credentialsFor(loaded), loaded.server, {
     requestTimeoutMs: opts.requestTimeoutMs,

@@ -61,9 +61,32 @@ export interface KubeconfigContext {
   namespace?: string;
 }
 
+/**
+ * kubectl's global flags that override parts of the kubeconfig (client-go's clientcmd
+ * ConfigOverrides), with kubectl's meaning.
+ */
+export interface KubeconfigOverrides {
+  /** --server/-s: the API server address, instead of the cluster's. */
+  server?: string;
+  /** --cluster: the kubeconfig cluster to use, instead of the context's. */
+  cluster?: string;
+  /** --user: the kubeconfig user to use, instead of the context's. */
+  user?: string;
+  /** --token: a bearer token, instead of the user's credentials (a client certificate stays). */
+  token?: string;
+  /** --as: the user to impersonate. */
+  as?: string;
+  /** --insecure-skip-tls-verify: the server's certificate is not checked (and no CA is used). */
+  insecureSkipTlsVerify?: boolean;
+  /** --certificate-authority: the CA file to check the server's certificate with. */
+  certificateAuthority?: string;
+}
+
 export interface LoadKubeconfigOptions {
   /** --kubeconfig */
   kubeconfig?: string;
+  /** --server, --cluster, --user, --token, --as, --insecure-skip-tls-verify, --certificate-authority */
+  overrides?: KubeconfigOverrides;
   /** --context */
   context?: string;
   /** -n/--namespace */
@@ -251,7 +274,7 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
     const present = listed.filter(exists);
     files = present.map(readOneFile);
     source = present.join(path.delimiter);
-    if (present.length === 0 && !inClusterPossible(env, opts.inClusterRoot)) {
+    if (present.length === 0 && !inClusterPossible(env, opts.inClusterRoot) && !opts.overrides?.server) {
       throw failure(`none of the files in KUBECONFIG exist (${listed.join(', ')})`, 'fix KUBECONFIG or pass --kubeconfig PATH');
     }
   } else {
@@ -262,7 +285,13 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
   }
 
   const merged = mergeConfigs(files);
+  const ov = opts.overrides ?? {};
   const empty = merged.clusters.length === 0 && merged.contexts.length === 0 && merged.users.length === 0;
+  const contextName = opts.context || merged.currentContext;
+  // kubectl -s URL works without any kubeconfig, or without a context in it: the flags say it all
+  if (ov.server && !opts.context && (empty || !contextName)) {
+    return withOverrides(merged, { name: '', cluster: '' }, ov, opts, source || '--server', warnings);
+  }
   if (empty) {
     if (inClusterPossible(env, opts.inClusterRoot)) {
       if (opts.context) {
@@ -274,12 +303,11 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
       files.length === 0
         ? 'no Kubernetes configuration found: no --kubeconfig, KUBECONFIG is not set, ~/.kube/config does not exist, and this is not running in a pod'
         : `the kubeconfig ${source} defines no clusters, users or contexts`,
-      'pass --kubeconfig PATH, set KUBECONFIG, or check `kubectl config view`',
+      'pass --kubeconfig PATH, set KUBECONFIG, or --server URL; check `kubectl config view`',
     );
   }
 
   const contextNames = merged.contexts.map((c) => c.name);
-  const contextName = opts.context || merged.currentContext;
   if (!contextName) {
     throw failure(`the kubeconfig (${source}) has no current-context`, `pick one with --context (available: ${listNames(contextNames)})`);
   }
@@ -293,28 +321,78 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
       `pick one with --context (available: ${listNames(contextNames)})`,
     );
   }
-  const cluster = merged.clusters.find((c) => c.name === ctx.cluster);
-  if (!cluster) {
-    throw failure(`context "${ctx.name}" refers to cluster "${ctx.cluster}", which is not in the kubeconfig or has no server (${source})`);
+  return withOverrides(merged, ctx, ov, opts, source, warnings);
+}
+
+/** The context's cluster and user, with kubectl's override flags applied; checked. */
+function withOverrides(
+  merged: Omit<FileConfig, 'file'>,
+  ctx: KubeconfigContext,
+  ov: KubeconfigOverrides,
+  opts: LoadKubeconfigOptions,
+  source: string,
+  warnings: string[],
+): LoadedKubeconfig {
+  const clusterName = ov.cluster ?? ctx.cluster;
+  let cluster: KubeconfigCluster | undefined = clusterName ? merged.clusters.find((c) => c.name === clusterName) : undefined;
+  if (ov.cluster !== undefined && !cluster) {
+    throw usageError(`cluster "${ov.cluster}" (--cluster) does not exist in the kubeconfig (available: ${listNames(merged.clusters.map((c) => c.name))})`);
   }
-  let userName: string | undefined;
-  if (ctx.user) {
-    if (!merged.users.some((u) => u.name === ctx.user)) {
+  if (!cluster) {
+    if (!ov.server) throw failure(`context "${ctx.name}" refers to cluster "${ctx.cluster}", which is not in the kubeconfig or has no server (${source})`);
+    cluster = { name: clusterName || 'from --server', server: '', skipTLSVerify: false };
+  }
+  cluster = { ...cluster };
+  if (ov.server) cluster.server = ov.server.replace(/\/+$/, '');
+  if (ov.certificateAuthority !== undefined) {
+    cluster.caFile = path.resolve(ov.certificateAuthority);
+    cluster.caData = undefined;
+  }
+  if (ov.insecureSkipTlsVerify) {
+    if (ov.certificateAuthority !== undefined) {
+      // kubectl: "specifying a root certificates file with the insecure flag is not allowed"
+      throw usageError('--certificate-authority and --insecure-skip-tls-verify cannot be used together: the certificate would not be checked');
+    }
+    cluster.skipTLSVerify = true;
+    cluster.caFile = undefined;
+    cluster.caData = undefined;
+  }
+
+  const userName = ov.user ?? ctx.user;
+  let user: KubeconfigUser | undefined;
+  if (userName) {
+    user = merged.users.find((u) => u.name === userName);
+    if (!user) {
+      if (ov.user !== undefined) {
+        throw usageError(`user "${ov.user}" (--user) does not exist in the kubeconfig (available: ${listNames(merged.users.map((u) => u.name))})`);
+      }
       throw failure(`context "${ctx.name}" refers to user "${ctx.user}", which is not in the kubeconfig (${source})`);
     }
-    userName = ctx.user;
+  }
+  if (ov.token !== undefined || ov.as !== undefined) {
+    user = { ...(user ?? { name: userName ?? 'from flags' }) };
+    if (ov.token !== undefined) {
+      // the token is the user's credential now; a client certificate stays, as with kubectl
+      user.token = ov.token;
+      user.tokenFile = undefined;
+      user.username = undefined;
+      user.password = undefined;
+      user.exec = undefined;
+      user.authProvider = undefined;
+    }
+    if (ov.as !== undefined) user.impersonateUser = ov.as;
   }
 
   checkServer(cluster, warnings);
 
   return {
     cluster,
-    user: userName ? merged.users.find((u) => u.name === userName) : undefined,
-    contextName,
+    user,
+    contextName: ctx.name || '(none: --server)',
     clusterName: cluster.name,
     server: cluster.server,
     namespace: opts.namespace || ctx.namespace || 'default',
-    userName,
+    userName: user?.name,
     source,
     warnings,
   };
@@ -328,12 +406,7 @@ function checkServer(cluster: KubeconfigCluster, warnings: string[]): void {
     throw failure(`cluster "${cluster.name}" has an invalid server address "${cluster.server}"`);
   }
   if (url.protocol === 'http:') {
-    if (!cluster.skipTLSVerify) {
-      throw failure(
-        `cluster "${cluster.name}" uses plain HTTP (${cluster.server}), which is only allowed with insecure-skip-tls-verify: true`,
-        'use the https:// address of the API server',
-      );
-    }
+    // kubectl talks plain HTTP to such a server (`kubectl proxy`, a local test server): so does weavectl, with a warning
     warnings.push(`the connection to cluster "${cluster.name}" (${cluster.server}) is plain HTTP: not encrypted, server not authenticated`);
   } else if (url.protocol === 'https:') {
     if (cluster.skipTLSVerify) {

@@ -25,6 +25,7 @@ export async function openCluster(g: Globals, reporter: Reporter): Promise<KubeC
     ...(g.namespaceSet ? { namespace: g.namespace } : {}),
     ...(g.requestTimeoutMs !== undefined ? { requestTimeoutMs: g.requestTimeoutMs } : {}),
     deadline: g.deadline,
+    overrides: g.overrides,
     commandTimeoutMs: g.timeoutMs,
     onWarning: (m) => reporter.warn(m),
   });

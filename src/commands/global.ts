@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
+import type { KubeconfigOverrides } from '../cluster/kubeconfig.js';
 import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 
 export type OutputFormat = 'text' | 'yaml' | 'json' | 'name';
@@ -26,6 +27,8 @@ export interface Globals {
   requestTimeoutMs?: number;
   verbose: boolean;
   color: boolean;
+  /** kubectl's --server, --cluster, --user, --token, --as, --certificate-authority, --insecure-skip-tls-verify */
+  overrides: KubeconfigOverrides;
 }
 
 export const DEFAULT_NAMESPACE = 'kube-system';
@@ -73,7 +76,52 @@ export function globalsOf(cmd: Command): Globals {
     ...(o.requestTimeout !== undefined ? { requestTimeoutMs: parseRequestTimeout(String(o.requestTimeout)) } : {}),
     verbose: Boolean(o.verbose),
     color: o.color !== false,
+    overrides: overridesOf(o),
   };
+}
+
+/** A --server value as kubectl takes it: a URL, or HOST[:PORT] (then https://). */
+export function parseServer(value: string): string {
+  const v = value.trim();
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw usageError(`invalid --server "${value}": expected an address like https://10.200.33.10:6443`);
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname) {
+    throw usageError(`invalid --server "${value}": expected an address like https://10.200.33.10:6443`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+function nonEmpty(flag: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (s === '') throw usageError(`${flag} needs a value`);
+  return s;
+}
+
+function overridesOf(o: Record<string, unknown>): KubeconfigOverrides {
+  const out: KubeconfigOverrides = {};
+  const server = nonEmpty('--server', o.server);
+  if (server !== undefined) out.server = parseServer(server);
+  const cluster = nonEmpty('--cluster', o.cluster);
+  if (cluster !== undefined) out.cluster = cluster;
+  const user = nonEmpty('--user', o.user);
+  if (user !== undefined) out.user = user;
+  const token = nonEmpty('--token', o.token);
+  if (token !== undefined) {
+    if (/[\r\n\0]/.test(token)) throw usageError('--token holds a line break or NUL: not a bearer token');
+    out.token = token;
+  }
+  const as = nonEmpty('--as', o.as);
+  if (as !== undefined) out.as = as;
+  const ca = nonEmpty('--certificate-authority', o.certificateAuthority);
+  if (ca !== undefined) out.certificateAuthority = ca;
+  if (o.insecureSkipTlsVerify === true) out.insecureSkipTlsVerify = true;
+  return out;
 }
 
 /** What is left of --timeout now (Infinity without a limit, never below 1 ms). */

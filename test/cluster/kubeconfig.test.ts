@@ -177,7 +177,7 @@ describe('loadKubeconfig', () => {
     expect(loadKubeconfig({ kubeconfig: p, env: noEnv() }).server).toBe('https://h');
   });
 
-  it('insecure-skip-tls-verify is honoured with a warning; plain http needs it', async () => {
+  it('insecure-skip-tls-verify is honoured with a warning; plain http is accepted with a warning, as kubectl accepts it (kubectl proxy)', async () => {
     const p = write(
       'insecure.yaml',
       config({
@@ -200,7 +200,9 @@ describe('loadKubeconfig', () => {
     const opts = await requestOptions(a);
     expect(opts.rejectUnauthorized).toBe(false);
     expect(loadKubeconfig({ kubeconfig: p, context: 'p', env: noEnv() }).warnings[0]).toContain('plain HTTP');
-    expect(thrown(() => loadKubeconfig({ kubeconfig: p, context: 'bad', env: noEnv() })).message).toContain('only allowed with insecure-skip-tls-verify');
+    const plain = loadKubeconfig({ kubeconfig: p, context: 'bad', env: noEnv() });
+    expect(plain.server).toBe('http://127.0.0.1:8080');
+    expect(plain.warnings).toEqual(['the connection to cluster "plainbad" (http://127.0.0.1:8080) is plain HTTP: not encrypted, server not authenticated']);
   });
 
   it('TLS is verified by default, with the CA from the kubeconfig (paths relative to the file)', async () => {
@@ -318,5 +320,70 @@ describe('kubeconfig files that are not files, and tokenFile (issue 10, point 8)
     expect(e).toBeInstanceOf(WeavectlError);
     expect(e!.message).toBe('cannot read the token file /nonexistent/token: ENOENT');
     expect(e!.hint).toMatch(/kubeconfig/);
+  });
+});
+
+describe("kubectl's global flags override the kubeconfig (issue 12 §3)", () => {
+  const two = () =>
+    write(
+      'overrides/config',
+      config({
+        current: 'a',
+        clusters: [
+          ['c1', 'https://one:6443', { 'certificate-authority-data': Buffer.from('CA1').toString('base64') }],
+          ['c2', 'https://two:6443'],
+        ],
+        users: [
+          ['u1', { token: 'tok1' }],
+          ['u2', { username: 'admin', password: 'pw' }],
+          ['ex', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-token' } }],
+        ],
+        contexts: [['a', 'c1', 'u1', 'prod'], ['x', 'c1', 'ex']],
+      }),
+    );
+
+  it('--server replaces the address, keeping the rest of the cluster entry', () => {
+    const kc = loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { server: 'https://10.0.0.9:6443' } });
+    expect(kc.server).toBe('https://10.0.0.9:6443');
+    expect(kc.cluster.caData).toBe(Buffer.from('CA1').toString('base64'));
+    expect(kc.user?.token).toBe('tok1');
+    expect(kc.namespace).toBe('prod');
+  });
+
+  it('--server alone works without any kubeconfig, anonymous unless --token', async () => {
+    const kc = loadKubeconfig({ env: { KUBECONFIG: '/nonexistent/kc' }, overrides: { server: 'http://127.0.0.1:8001' } });
+    expect(kc.server).toBe('http://127.0.0.1:8001');
+    expect(kc.user).toBeUndefined();
+    expect(kc.warnings[0]).toContain('plain HTTP');
+    const withToken = loadKubeconfig({ env: { KUBECONFIG: '/nonexistent/kc' }, overrides: { server: 'https://h:6443', token: 'abc' } });
+    expect((await requestOptions(withToken)).headers).toEqual({ Authorization: 'Bearer abc' });
+  });
+
+  it('--cluster and --user pick other entries; unknown names are usage errors listing the names', async () => {
+    const kc = loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { cluster: 'c2', user: 'u2' } });
+    expect(kc.server).toBe('https://two:6443');
+    expect((await requestOptions(kc)).headers).toEqual({ Authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` });
+    const c = thrown(() => loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { cluster: 'nope' } }));
+    expect([c.exitCode, c.message]).toEqual([2, 'cluster "nope" (--cluster) does not exist in the kubeconfig (available: c1, c2)']);
+    const u = thrown(() => loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { user: 'nope' } }));
+    expect([u.exitCode, u.message]).toEqual([2, 'user "nope" (--user) does not exist in the kubeconfig (available: u1, u2, ex)']);
+  });
+
+  it('--token replaces the user\'s credentials (an exec plugin is not run); --as impersonates', async () => {
+    const kc = loadKubeconfig({ kubeconfig: two(), context: 'x', env: noEnv(), overrides: { token: 'flag-token', as: 'jane' } });
+    expect(kc.user?.exec).toBeUndefined();
+    expect((await requestOptions(kc)).headers).toEqual({ Authorization: 'Bearer flag-token', 'Impersonate-User': 'jane' });
+  });
+
+  it('--insecure-skip-tls-verify drops the CA and warns; --certificate-authority replaces it; both together are refused', async () => {
+    const insecure = loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { insecureSkipTlsVerify: true } });
+    expect(insecure.cluster.caData).toBeUndefined();
+    expect((await requestOptions(insecure)).rejectUnauthorized).toBe(false);
+    expect(insecure.warnings[0]).toContain('TLS certificate verification is disabled');
+    const caFile = write('overrides/ca.pem', 'CA FROM FLAG');
+    const ca = loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { certificateAuthority: caFile } });
+    expect((await requestOptions(ca)).ca?.toString()).toBe('CA FROM FLAG');
+    const both = thrown(() => loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { certificateAuthority: caFile, insecureSkipTlsVerify: true } }));
+    expect(both.exitCode).toBe(2);
   });
 });
