@@ -212,7 +212,8 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
         reporter.warn(`${name}${where} kept: ${out.message}`);
         break;
       case 'failed':
-        reporter.error(`${name}${where}: ${out.message}`);
+        // one `error:` line ends the command (below); each object that failed is a line of its own before it
+        reporter.info(`${name}${where} not deleted: ${out.message}`);
         break;
     }
   };

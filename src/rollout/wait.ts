@@ -407,6 +407,11 @@ class Waiter {
           if (quick) {
             transientAttempts++;
             await this.sleep(this.backoffMs(transientAttempts));
+            if (this.finished) return;
+            // A watch that ends before delivering anything (a proxy that cuts streams) shows no
+            // progress however often it is resumed: a list does.
+            rv = await this.list(true);
+            continue;
           }
           break;
         }
@@ -716,6 +721,11 @@ class Waiter {
     if (lastStatus?.message) details.push(lastStatus.message.replace(/\.\.\.$/, ''));
     for (const p of this.problems) details.push(p.message);
     const message = `timed out waiting for the condition after ${formatDuration(this.o.timeoutMs)}${details.length ? `: ${details.join('; ')}` : ''}`;
-    this.rejectOuter(failure(message, this.problems.find((p) => p.hint)?.hint));
+    this.rejectOuter(
+      failure(
+        message,
+        this.problems.find((p) => p.hint)?.hint ?? 'the rollout goes on in the cluster: follow it with `weavectl rollout-status`, or give it more time with --timeout',
+      ),
+    );
   }
 }
