@@ -529,8 +529,8 @@ class KubeClusterImpl implements KubeCluster {
         path: this.path(info, ns, ref.name),
         query: { dryRun: opts.dryRun ? 'All' : undefined },
         body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-        // deleting twice ends the same way: a retry after a reset answers 404, which is "already gone"
-        retry: true,
+        // a reset is retried (a second delete answers 404, "already gone"); a 5xx is not
+        retry: 'network',
         desc: this.desc('delete', info, ns, ref.name),
       });
       return true;

@@ -53,8 +53,11 @@ export interface HttpRequest {
   body?: unknown;
   contentType?: string;
   accept?: string;
-  /** Retry on 429/5xx/ECONNRESET (only for idempotent requests). */
-  retry?: boolean;
+  /**
+   * true: retry on 429/5xx and on connection resets (idempotent requests); 'network': only when the
+   * connection failed (a DELETE: a retry after a reset answers 404 if the first one went through).
+   */
+  retry?: boolean | 'network';
   timeoutMs?: number;
   desc: RequestDescription;
 }
@@ -202,7 +205,7 @@ export class Transport {
         throw networkError(err, req.desc, this.id);
       }
       if (res.status >= 200 && res.status < 300) return res;
-      if (RETRY_STATUS.has(res.status) && attempt < policy.attempts) {
+      if (req.retry === true && RETRY_STATUS.has(res.status) && attempt < policy.attempts) {
         const after = retryAfterMs(res.headers['retry-after']);
         const delay = Math.min(after ?? this.backoff(attempt), policy.maxDelayMs);
         // a retry that could only start after --timeout ran out is not made: the answer so far is the error
