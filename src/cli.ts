@@ -93,6 +93,15 @@ export function commandOf(args: readonly string[]): string | undefined {
   return a !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, a) ? a : undefined;
 }
 
+/**
+ * commander's own errors ("error: unknown option '--ipaloc'", then "(Did you mean --ipalloc?)" on a
+ * line of its own) as weavectl prints every error: one `error:` line, the suggestion as its hint.
+ */
+export function writeCommanderError(str: string, write: (s: string) => void): void {
+  const m = /^([^\n]*)\n\(Did you mean ([^\n]*)\?\)\s*$/.exec(str);
+  write(m ? `${m[1]}\nhint: did you mean ${m[2]}?\n` : str);
+}
+
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command(programName())
     .description('Install, configure and operate Weave Net and Weave Scope on Kubernetes clusters')
@@ -118,8 +127,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      // commander's own errors ("error: unknown option '--ipaloc' (Did you mean --ipalloc?)") stay one line.
-      outputError: (str, write) => write(str),
+      // commander's own errors as every error: one `error:` line, a suggestion as its hint
+      outputError: writeCommanderError,
       // Help and usage name the program as invoked (`kubectl weave install ...` as a kubectl plugin).
       writeOut: (str) => process.stdout.write(asInvoked(str)),
       writeErr: (str) => process.stderr.write(asInvoked(str)),
@@ -154,7 +163,7 @@ Examples:
   const footer = `\nUse "${programName()} options" for a list of global command-line options (applies to all commands).`;
   const walk = (cmds: readonly Command[]) => {
     for (const cmd of cmds) {
-      cmd.exitOverride().showSuggestionAfterError(true);
+      cmd.exitOverride().showSuggestionAfterError(true).configureOutput({ ...cmd.configureOutput(), outputError: writeCommanderError });
       if (cmd.name() !== 'options') cmd.addHelpText('after', footer);
       walk(cmd.commands);
     }
