@@ -409,6 +409,38 @@ export class Transport {
     }
   }
 
+  /**
+   * The credentials, unless --timeout runs out first (an exec plugin that waits for a login that
+   * never comes): then a one-line failure saying so.
+   */
+  private beforeDeadline<T>(p: Promise<T>): Promise<T> {
+    if (this.deadline === Infinity) return p;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setLongTimeout(
+        () => {
+          const total = this.commandTimeoutMs ? ` of ${formatDuration(this.commandTimeoutMs)}` : '';
+          reject(
+            failure(
+              `cannot get credentials${this.id.contextName ? ` for context "${this.id.contextName}"` : ''}: no answer before the --timeout${total} ran out`,
+              'the exec plugin or auth provider of the user in the kubeconfig did not answer: run it by hand, or raise --timeout',
+            ),
+          );
+        },
+        Math.max(0, this.deadline - Date.now()),
+      );
+      p.then(
+        (v) => {
+          timer.clear();
+          resolve(v);
+        },
+        (e: unknown) => {
+          timer.clear();
+          reject(e);
+        },
+      );
+    });
+  }
+
   private credentialsFailure(err: unknown): WeavectlError {
     if (err instanceof WeavectlError) return err;
     return failure(
@@ -435,7 +467,7 @@ export class Transport {
     let tls: TlsMaterial;
     let auth: Awaited<ReturnType<Credentials['authorize']>>;
     try {
-      [tls, auth] = await Promise.all([this.tlsMaterial(), this.creds.authorize()]);
+      [tls, auth] = await this.beforeDeadline(Promise.all([this.tlsMaterial(), this.creds.authorize()]));
     } catch (err) {
       throw this.credentialsFailure(err);
     }

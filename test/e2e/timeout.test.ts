@@ -73,3 +73,20 @@ describe('an API server that accepts connections and never answers', () => {
     expect(r.stderr.trim().split('\n')[0]).toBe('error: invalid --request-timeout "soon": must be a whole number of seconds, or a number with a unit (e.g. 1s, 2m, 3h)');
   });
 });
+
+describe('an exec credential plugin that never answers', () => {
+  it('--timeout 2s ends in about 2 s with one line naming the credentials', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 1 });
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'weavectl-exec-hang-')), 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${s.url}\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ${JSON.stringify(process.execPath)}\n      args: ["-e", "setTimeout(() => {}, 60000)"]\n      interactiveMode: Never\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`,
+    );
+    const t0 = Date.now();
+    const r = await runCli(['--kubeconfig', kubeconfig, 'policy', 'list', '--timeout', '2s'], { timeoutMs: 20_000 });
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2_000 + 3_000);
+    expect(r.stderr).toMatch(/^error: cannot get credentials for context "c": no answer before the --timeout of 2s ran out$/m);
+    expect(r.stderr).toMatch(/^hint: the exec plugin/m);
+  });
+});

@@ -7,7 +7,8 @@
  *   500       a storm: every request answered 500 Internal Server Error
  *   429       every request answered 429 Too Many Requests with Retry-After: 1
  *   reset     every connection is destroyed as soon as its request arrives (ECONNRESET)
- *   reset-some every third request is reset, the others forwarded (a flaky network)
+ *   reset-some every third request is reset, the others forwarded (a flaky network); a request
+ *             that was reset once is forwarded when it comes again (its retry goes through)
  *   hang      connections are accepted and never answered
  *   pass      everything forwarded
  */
@@ -45,6 +46,7 @@ export async function startFaultProxy(target: string, fault: ProxyFault): Promis
   const t = new URL(target);
   const sockets = new Set<net.Socket>();
   let requests = 0;
+  const resetOnce = new Set<string>();
   const answer = (res: http.ServerResponse, code: number, body: string, headers: Record<string, string> = {}) => {
     res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
     res.end(body);
@@ -79,8 +81,14 @@ export async function startFaultProxy(target: string, fault: ProxyFault): Promis
         return answer(res, 429, status(429, 'TooManyRequests', 'the server has received too many requests'), { 'Retry-After': '1' });
       case 'reset':
         return req.socket.destroy();
-      case 'reset-some':
-        return n % 3 === 0 ? req.socket.destroy() : forward(req, res);
+      case 'reset-some': {
+        const key = `${req.method} ${req.url}`;
+        if (n % 3 === 0 && !resetOnce.has(key)) {
+          resetOnce.add(key);
+          return req.socket.destroy();
+        }
+        return forward(req, res);
+      }
       case 'hang':
         return; // never answered
       default:
