@@ -437,17 +437,15 @@ function loadInCluster(opts: LoadKubeconfigOptions, warnings: string[]): LoadedK
   const user: KubeconfigUser = { name: 'in-cluster', tokenFile: `${root}${SA_DIR}/token` };
   let saNamespace: string | undefined;
   if (exists(nsFile)) saNamespace = fs.readFileSync(nsFile, 'utf8').trim() || undefined;
-  return {
-    cluster,
-    user,
-    contextName: 'in-cluster',
-    clusterName: 'in-cluster',
-    server,
-    namespace: opts.namespace || saNamespace || 'default',
-    userName: 'in-cluster',
-    source: 'in-cluster service account',
+  // kubectl's override flags apply in a pod too (--token, --as, --server ...)
+  return withOverrides(
+    { clusters: [cluster], users: [user], contexts: [] },
+    { name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', ...(saNamespace ? { namespace: saNamespace } : {}) },
+    opts.overrides ?? {},
+    opts,
+    'in-cluster service account',
     warnings,
-  };
+  );
 }
 
 /** The contexts of the kubeconfig that would be read (shell completion of --context and -n); [] when there is none or it cannot be read. */

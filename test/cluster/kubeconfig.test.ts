@@ -240,6 +240,9 @@ describe('loadKubeconfig', () => {
     expect(v6.server).toBe('https://[fd00::1]:443');
     // --context cannot select anything in-cluster
     expect(thrown(() => loadKubeconfig({ env, context: 'x', inClusterRoot: root })).exitCode).toBe(2);
+    // kubectl's override flags apply in a pod too
+    const as = loadKubeconfig({ env, inClusterRoot: root, overrides: { as: 'jane', token: 'flag-token' } });
+    expect((await requestOptions(as)).headers).toEqual({ Authorization: 'Bearer flag-token', 'Impersonate-User': 'jane' });
   });
 
   it('no configuration at all fails with a hint (exit 1)', () => {
