@@ -252,7 +252,14 @@ describe('kubectl 1.35 against the simulator', () => {
   it('reads container logs: all, the last lines, and --previous', async (ctx) => {
     const { sim, k } = await cluster(ctx, '1.29.2', 1);
     expect((await k.run(['apply', '--server-side', '-f', NET_281_K111, ...T])).code).toBe(0);
-    const pod = await sim.waitFor(() => sim.list('v1', 'Pod', 'kube-system').find((p) => p['metadata']['labels']?.['name'] === 'weave-net'), { timeoutMs: 10_000 });
+    // the weave container running, not only the pod created: logs of a container still initializing are a 400
+    const pod = await sim.waitFor(
+      () =>
+        sim
+          .list('v1', 'Pod', 'kube-system')
+          .find((p) => p['metadata']['labels']?.['name'] === 'weave-net' && (p['status']?.['containerStatuses'] ?? []).some((c: any) => c['name'] === 'weave' && c['state']?.['running'])),
+      { timeoutMs: 10_000 },
+    );
     const name = pod['metadata']['name'] as string;
     sim.podLogs.set('kube-system', name, 'weave', 'INFO: 2024/05/01 10:00:00.000001 Command line options: map[...]\nINFO: 2024/05/01 10:00:01.000000 weave  2.8.1\nINFO: 2024/05/01 10:00:02.000000 Listening for metrics requests on 0.0.0.0:6782\n');
 
