@@ -19,14 +19,14 @@ const TARGET_RSS_MB = 150;
 export function loadSimulator() {
   return importTs([
     "export { startSimulator } from './test/sim/index.ts';",
-    "export { weaveViewFor } from './test/sim/exec.ts';",
-    "export { weaveExec, peerName, ipamSplit, goPercent, WEAVE_PORT, WEAVE_DEFAULT_MTU } from './test/sim/weave-node.ts';",
+    "export { weaveViewFor } from './test/sim/src/exec.ts';",
+    "export { weaveExec, peerName, ipamSplit, goPercent, WEAVE_PORT, WEAVE_DEFAULT_MTU } from './test/sim/src/weave-node.ts';",
     "export { parseCidr, formatIp, broadcast } from './src/net/cidr.ts';",
   ]);
 }
 
 /**
- * What the weave container of each pod answers, as the simulator's imitation (test/sim/weave-node.ts)
+ * What the weave container of each pod answers, as the simulator's imitation (test/sim/src/weave-node.ts)
  * answers it for a healthy cluster, but computed from data prepared once. The imitation rebuilds
  * the whole cluster view on every exec (some 150-300 ms of CPU per exec at 1,000 nodes, all in this
  * one process), which would measure the simulator instead of weavectl. The answers are checked

@@ -1,14 +1,14 @@
 /**
  * `weavectl npc rules` end to end: the built CLI against the Kubernetes API simulator, whose weave-net
  * pods answer `iptables-save` and `ipset list` in the weave-npc container from the cluster's
- * Namespaces, Pods and NetworkPolicies (test/sim/weave-node.ts), in weave-npc's current comment
+ * Namespaces, Pods and NetworkPolicies (test/sim/src/weave-node.ts), in weave-npc's current comment
  * format and, switched with weaveState(sim).npcFormat, the older one.
  * Needs the bundle: `npm test` builds it first (or `node scripts/build.mjs`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
-import { weaveState } from '../sim/weave-node.js';
+import { weaveState } from '../sim/src/weave-node.js';
 
 let sim: Simulator;
 const cleanups: (() => void)[] = [];

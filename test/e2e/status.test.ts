@@ -1,14 +1,14 @@
 /**
  * `weavectl status` end to end: the built CLI against the simulator (Kubernetes 1.7.5, 4 nodes),
  * Weave Net installed by `weavectl install --ipalloc 172.25.64.0/18`. The weave pods answer exec
- * like the real ones (test/sim/weave-node.ts); faults are programmed per test.
+ * like the real ones (test/sim/src/weave-node.ts); faults are programmed per test.
  * Needs the bundle: `npm test` builds it first (or `node scripts/build.mjs`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
-import { weaveViewFor } from '../sim/exec.js';
+import { weaveViewFor } from '../sim/src/exec.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
-import { peerName, weaveExec, weaveState } from '../sim/weave-node.js';
+import { peerName, weaveExec, weaveState } from '../sim/src/weave-node.js';
 
 let sim: Simulator;
 const cleanups: (() => void)[] = [];

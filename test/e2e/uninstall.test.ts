@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
-import { R } from '../sim/apis.js';
+import { R } from '../sim/src/apis.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
 
 function cliFor(sim: Simulator) {

@@ -1,11 +1,11 @@
 /**
- * Cross-check with the Kubernetes simulator's imitation of weave-npc (test/sim/weave-node.ts, an
+ * Cross-check with the Kubernetes simulator's imitation of weave-npc (test/sim/src/weave-node.ts, an
  * independent implementation of what weave-npc writes): the decoder must explain every rule and
  * set it produces, and the pods its default-allow sets leave out must be exactly the pods the
  * evaluator says are isolated.
  */
 import { describe, expect, it } from 'vitest';
-import { iptablesSave, ipsetList, type WeaveView } from '../sim/weave-node.js';
+import { iptablesSave, ipsetList, type WeaveView } from '../sim/src/weave-node.js';
 import { decodeNpcRules } from '../../src/policy/npc-rules.js';
 import { createEvaluator } from '../../src/policy/evaluate.js';
 import type { Namespace, NetworkPolicy, Pod } from '../../src/policy/types.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiSurface, parseK8sVersion } from './apis.js';
+import { ApiSurface, parseK8sVersion } from './src/apis.js';
 import { startSimulator, type Simulator } from './index.js';
 import { daemonSet, get, post } from './testkit.js';
-import type { Obj } from './types.js';
+import type { Obj } from './src/types.js';
 
 /** What kubectl 1.35 sends to /api and /apis. */
 const KUBECTL_ACCEPT =

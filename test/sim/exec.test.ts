@@ -4,9 +4,9 @@ import { PassThrough } from 'node:stream';
 import { Exec, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { handleExecUpgrade, handleLogs, resultStatus, validateContainer, type ExecSim } from './exec.js';
-import { ExecHandlers, PodLogs, type Obj } from './types.js';
-import { peerName, weaveState } from './weave-node.js';
+import { handleExecUpgrade, handleLogs, resultStatus, validateContainer, type ExecSim } from './src/exec.js';
+import { ExecHandlers, PodLogs, type Obj } from './src/types.js';
+import { peerName, weaveState } from './src/weave-node.js';
 
 // A stand-in for the simulator: a store of nodes, namespaces and pods, the exec handler registry
 // and the pod logs, served by a node:http server that routes like the simulator does.

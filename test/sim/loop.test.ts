@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Loop } from './loop.js';
+import { Loop } from './src/loop.js';
 
 /** A loop on a clock the test moves; the tests are synchronous, so its timer never fires and only `tick()` runs steps. */
 function manual(stepDelayMs = 10) {

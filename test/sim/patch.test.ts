@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from './index.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from './src/patch.js';
 import { daemonSet, DS_PATH, get, patch, post } from './testkit.js';
 
 let sim: Simulator | undefined;

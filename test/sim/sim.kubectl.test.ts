@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vi
 import { UPSTREAM_DIR } from '../fixtures/upstream.js';
 import { startSimulator, type Simulator } from './index.js';
 import { ensureKubectl, kubectlSession, kubectlUnavailableReason, type KubectlSession } from './kubectl.js';
-import { peerName, weaveState } from './weave-node.js';
+import { peerName, weaveState } from './src/weave-node.js';
 
 const REFERENCE = UPSTREAM_DIR;
 const NET_270_K17 = `${REFERENCE}net-2.7.0-k8s-1.7.yaml`;

@@ -16,7 +16,7 @@ import {
   weaveStatusIpam,
   weaveStatusPeers,
   type WeaveView,
-} from './weave-node.js';
+} from './src/weave-node.js';
 
 const NOW = new Date('2024-05-01T10:00:00Z');
 

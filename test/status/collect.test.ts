@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecResult, KubeObject, ListResult, ResourceRef } from '../../src/cluster/types.js';
 import { collectStatus, parseConcurrency, parseExecTimeout, type StatusCluster } from '../../src/commands/status.js';
 import { Reporter } from '../../src/output/reporter.js';
-import { weaveExec, type WeaveView } from '../sim/weave-node.js';
+import { weaveExec, type WeaveView } from '../sim/src/weave-node.js';
 
 const NS = 'kube-system';
 const NODES = ['node-1', 'node-2', 'node-3', 'node-4'];

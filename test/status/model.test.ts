@@ -1,6 +1,6 @@
 /**
  * The status model and its rendering on synthetic clusters. What each node's weave answers is
- * produced by the simulator's imitation of a Weave Net pod (test/sim/weave-node.ts: the real
+ * produced by the simulator's imitation of a Weave Net pod (test/sim/src/weave-node.ts: the real
  * template formats), so parse -> summarize -> report runs on realistic text.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
   type StatusReport,
 } from '../../src/status/model.js';
 import { plain, renderStatus, shareBar } from '../../src/status/render.js';
-import { ipAddrShowWeave, peerName, weaveStatus, weaveStatusConnections, weaveStatusIpam, type WeaveView } from '../sim/weave-node.js';
+import { ipAddrShowWeave, peerName, weaveStatus, weaveStatusConnections, weaveStatusIpam, type WeaveView } from '../sim/src/weave-node.js';
 
 const NS = 'kube-system';
 const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from './index.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 const bin = `${root}/bin/weavectl.js`;
 
 const nodes = Number(process.env.DEMO_NODES ?? 4);

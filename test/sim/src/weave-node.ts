@@ -23,7 +23,7 @@
  * weave's allocator does), so the first node's bridge is 172.25.64.1.
  */
 import { createHash } from 'node:crypto';
-import { broadcast, formatIp, networkAddress, parseCidr } from '../../src/net/cidr.js';
+import { broadcast, formatIp, networkAddress, parseCidr } from '../../../src/net/cidr.js';
 
 export const WEAVE_DEFAULT_RANGE = '10.32.0.0/12';
 export const WEAVE_DEFAULT_MTU = 1376;
