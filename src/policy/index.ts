@@ -81,4 +81,4 @@ export {
   type NpcRuleMeaning,
   type NpcPeer,
   type SetMeaning,
-} from './npc-rules.js';
+} from './npc/index.js';

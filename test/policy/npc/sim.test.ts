@@ -5,11 +5,11 @@
  * evaluator says are isolated.
  */
 import { describe, expect, it } from 'vitest';
-import { iptablesSave, ipsetList, type WeaveView } from '../sim/src/weave-node.js';
-import { decodeNpcRules } from '../../src/policy/npc-rules.js';
-import { createEvaluator } from '../../src/policy/evaluate.js';
-import type { Namespace, NetworkPolicy, Pod } from '../../src/policy/types.js';
-import { ml, np } from './fixtures.js';
+import { iptablesSave, ipsetList, type WeaveView } from '../../sim/src/weave-node.js';
+import { decodeNpcRules } from '../../../src/policy/npc/index.js';
+import { createEvaluator } from '../../../src/policy/evaluate.js';
+import type { Namespace, NetworkPolicy, Pod } from '../../../src/policy/types.js';
+import { ml, np } from '../fixtures.js';
 
 const pods: Pod[] = [
   { namespace: 'prod', name: 'iperf-prod-1-7d9f', labels: { run: 'iperf-prod-1' }, ip: '10.32.0.5' },
@@ -53,7 +53,7 @@ function view(version: string): WeaveView {
   };
 }
 
-/** The forms describeSetMeaning gives a set whose meaning was found (src/policy/npc-rules.ts). */
+/** The forms describeSetMeaning gives a set whose meaning was found (src/policy/npc/comments.ts). */
 const SET_DESCRIPTION =
   /^(all pods in \S+|pods \S.* in \S+|all namespaces|namespaces \S.*|(all pods|pods \S.*) in (all namespaces|namespaces \S.*)|pods in \S+ that no (Ingress|Egress) policy selects|addresses excepted from \S+|pods on this node|pods matching the namespace and pod selectors ".*" \(joined as weave-npc writes them\))$/;
 

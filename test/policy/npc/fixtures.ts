@@ -3,7 +3,7 @@
  * the formats weave-npc produces (weaveworks/weave npc/*.go; captured dumps in weave issues
  * #3213, #3452 and the 2018 dump with default-allow sets). The set names are the real ones for the
  * keys noted next to them (weave- + base-85 SHA-1; the algorithm is checked against captured names
- * in npc-rules.test.ts).
+ * in names.test.ts).
  */
 
 /**
