@@ -12,7 +12,8 @@ import { describeNetFlavour, netFlavourFor, resolveNetRelease } from '../manifes
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import { overlaps, contains } from '../net/cidr.js';
 import { daemonSetCounts } from '../rollout/status.js';
-import { describePodProblem, podNode, podProblemHint, podProblems } from '../rollout/diagnose.js';
+import { describePodProblem, podProblemHint, podProblems } from '../kube/pod-problems.js';
+import { podIsReady, podNode } from '../kube/pods.js';
 import { mergeSettings } from '../upgrade/merge.js';
 import { rangeChange } from '../upgrade/range-change.js';
 import { isWeaveNetDaemonSet } from '../upgrade/guard.js';
@@ -608,7 +609,7 @@ export const podsReadyCheck: Check = {
     }
     const problems = podProblems(pods, nodes);
     const withProblem = new Set(problems.map((p) => p.pod));
-    const notReady = pods.filter((p) => !withProblem.has(p.metadata.name) && !p.metadata.deletionTimestamp && !isPodReady(p)).map(describeNotReadyPod);
+    const notReady = pods.filter((p) => !withProblem.has(p.metadata.name) && !p.metadata.deletionTimestamp && !podIsReady(p)).map(describeNotReadyPod);
     if (counts.desired === 0) {
       return {
         status: nodes && nodes.length > 0 ? 'fail' : 'warn',
@@ -636,11 +637,6 @@ interface ContainerStatusJson {
   restartCount?: number;
   state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number }; running?: unknown };
   lastState?: { terminated?: { reason?: string; exitCode?: number } };
-}
-
-function isPodReady(pod: KubeObject): boolean {
-  const conds: unknown = pod.status?.conditions;
-  return Array.isArray(conds) && (conds as { type?: string; status?: string }[]).some((c) => c?.type === 'Ready' && c.status === 'True');
 }
 
 /** "pod kube-system/weave-net-x on node-b: container weave: running, not ready (3 restarts, last exit code 1 (Error))" */

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { ExecResult, KubeObject } from '../cluster/types.js';
 import { failure, usageError } from '../errors.js';
+import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
 import { openCluster } from './cluster-session.js';
@@ -77,7 +78,7 @@ function errorText(err: unknown): string {
 }
 
 async function choosePod(cluster: KubeCluster, namespace: string, node: string | undefined): Promise<KubeObject> {
-  const { listWeavePods, podReady } = await import('./policy-session.js');
+  const { listWeavePods } = await import('./policy-session.js');
   const pods = await listWeavePods(cluster, namespace);
   if (pods.length === 0) {
     throw failure(`no weave-net pods in namespace ${namespace}`, 'is Weave Net installed there? weavectl status shows it; -n names another namespace');
@@ -91,7 +92,7 @@ async function choosePod(cluster: KubeCluster, namespace: string, node: string |
     }
     return pod;
   }
-  const ready = pods.find(podReady);
+  const ready = pods.find(podIsReadyAndNotTerminating);
   if (!ready) throw failure(`no weave-net pod in ${namespace} is Ready`, 'weavectl status says why; --node reads a node anyway');
   return ready;
 }

@@ -278,13 +278,6 @@ export function enforcementWarning(weave: WeaveNpcInfo, sem?: Semantics): string
 // ---------------------------------------------------------------------------------------------
 // weave-net pods
 
-/** True when the pod is Running and its Ready condition is True. */
-export function podReady(pod: KubeObject): boolean {
-  if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) return false;
-  const conds = (pod.status?.conditions ?? []) as { type?: string; status?: string }[];
-  return conds.some((c) => c?.type === 'Ready' && c.status === 'True');
-}
-
 /** The weave-net pods of a namespace, by node name. */
 export async function listWeavePods(cluster: Pick<Cluster, 'list'>, namespace: string): Promise<KubeObject[]> {
   const res = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: WEAVE_POD_SELECTOR, limit: LIST_PAGE });

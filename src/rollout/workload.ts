@@ -21,23 +21,18 @@
  * callers that wire their own loop.
  */
 import type { Cluster, KubeObject, ListOptions, ResourceRef } from '../cluster/types.js';
+import { describeNotReadyNode, notReadyNodes } from '../kube/nodes.js';
+import { podProblems } from '../kube/pod-problems.js';
+import { podIsReady, podNode } from '../kube/pods.js';
+import { daemonSetNodeFit } from '../kube/scheduling.js';
+import { daemonSetSelector, labelSelectorMatches, labelSelectorString, workloadSelectorObject } from '../kube/selectors.js';
 import {
-  daemonSetNodeFit,
-  daemonSetSelector,
   describeMissing,
-  describeNotReadyNode,
-  labelSelectorMatches,
-  labelSelectorString,
   missingOnNodes,
-  notReadyNodes,
   onDeleteExplanation,
-  podIsReady,
-  podNode,
   podProblemToProblem,
-  podProblems,
   slimNode,
   slimPod,
-  workloadSelectorObject,
   zeroDesiredButSchedulable,
   type Problem,
 } from './diagnose.js';

@@ -58,7 +58,10 @@
 import { compareWeave, releaseLine } from '../weave/releases.js';
 import type { KubeObject } from '../cluster/types.js';
 import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
-import { daemonSetNodeFit, describePodProblem, podNode, podProblems } from '../rollout/diagnose.js';
+import { describePodProblem, podProblems } from '../kube/pod-problems.js';
+import { nodeIsReady } from '../kube/nodes.js';
+import { podIsReady, podNode } from '../kube/pods.js';
+import { daemonSetNodeFit } from '../kube/scheduling.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import { parseCidr } from '../net/cidr.js';
 import {
@@ -124,7 +127,7 @@ export interface PodSummary {
   terminating: boolean;
   /** status.hostIP: the node's address (weave pods use the host network). */
   hostIP?: string;
-  /** CrashLoopBackOff, ImagePullBackOff... in one line (src/rollout/diagnose.ts). */
+  /** CrashLoopBackOff, ImagePullBackOff... in one line (src/kube/pod-problems.ts). */
   problem?: string;
   ownerUid?: string;
 }
@@ -172,7 +175,6 @@ export function summarizePod(pod: KubeObject): PodSummary {
   const byName = new Map(statuses.map((s) => [s?.name, s]));
   const weaveSpec = containers.find((c) => c?.name === WEAVE_CONTAINER);
   const npcInSpec = containers.some((c) => c?.name === NPC_CONTAINER);
-  const conditions: { type?: string; status?: string }[] = Array.isArray(pod.status?.conditions) ? pod.status.conditions : [];
   const problems = podProblems([pod]);
   const node = podNode(pod);
   const ctrl = pod.metadata.ownerReferences?.find((o) => o.controller);
@@ -180,7 +182,7 @@ export function summarizePod(pod: KubeObject): PodSummary {
     name: pod.metadata.name,
     ...(node ? { node } : {}),
     phase: typeof pod.status?.phase === 'string' ? pod.status.phase : 'Unknown',
-    ready: conditions.some((c) => c?.type === 'Ready' && c.status === 'True'),
+    ready: podIsReady(pod),
     containersReady: statuses.filter((s) => (s as { ready?: boolean }).ready === true).length,
     containers: containers.length,
     restarts: statuses.reduce((n, s) => n + (typeof (s as { restartCount?: number }).restartCount === 'number' ? (s as { restartCount: number }).restartCount : 0), 0),
@@ -196,12 +198,11 @@ export function summarizePod(pod: KubeObject): PodSummary {
 }
 
 export function summarizeNode(node: KubeObject, ds?: KubeObject): NodeSummary {
-  const conditions: { type?: string; status?: string }[] = Array.isArray(node.status?.conditions) ? node.status.conditions : [];
   const addresses: { type?: string; address?: string }[] = Array.isArray(node.status?.addresses) ? node.status.addresses : [];
   const ip = addresses.find((a) => a?.type === 'InternalIP')?.address;
   return {
     name: node.metadata.name,
-    ready: conditions.some((c) => c?.type === 'Ready' && c.status === 'True'),
+    ready: nodeIsReady(node),
     eligible: ds ? daemonSetNodeFit(ds, node).eligible : true,
     ...(ip ? { internalIP: ip } : {}),
   };

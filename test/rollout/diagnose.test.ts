@@ -1,203 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { notReadyNodes } from '../../src/kube/nodes.js';
+import { podProblems } from '../../src/kube/pod-problems.js';
+import { podAvailability, podNode, podIsReady } from '../../src/kube/pods.js';
+import { daemonSetNodeFit } from '../../src/kube/scheduling.js';
+import { daemonSetSelector, labelSelectorString } from '../../src/kube/selectors.js';
 import {
-  daemonSetNodeFit,
-  daemonSetSelector,
   describeMissing,
-  describeNotReadyNode,
-  describePodProblem,
-  isFatal,
   isPodUpdated,
-  labelSelectorMatches,
-  labelSelectorString,
   missingOnNodes,
-  notReadyNodes,
   onDeleteExplanation,
-  podAvailability,
-  podNode,
-  podProblemHint,
-  podIsReady,
-  podProblems,
   slimNode,
   slimPod,
-  toleratesTaint,
-  workloadSelectorObject,
   zeroDesiredButSchedulable,
 } from '../../src/rollout/diagnose.js';
 import { ds, node, pod } from './fake-cluster.js';
 
 const CONTROL_PLANE = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
-
-describe('isFatal', () => {
-  it.each([
-    ['ImagePullBackOff', 0, true],
-    ['InvalidImageName', 0, true],
-    ['CreateContainerConfigError', 0, true],
-    ['CrashLoopBackOff', 1, false],
-    ['CrashLoopBackOff', 2, true],
-    ['CrashLoopBackOff', 7, true],
-    ['ErrImagePull', 0, false],
-    ['CreateContainerError', 3, false],
-    ['ContainerCreating', 0, false],
-  ] as const)('%s with %i restarts -> %s', (reason, restarts, fatal) => {
-    expect(isFatal(reason, restarts)).toBe(fatal);
-  });
-});
-
-describe('podProblems', () => {
-  it('finds waiting containers and init containers, fatal first, with node, reason, message, restarts', () => {
-    const pods = [
-      pod('weave-net-aaaaa', { node: 'node-a' }),
-      pod('weave-net-bbbbb', { node: 'node-b', waiting: { reason: 'ErrImagePull', message: 'rpc error: not found' } }),
-      pod('weave-net-ccccc', {
-        node: 'node-c',
-        waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=weave', restartCount: 3 },
-        lastExit: { exitCode: 1, reason: 'Error' },
-      }),
-      pod('weave-net-ddddd', { pendingFor: 'node-d', waiting: { reason: 'CreateContainerConfigError', message: 'secret "weave-passwd" not found', init: true } }),
-    ];
-    const found = podProblems(pods, [node('node-a'), node('node-b'), node('node-c', { ready: false })]);
-    expect(found.map((p) => [p.pod, p.reason, p.fatal])).toEqual([
-      ['weave-net-ccccc', 'CrashLoopBackOff', true],
-      ['weave-net-ddddd', 'CreateContainerConfigError', true],
-      ['weave-net-bbbbb', 'ErrImagePull', false],
-    ]);
-    expect(found[0]).toEqual({
-      pod: 'weave-net-ccccc',
-      namespace: 'kube-system',
-      node: 'node-c',
-      nodeReady: false,
-      container: 'weave',
-      initContainer: false,
-      reason: 'CrashLoopBackOff',
-      message: 'back-off 40s restarting failed container=weave',
-      restartCount: 3,
-      lastTermination: 'exit code 1 (Error)',
-      fatal: true,
-    });
-    expect(found[1]).toMatchObject({ node: 'node-d', container: 'weave-init', initContainer: true });
-    expect(found[1]!.nodeReady).toBeUndefined();
-    expect(describePodProblem(found[0]!)).toBe(
-      'pod kube-system/weave-net-ccccc on node-c (NotReady): container weave: CrashLoopBackOff (3 restarts, last exit code 1 (Error)): back-off 40s restarting failed container=weave',
-    );
-    expect(describePodProblem(found[1]!)).toBe(
-      'pod kube-system/weave-net-ddddd on node-d: init container weave-init: CreateContainerConfigError: secret "weave-passwd" not found',
-    );
-    expect(podProblemHint(found[0]!)).toBe('see why it exits: kubectl -n kube-system logs weave-net-ccccc -c weave --previous');
-  });
-
-  it('a crash loop with one restart is not fatal yet; the second container is named', () => {
-    const [p] = podProblems([pod('weave-net-x', { node: 'n1', waiting: { reason: 'CrashLoopBackOff', restartCount: 1, container: 'weave-npc' } })]);
-    expect(p).toMatchObject({ container: 'weave-npc', fatal: false, restartCount: 1 });
-  });
-
-  it('reports Unschedulable pods (not fatal) and skips pods being deleted', () => {
-    const found = podProblems([
-      pod('weave-net-u', { pendingFor: 'n9', ready: false, unschedulable: '0/3 nodes are available: 3 Insufficient cpu.' }),
-      pod('weave-net-gone', { node: 'n1', deleting: true, waiting: { reason: 'ImagePullBackOff' } }),
-    ]);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ pod: 'weave-net-u', reason: 'Unschedulable', container: '', fatal: false, node: 'n9' });
-    expect(describePodProblem(found[0]!)).toBe('pod kube-system/weave-net-u on n9: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.');
-  });
-
-  it('ignores healthy pods and other waiting reasons', () => {
-    expect(podProblems([pod('a', { node: 'n' }), pod('b', { node: 'n', waiting: { reason: 'ContainerCreating' } })])).toEqual([]);
-  });
-
-  it('podNode reads nodeName, else the DaemonSet node affinity', () => {
-    expect(podNode(pod('a', { node: 'n1' }))).toBe('n1');
-    expect(podNode(pod('a', { pendingFor: 'n2' }))).toBe('n2');
-    expect(podNode(pod('a'))).toBeUndefined();
-  });
-});
-
-describe('notReadyNodes', () => {
-  it('lists nodes whose Ready is not True, sorted, with reason', () => {
-    const nodes = [
-      node('n3', { ready: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }),
-      node('n1'),
-      node('n2', { ready: false, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false\nreason:NetworkPluginNotReady' }),
-      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n0' }, status: {} },
-    ];
-    const list = notReadyNodes(nodes);
-    expect(list.map((n) => [n.node, n.status])).toEqual([
-      ['n0', ''],
-      ['n2', 'False'],
-      ['n3', 'Unknown'],
-    ]);
-    expect(describeNotReadyNode(list[1]!)).toBe(
-      'node n2 is NotReady (KubeletNotReady: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady)',
-    );
-    expect(describeNotReadyNode(list[2]!)).toBe(
-      'node n3 is NotReady (status Unknown: the kubelet stopped reporting) (NodeStatusUnknown: Kubelet stopped posting node status.)',
-    );
-    expect(describeNotReadyNode(list[0]!)).toBe('node n0 is NotReady (no Ready condition yet)');
-  });
-});
-
-describe('daemonSetNodeFit', () => {
-  it('taints: untolerated NoSchedule/NoExecute exclude, PreferNoSchedule does not, controller tolerations apply', () => {
-    const plain = ds();
-    expect(daemonSetNodeFit(plain, node('cp', { taints: [CONTROL_PLANE] }))).toEqual({
-      node: 'cp',
-      eligible: false,
-      reason: 'taint node-role.kubernetes.io/control-plane:NoSchedule is not tolerated',
-    });
-    expect(daemonSetNodeFit(plain, node('p', { taints: [{ key: 'x', value: 'y', effect: 'PreferNoSchedule' }] })).eligible).toBe(true);
-    // cordoned / not-ready nodes: the DaemonSet controller's own tolerations
-    expect(daemonSetNodeFit(plain, node('c', { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] })).eligible).toBe(true);
-    expect(daemonSetNodeFit(plain, node('nr', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }] })).eligible).toBe(true);
-    expect(daemonSetNodeFit(plain, node('nr', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] })).eligible).toBe(false);
-    const netUnavailable = node('nu', { taints: [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }] });
-    expect(daemonSetNodeFit(plain, netUnavailable).eligible).toBe(false);
-    expect(daemonSetNodeFit(ds({ hostNetwork: true }), netUnavailable).eligible).toBe(true);
-    // weave's own tolerations: everything
-    const weave = ds({ tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }] });
-    expect(daemonSetNodeFit(weave, node('cp', { taints: [CONTROL_PLANE, { key: 'gpu', value: 'yes', effect: 'NoExecute' }] })).eligible).toBe(true);
-  });
-
-  it('nodeSelector and required node affinity', () => {
-    expect(daemonSetNodeFit(ds({ nodeSelector: { 'kubernetes.io/os': 'windows' } }), node('n1'))).toEqual({
-      node: 'n1',
-      eligible: false,
-      reason: 'nodeSelector kubernetes.io/os=windows does not match (node has kubernetes.io/os=linux)',
-    });
-    expect(daemonSetNodeFit(ds({ nodeSelector: { gpu: 'true' } }), node('n1')).reason).toBe('nodeSelector gpu=true does not match (node has no label gpu)');
-    expect(daemonSetNodeFit(ds({ nodeSelector: { gpu: 'true' } }), node('n1', { labels: { gpu: 'true' } })).eligible).toBe(true);
-    const withAffinity = (terms: unknown[]) => {
-      const d = ds();
-      d.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
-      return d;
-    };
-    const arm = withAffinity([{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }]);
-    expect(daemonSetNodeFit(arm, node('n1', { labels: { 'kubernetes.io/arch': 'amd64' } }))).toEqual({
-      node: 'n1',
-      eligible: false,
-      reason: 'required node affinity does not match',
-    });
-    expect(daemonSetNodeFit(arm, node('n1', { labels: { 'kubernetes.io/arch': 'arm64' } })).eligible).toBe(true);
-    // terms are ORed; expressions within a term ANDed; Gt/Lt compare integers; matchFields on metadata.name
-    const complex = withAffinity([
-      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['edge'] }, { key: 'cores', operator: 'Gt', values: ['4'] }] },
-      { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['special'] }] },
-    ]);
-    expect(daemonSetNodeFit(complex, node('a', { labels: { cores: '8' } })).eligible).toBe(true);
-    expect(daemonSetNodeFit(complex, node('b', { labels: { cores: '2' } })).eligible).toBe(false);
-    expect(daemonSetNodeFit(complex, node('c', { labels: { cores: '8', tier: 'edge' } })).eligible).toBe(false);
-    expect(daemonSetNodeFit(complex, node('special')).eligible).toBe(true);
-    expect(daemonSetNodeFit(withAffinity([{}]), node('x')).eligible).toBe(false);
-    expect(daemonSetNodeFit(withAffinity([{ matchExpressions: [{ key: 'gone', operator: 'DoesNotExist' }] }]), node('x')).eligible).toBe(true);
-  });
-
-  it('toleratesTaint follows core/v1', () => {
-    const taint = { key: 'k', value: 'v', effect: 'NoSchedule' };
-    expect(toleratesTaint({ key: 'k', value: 'v' }, taint)).toBe(true);
-    expect(toleratesTaint({ key: 'k', operator: 'Equal', value: 'w' }, taint)).toBe(false);
-    expect(toleratesTaint({ key: 'k', operator: 'Exists', effect: 'NoExecute' }, taint)).toBe(false);
-    expect(toleratesTaint({ operator: 'Exists' }, taint)).toBe(true);
-    expect(toleratesTaint({ key: 'other', operator: 'Exists' }, taint)).toBe(false);
-  });
-});
 
 describe('missingOnNodes', () => {
   const now = Date.parse('2025-01-01T00:01:00Z');
@@ -381,27 +199,5 @@ describe('slimPod and slimNode', () => {
     ]);
     expect(crash.metadata.labels).toEqual({ 'pod-template-generation': '1' });
     expect(slimPod(pods[0]!).status.containerStatuses).toBeUndefined(); // healthy containers say nothing
-  });
-});
-
-describe('label selector objects', () => {
-  it('matchLabels and matchExpressions; an empty selector matches nothing', () => {
-    const sel = { matchLabels: { name: 'weave-net' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['test'] }, { key: 'legacy', operator: 'DoesNotExist' }] };
-    expect(labelSelectorMatches(sel, { name: 'weave-net' })).toBe(true);
-    expect(labelSelectorMatches(sel, { name: 'weave-net', tier: 'prod' })).toBe(true);
-    expect(labelSelectorMatches(sel, { name: 'weave-net', tier: 'test' })).toBe(false);
-    expect(labelSelectorMatches(sel, { name: 'weave-net', legacy: '' })).toBe(false);
-    expect(labelSelectorMatches(sel, { name: 'other' })).toBe(false);
-    expect(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'b'] }] }, { app: 'b' })).toBe(true);
-    expect(labelSelectorMatches({}, { app: 'b' })).toBe(false);
-    expect(labelSelectorMatches(undefined, { app: 'b' })).toBe(false);
-  });
-
-  it("a workload's selector object: spec.selector, else (DaemonSets) the template labels", () => {
-    expect(workloadSelectorObject(ds())).toEqual({ matchLabels: { name: 'weave-net' } });
-    const old = ds({ apiVersion: 'extensions/v1beta1' });
-    delete old.spec.selector;
-    expect(workloadSelectorObject(old)).toEqual({ matchLabels: { name: 'weave-net' } });
-    expect(workloadSelectorObject({ kind: 'Deployment', metadata: { name: 'x' }, spec: {} })).toBeUndefined();
   });
 });
