@@ -36,7 +36,7 @@
  */
 import { sanitizeDeep } from '../output/sanitize.js';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { CheckOutcome, CheckReport, CheckStatus } from './checks.js';
+import type { CheckOutcome, CheckReport, CheckStatus } from './framework.js';
 
 export const GLYPHS: Readonly<Record<CheckStatus, string>> = { ok: '√', warn: '‼', fail: '×', skip: '-' };
 

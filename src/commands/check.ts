@@ -7,7 +7,7 @@
  * Exit code: 1 when a check failed, 0 when they passed, warnings or not; 2 for a bad flag.
  */
 import type { Command } from 'commander';
-import type { CheckReport } from '../check/checks.js';
+import type { CheckReport } from '../check/framework.js';
 import { EXIT_FAILURE, failure } from '../errors.js';
 import { stringify } from '../manifest/manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
@@ -59,9 +59,9 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
   }
   // Loaded on demand, like the cluster layer: other commands do not pay for the checks.
   const [{ CheckContext, runChecks }, { checkJson, renderCheckJson, TextCheckPrinter }, { healthChecks, preInstallChecks }] = await Promise.all([
-    import('../check/checks.js'),
+    import('../check/framework.js'),
     import('../check/render.js'),
-    import('../check/suite.js'),
+    import('../check/lists.js'),
   ]);
   const cluster = await openCluster(g, reporter);
   try {

@@ -3,7 +3,7 @@
  * checks, keeping the running settings (and refusing a range change), showing the changes, and
  * asking on a terminal before changing a running install.
  */
-import type { CheckContext } from '../check/checks.js';
+import type { CheckContext } from '../check/framework.js';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
@@ -14,8 +14,8 @@ import type { Globals, OutputFormat } from './global.js';
 /** The pre-install checks: failures stop the install; warnings and failures are printed, passes are not. */
 export async function preflight(ctx: CheckContext, reporter: Reporter): Promise<void> {
   const [{ runChecks }, { preInstallChecks }, { resultLines }] = await Promise.all([
-    import('../check/checks.js'),
-    import('../check/suite.js'),
+    import('../check/framework.js'),
+    import('../check/lists.js'),
     import('../check/render.js'),
   ]);
   const report = await runChecks(preInstallChecks(), ctx, (o) => {

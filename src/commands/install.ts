@@ -230,7 +230,7 @@ async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
     cluster.warmUp();
     cluster.prefetch(NET_OBJECTS);
     if (g.dryRun === 'server') await requireServerDryRun(cluster);
-    const [{ CheckContext }, render, guard] = await Promise.all([import('../check/checks.js'), import('./install-render.js'), import('./install-guard.js')]);
+    const [{ CheckContext }, render, guard] = await Promise.all([import('../check/framework.js'), import('./install-render.js'), import('./install-guard.js')]);
     const requestedNamespace = g.namespaceSet ? g.namespace : undefined;
     const [v, found] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), guard.findRunningWeave(cluster, g.namespace, reporter)]);
     // A second Weave Net, or -n naming the wrong namespace, is refused before anything is read from it.

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { summarize, type CheckOutcome } from '../../src/check/checks.js';
+import { summarize, type CheckOutcome } from '../../src/check/framework.js';
 import { checkJson, renderCheckJson, renderCheckText, resultLines, summaryLine, TextCheckPrinter } from '../../src/check/render.js';
 
 const outcomes: CheckOutcome[] = [

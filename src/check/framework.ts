@@ -1,5 +1,5 @@
 /**
- * Checks as data (linkerd's model): each check has an id, a category, a description and a `run`
+ * The check framework. Checks as data (linkerd's model): each check has an id, a category, a description and a `run`
  * that looks at the cluster through a CheckContext and returns ok / warn / fail / skip with a
  * message and a hint. `runChecks` runs a list in order and reports each result as it comes, so
  * `weavectl check` and `weavectl install` show the same checks the same way.
@@ -18,6 +18,13 @@ import { clusterAccessReviewer, type AccessReviewer } from './access.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
+/**
+ * What a check is about; the output groups checks by it. One file per category in ./categories/
+ * (weave-net also has ./categories/release.ts).
+ */
+export const CHECK_CATEGORIES = ['kubernetes-api', 'kubernetes-version', 'permissions', 'pod-network', 'ip-ranges', 'weave-net'] as const;
+export type CheckCategory = (typeof CHECK_CATEGORIES)[number];
+
 export interface CheckResult {
   status: CheckStatus;
   /** One line (or a few, for lists): what was found. */
@@ -30,7 +37,7 @@ export interface Check {
   /** Stable, for scripts: "kubernetes-api-reachable". */
   id: string;
   /** Groups checks in the output: "kubernetes-api". */
-  category: string;
+  category: CheckCategory;
   /** What a passing check asserts: "can reach the Kubernetes API". */
   description: string;
   /** When it fails, the checks after it are skipped (nothing else can be asked). */
@@ -153,7 +160,7 @@ export class CheckContext {
 
 export interface CheckOutcome {
   id: string;
-  category: string;
+  category: CheckCategory;
   description: string;
   result: CheckResult;
 }
@@ -164,6 +171,12 @@ export interface CheckReport {
   outcomes: CheckOutcome[];
   counts: Record<CheckStatus, number>;
 }
+
+/** A passing result, with what was found when it is worth saying. */
+export const ok = (message?: string): CheckResult => ({ status: 'ok', ...(message ? { message } : {}) });
+
+/** "3 nodes", "1 address", "2 addresses". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 
 /** HTTP 403 from the API server: the user may not read this. */
 export function isForbidden(err: unknown): boolean {
@@ -190,10 +203,6 @@ export function lookupFailed(err: unknown, what?: string): CheckResult {
   return { status: 'fail', message: what ? `${what} failed: ${errorMessage(err)}` : errorMessage(err) };
 }
 
-/**
- * Runs the checks in order, calling `onStart` before and `onResult` after each. A failed fatal check
- * skips every later one. A check that throws fails with the error's message.
- */
 /**
  * Runs the checks and reports them in their order. Every check starts at once: they only read, and
  * share the context's lookups, so their requests travel together instead of one round trip after

@@ -1,10 +1,10 @@
-/** Checks on the running release (src/check/release.ts), against the release table's upstream facts. */
+/** Checks on the running release (src/check/categories/release.ts), against the release table's upstream facts. */
 import { describe, expect, it } from 'vitest';
-import { CheckContext, type Check, type CheckResult } from '../../src/check/checks.js';
-import { mtuCheck, releaseFitsCheck, releaseMaintainedCheck } from '../../src/check/release.js';
-import { healthChecks } from '../../src/check/suite.js';
-import type { KubeObject } from '../../src/cluster/types.js';
-import { CheckFakeCluster, weaveNet } from './fake.js';
+import { CheckContext, type Check, type CheckResult } from '../../../src/check/framework.js';
+import { mtuCheck, releaseFitsCheck, releaseMaintainedCheck } from '../../../src/check/categories/release.js';
+import { healthChecks } from '../../../src/check/lists.js';
+import type { KubeObject } from '../../../src/cluster/types.js';
+import { CheckFakeCluster, weaveNet } from '../fake.js';
 
 function cluster(gitVersion: string, ...objects: KubeObject[]): CheckFakeCluster {
   const c = new CheckFakeCluster().add(...objects);
