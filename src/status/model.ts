@@ -63,7 +63,6 @@ import { nodeIsReady } from '../kube/nodes.js';
 import { podIsReady, podNode } from '../kube/pods.js';
 import { daemonSetNodeFit } from '../kube/scheduling.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
-import { parseCidr } from '../net/cidr.js';
 import {
   parseBridgeAddresses,
   parseStatusConnections,
@@ -74,10 +73,15 @@ import {
   type WeaveConnection,
   type WeaveStatus,
 } from './parse.js';
+import { buildNodeRow } from './node-row.js';
+import { analyzeConnections, connectivityProblems } from './connectivity.js';
+import { ipamSummary } from './ipam.js';
+import { naturalCompare, oneLine } from './text.js';
+import { unreachablePeerReport } from './unreachable-peers.js';
+import { WEAVE_SCRIPT } from './weave-exec.js';
 
 export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER };
 export const WEAVE_POD_SELECTOR = 'name=weave-net';
-export const WEAVE_SCRIPT = '/home/weave/weave';
 
 /** What is run in the weave container of each pod. */
 export const PROBE_COMMANDS = {
@@ -271,11 +275,6 @@ function commandText(cmd: ProbeCommand): string {
   return PROBE_COMMANDS[cmd].join(' ').replace(`${WEAVE_SCRIPT} `, 'weave ');
 }
 
-function oneLine(s: string, max = 240): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
 /** The text of a command that worked, or records why it did not. */
 function outputOf(cmd: ProbeCommand, r: CommandResult | undefined, errors: string[]): string | undefined {
   if (r === undefined) return undefined;
@@ -418,71 +417,34 @@ export interface ReportInput {
   elsewhere?: readonly string[];
 }
 
-/** How bad an IPAM state is. */
-const IPAM_SEVERITY: Record<IpamState, RowStatus> = {
-  ready: 'ok',
-  idle: 'warning',
-  priming: 'warning',
-  'waiting-for-ips': 'warning',
-  unknown: 'warning',
-  'awaiting-consensus': 'error',
-  'all-owners-unreachable': 'error',
-};
-const IPAM_ORDER: IpamState[] = ['ready', 'idle', 'priming', 'waiting-for-ips', 'unknown', 'awaiting-consensus', 'all-owners-unreachable'];
-
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
-
-function rangeSize(range: string | null): number | null {
-  if (!range) return null;
-  try {
-    const c = parseCidr(range);
-    return 2 ** (32 - c.prefix);
-  } catch {
-    return null;
-  }
-}
-
-function npcText(pod: PodSummary, ds: DaemonSetSummary | undefined): string {
-  if (!pod.npcInSpec) return ds && !ds.npc ? 'disabled' : 'absent';
-  const s = pod.npc;
-  if (!s) return 'unknown';
-  if (s.state === 'running') return 'running';
-  if (s.state === 'unknown') return 'unknown';
-  return s.reason ? `${s.state}: ${s.reason}` : s.state;
-}
-
-/** `kubectl exec` of a weave command in a pod, as hints show it. */
-export function weaveExecCommand(namespace: string, pod: string, args: string): string {
-  return `kubectl exec -n ${namespace} ${pod} -c ${WEAVE_CONTAINER} -- ${WEAVE_SCRIPT} --local ${args}`;
-}
-
-export function buildReport(input: ReportInput): StatusReport {
+/** What the DaemonSet itself says is wrong (missing, no pods wanted, pods not ready or not updated). */
+function daemonSetProblems(input: ReportInput): Omit<ReportProblem, 'node'>[] {
   const ns = input.namespace;
   const ds = input.daemonSet;
-  const problems: ReportProblem[] = [];
-  const add = (severity: Severity, node: string | null, message: string, hint: string | null = null) => problems.push({ severity, node, message, hint });
-
+  const out: Omit<ReportProblem, 'node'>[] = [];
+  const add = (severity: Severity, message: string, hint: string | null = null) => out.push({ severity, message, hint });
   if (!ds) {
     const other = input.elsewhere ?? [];
     add(
       'error',
-      null,
       `DaemonSet ${NET_DAEMONSET} not found in namespace ${ns}`,
       other.length > 0 ? `it is in namespace ${other.join(', ')}: run with -n ${other[0]}` : 'install Weave Net with "weavectl install", or give its namespace with -n',
     );
   } else {
-    if (ds.desired === 0) add('error', null, `DaemonSet ${ds.name} wants no pods: no node fits it`, `kubectl describe daemonset -n ${ns} ${ds.name}`);
+    if (ds.desired === 0) add('error', `DaemonSet ${ds.name} wants no pods: no node fits it`, `kubectl describe daemonset -n ${ns} ${ds.name}`);
     else if (ds.ready < ds.desired || ds.available < ds.desired) {
-      add('error', null, `DaemonSet ${ds.name}: ${ds.ready} of ${ds.desired} pods ready, ${ds.available} available`, `weavectl rollout-status -n ${ns}`);
+      add('error', `DaemonSet ${ds.name}: ${ds.ready} of ${ds.desired} pods ready, ${ds.available} available`, `weavectl rollout-status -n ${ns}`);
     }
     if (ds.updated < ds.desired && ds.desired > 0) {
-      add('warning', null, `DaemonSet ${ds.name}: ${ds.updated} of ${ds.desired} pods run the current template`, `weavectl rollout-status -n ${ns}`);
+      add('warning', `DaemonSet ${ds.name}: ${ds.updated} of ${ds.desired} pods run the current template`, `weavectl rollout-status -n ${ns}`);
     }
   }
+  return out;
+}
 
-  // Pods by node: the DaemonSet's own, a live one before a terminating one.
+/** The weave-net pod of each node (key: node name, or "(unscheduled) POD"): the DaemonSet's own, a live one before a terminating one. */
+function podsByNode(input: ReportInput): Map<string, PodSummary> {
+  const ds = input.daemonSet;
   const podByNode = new Map<string, PodSummary>();
   for (const p of input.pods) {
     if (ds?.uid && p.ownerUid && p.ownerUid !== ds.uid) continue;
@@ -491,239 +453,62 @@ export function buildReport(input: ReportInput): StatusReport {
     const prev = podByNode.get(key);
     if (!prev || (prev.terminating && !p.terminating)) podByNode.set(key, p);
   }
+  return podByNode;
+}
+
+/**
+ * The report, in steps: the DaemonSet's problems; the pod of each node; which peers most nodes cannot
+ * reach (./connectivity.ts); one row per node (./node-row.ts); the IP range and IPAM state the peers
+ * agree on (./ipam.ts); peers that own addresses and cannot be reached (./unreachable-peers.ts);
+ * nodes --node names that have no row. Problems: errors first, then cluster-wide before per node.
+ */
+export function buildReport(input: ReportInput): StatusReport {
+  const ns = input.namespace;
+  const ds = input.daemonSet;
+  const problems: ReportProblem[] = [];
+  const add = (severity: Severity, node: string | null, message: string, hint: string | null = null) => problems.push({ severity, node, message, hint });
+  for (const p of daemonSetProblems(input)) add(p.severity, null, p.message, p.hint);
+
+  const podByNode = podsByNode(input);
   const otherPeers = Math.max(0, Math.max(podByNode.size, ds?.desired ?? 0) - 1);
   const connLimit = ds?.connLimit ?? Infinity;
-
   const nodeInfo = new Map((input.nodes ?? []).map((n) => [n.name, n]));
-  // Node addresses: from the nodes when listed, else from the weave pods (host network: hostIP).
-  const nodeByIP = input.nodes
-    ? new Map(input.nodes.flatMap((n) => (n.internalIP ? [[n.internalIP, n.name] as const] : [])))
-    : new Map([...podByNode.entries()].flatMap(([n, p]) => (p.hostIP && p.node ? [[p.hostIP, n] as const] : [])));
-  const ipOf = new Map([...nodeByIP.entries()].map(([ip, n]) => [n, ip]));
   const names = new Set<string>(podByNode.keys());
   for (const n of input.nodes ?? []) if (n.eligible) names.add(n.name);
   const filter = input.nodeFilter && input.nodeFilter.length > 0 ? new Set(input.nodeFilter) : undefined;
   const rowNames = [...names].filter((n) => !filter || filter.has(n)).sort(naturalCompare);
 
-  // Pass 1: which peers most nodes cannot connect to. A node that cannot reach those is not at
-  // fault; the peer is (and its own row says so).
-  const host = (address: string) => address.replace(/:\d+$/, '');
-  // A target that is no node's address: a deleted node still in the peer list weave got at start.
-  const allIPs = input.nodes ? input.nodes.length > 0 && nodeByIP.size === input.nodes.length : podByNode.size > 0 && nodeByIP.size === podByNode.size;
-  const stale = (h: string) => allIPs && !nodeByIP.has(h);
-  const failedTo = new Map<string, number>();
-  const staleTo = new Map<string, number>();
-  let withConnections = 0;
-  for (const name of rowNames) {
-    const pod = podByNode.get(name);
-    const c = pod ? input.probes.get(pod.name)?.connections : undefined;
-    if (!c) continue;
-    withConnections++;
-    for (const f of new Set(c.failed.map((x) => host(x.address)))) {
-      const m = stale(f) ? staleTo : failedTo;
-      m.set(f, (m.get(f) ?? 0) + 1);
-    }
-  }
-  const down = new Map<string, { failing: number; of: number }>();
-  for (const [h, n] of failedTo) {
-    const self = nodeByIP.has(h) && rowNames.includes(nodeByIP.get(h)!) ? 1 : 0;
-    if (n >= 2 && n * 2 > withConnections - self) down.set(h, { failing: n, of: withConnections - self });
-  }
-  const hostLabel = (h: string) => (nodeByIP.has(h) ? `${nodeByIP.get(h)} (${h})` : h);
-  const isolated = new Set<string>();
+  const conn = analyzeConnections(input, podByNode, rowNames);
 
   const rows: NodeRow[] = [];
   const ranges = new Map<string, number>();
   const states: Partial<Record<IpamState, number>> = {};
   const healthyPods: string[] = [];
+  const isolated = new Set<string>();
   const unreachableReports: { node: string; owners: UnreachableOwner[] }[] = [];
-
   for (const name of rowNames) {
     const pod = podByNode.get(name);
-    const node = nodeInfo.get(name);
-    const isNode = !name.startsWith('(unscheduled)');
-    const issues: { severity: Severity; message: string; hint: string | null }[] = [];
-    const issue = (severity: Severity, message: string, hint: string | null = null) => issues.push({ severity, message, hint });
-    const row: NodeRow = {
-      node: name,
-      status: 'ok',
-      internalIP: ipOf.get(name) ?? null,
-      nodeReady: node ? node.ready : null,
-      pod: pod?.name ?? null,
-      podPhase: pod?.phase ?? null,
-      containersReady: pod ? pod.containersReady : null,
-      containers: pod ? pod.containers : null,
-      restarts: pod ? pod.restarts : null,
-      version: (pod && versionFromImage(pod.image)) ?? null,
-      peer: null,
-      nickname: null,
-      bridge: null,
-      ips: null,
-      percent: null,
-      activeIPs: null,
-      ipamState: null,
-      connections: null,
-      encryption: null,
-      npc: pod ? npcText(pod, ds) : null,
-      error: null,
-    };
-
-    if (node && !node.ready) issue('error', `node ${name} is NotReady`, `kubectl describe node ${name}`);
-    if (!pod) {
-      issue('error', isNode ? `no weave-net pod on node ${name}` : 'pod is not scheduled', `kubectl describe daemonset -n ${ns} ${NET_DAEMONSET}`);
-    } else {
-      if (pod.terminating) issue('warning', `pod ${pod.name} is terminating`);
-      if (pod.problem) issue('error', pod.problem, `kubectl logs -n ${ns} ${pod.name} -c ${WEAVE_CONTAINER} --previous`);
-      else if (pod.phase !== 'Running') issue('error', `pod ${pod.name} is ${pod.phase}`, `kubectl describe pod -n ${ns} ${pod.name}`);
-      else if (!pod.ready) issue('error', `pod ${pod.name} is not Ready (${pod.containersReady}/${pod.containers} containers ready)`, `kubectl describe pod -n ${ns} ${pod.name}`);
-      if (pod.npcInSpec && pod.npc?.state !== 'running' && !pod.problem) {
-        issue('error', `weave-npc is not running in pod ${pod.name} (${row.npc}): NetworkPolicies are not enforced on this node`, `kubectl logs -n ${ns} ${pod.name} -c ${NPC_CONTAINER}`);
-      }
+    const r = buildNodeRow({ name, namespace: ns, ds, pod, node: nodeInfo.get(name), probe: pod ? input.probes.get(pod.name) : undefined, otherPeers, connLimit, conn });
+    if (r.ipam) {
+      states[r.ipam.state] = (states[r.ipam.state] ?? 0) + 1;
+      if (r.ipam.range) ranges.set(r.ipam.range, (ranges.get(r.ipam.range) ?? 0) + 1);
     }
-
-    const probe = pod ? input.probes.get(pod.name) : undefined;
-    if (pod && probe) {
-      const w = probe.weave;
-      if (w) {
-        if (w.version) row.version = w.version;
-        row.peer = w.name ?? null;
-        row.nickname = w.nickname ?? null;
-        if (w.encryption !== undefined) row.encryption = w.encryption;
-        if (w.ipam) {
-          const st = w.ipam.status;
-          row.ipamState = st.state;
-          states[st.state] = (states[st.state] ?? 0) + 1;
-          if (w.ipam.range) ranges.set(w.ipam.range, (ranges.get(w.ipam.range) ?? 0) + 1);
-          const sev = IPAM_SEVERITY[st.state];
-          if (sev !== 'ok') {
-            issue(
-              sev === 'error' ? 'error' : 'warning',
-              `IPAM: ${st.text || 'state unknown'}`,
-              st.state === 'awaiting-consensus'
-                ? 'consensus needs a quorum of peers that reach each other: look at the connections of the nodes below'
-                : st.state === 'all-owners-unreachable'
-                  ? 'this peer cannot reach any peer that owns addresses: look at its connections'
-                  : null,
-            );
-          }
-        }
-      }
-      if (probe.share) {
-        row.ips = probe.share.ips;
-        row.percent = probe.share.percent;
-        row.activeIPs = probe.share.active ?? null;
-      } else if (probe.ipamRead) {
-        row.ips = 0;
-        row.percent = 0;
-      }
-      if (probe.bridge !== undefined) row.bridge = probe.bridge;
-
-      const c = probe.connections ?? (w?.connections ? { established: w.connections.byState.established ?? 0, failed: [], encrypted: 0, unencrypted: 0 } : undefined);
-      if (c) {
-        const selfHost = ipOf.get(name);
-        const unreachableOthers = new Set(c.failed.map((f) => host(f.address)).filter((h) => down.has(h) && h !== selfHost)).size;
-        const expected = Math.min(Math.max(0, otherPeers - unreachableOthers), connLimit);
-        row.connections = { established: c.established, peers: otherPeers, expected, failed: c.failed };
-        const describe = (list: FailedConnection[]) =>
-          `${list
-            .slice(0, 3)
-            .map((f) => `${hostLabel(host(f.address))} ${f.state}${f.info ? ` (${oneLine(f.info, 80)})` : ''}`)
-            .join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
-        if (c.established < expected) {
-          if (c.established === 0) isolated.add(name);
-          const own = c.failed.filter((f) => !down.has(host(f.address)) && !stale(host(f.address)));
-          issue(
-            'error',
-            `${c.established} of ${expected} expected peer connections established${own.length ? `; ${describe(own)}` : ''}`,
-            'weave needs TCP 6783 and UDP 6783-6784 open between all nodes: check firewalls and security groups',
-          );
-        } else {
-          const others = c.failed.filter((f) => !down.has(host(f.address)) && !stale(host(f.address)));
-          if (others.length > 0 && otherPeers <= connLimit) issue('warning', `failing connection attempts: ${describe(others)}`);
-        }
-        if (row.encryption === true && c.unencrypted > 0) {
-          issue('warning', `${c.unencrypted} established connection${c.unencrypted === 1 ? ' is' : 's are'} not encrypted (trusted subnets?)`);
-        }
-      }
-      if (probe.unreachable.length) unreachableReports.push({ node: name, owners: probe.unreachable });
-      if (probe.errors.length > 0) {
-        const nothing = !w && !probe.ipamRead && !probe.connections && probe.bridge === undefined;
-        issue('error', nothing ? `cannot read weave's state: ${probe.errors[0]}` : probe.errors.join('; '), weaveExecCommand(ns, pod.name, 'status'));
-      } else if (pod.phase === 'Running' && pod.ready && !pod.terminating) {
-        healthyPods.push(pod.name);
-      }
-    }
-
-    row.status = issues.some((i) => i.severity === 'error') ? 'error' : issues.length ? 'warning' : 'ok';
-    row.error = issues.find((i) => i.severity === 'error')?.message ?? null;
-    rows.push(row);
-    for (const i of issues) add(i.severity, name, i.message, i.hint);
+    if (r.isolated) isolated.add(name);
+    if (r.unreachable.length) unreachableReports.push({ node: name, owners: r.unreachable });
+    if (r.healthyPod) healthyPods.push(r.healthyPod);
+    rows.push(r.row);
+    for (const i of r.issues) add(i.severity, name, i.message, i.hint);
   }
 
-  for (const [h, n] of [...staleTo].sort((a, b) => naturalCompare(a[0], b[0]))) {
-    add(
-      'warning',
-      null,
-      `weave on ${n} node${n === 1 ? '' : 's'} still tries to connect to ${h}, which is not the address of any node (a deleted node?)`,
-      `forget it in each weave-net pod (${weaveExecCommand(ns, '<pod>', `forget ${h}`)}), or restart the weave-net pods one at a time`,
-    );
-  }
-  for (const [h, d] of [...down].sort((a, b) => naturalCompare(a[0], b[0]))) {
-    add('error', null, `${hostLabel(h)} cannot be reached from ${d.failing} of ${d.of} other nodes`, 'weave needs TCP 6783 and UDP 6783-6784 open between all nodes; check that node and its weave-net pod');
-  }
+  for (const p of connectivityProblems(conn, ns)) add(p.severity, null, p.message, p.hint);
 
-  // The IP range the peers agree on; disagreement means IPALLOC_RANGE changed under a running network.
-  const rangeList = [...ranges.entries()].sort((a, b) => b[1] - a[1]);
-  const range = rangeList[0]?.[0] ?? null;
-  if (rangeList.length > 1) {
-    add(
-      'error',
-      null,
-      `the nodes report different IP ranges: ${rangeList.map(([r, n]) => `${r} on ${n} node${n === 1 ? '' : 's'}`).join(', ')}`,
-      'peers with different ranges refuse each other; the range kept in /var/lib/weave/weave-netdata.db wins over IPALLOC_RANGE (weave#2874)',
-    );
-  }
-  if (ds?.ipallocRange && range && range.includes('/') && range !== ds.ipallocRange) {
-    add(
-      'warning',
-      null,
-      `the DaemonSet sets IPALLOC_RANGE=${ds.ipallocRange} but weave uses ${range}`,
-      'the range kept in /var/lib/weave/weave-netdata.db on the nodes wins; a new range needs that file removed on every node and every weave pod restarted',
-    );
-  }
-  let state: IpamState | null = null;
-  for (const s of IPAM_ORDER) if (states[s]) state = s;
+  const ipam = ipamSummary(ranges, states, ds);
+  for (const p of ipam.problems) add(p.severity, null, p.message, p.hint);
 
-  // Unreachable peers (as nodes that are connected see them), with the rmpeer command for one healthy pod.
-  const agg = new Map<string, UnreachableOwner & { reportedBy: number; reporters: string[] }>();
-  for (const r of unreachableReports) {
-    if (isolated.has(r.node)) continue; // an isolated node sees every other peer as unreachable
-    for (const o of r.owners) {
-      const u = agg.get(o.peer) ?? { ...o, reportedBy: 0, reporters: [] };
-      u.reportedBy++;
-      if (u.reporters.length < 3) u.reporters.push(r.node);
-      agg.set(o.peer, u);
-    }
-  }
-  const nodeNames = new Set([...(input.nodes ?? []).map((n) => n.name), ...podByNode.keys()]);
   const execPod = healthyPods[0] ?? rows.find((r) => r.pod)?.pod ?? '<weave-net pod>';
-  const unreachablePeers: UnreachablePeer[] = [...agg.values()]
-    .sort((a, b) => naturalCompare(a.nickname, b.nickname) || naturalCompare(a.peer, b.peer))
-    .map(({ reporters, ...u }) => {
-      const nodeExists = nodeNames.has(u.nickname);
-      const peer: UnreachablePeer = { ...u, nodeExists, rmpeer: weaveExecCommand(ns, execPod, `rmpeer ${u.peer}`) };
-      const from = `${u.reportedBy} node${u.reportedBy === 1 ? '' : 's'} (${reporters.join(', ')}${u.reportedBy > reporters.length ? ', ...' : ''})`;
-      add(
-        'warning',
-        null,
-        `peer ${u.peer}(${u.nickname}) owns ${u.ips} IPs (${u.percent}% of the range) and is unreachable from ${from}` +
-          (nodeExists ? `; node ${u.nickname} is still in the cluster` : `; there is no node ${u.nickname} in the cluster`),
-        nodeExists
-          ? `fix weave on node ${u.nickname}; do not rmpeer a peer whose node is alive`
-          : `only if node ${u.nickname} is really gone: ${peer.rmpeer} (run it once, in one pod: two peers claiming the same range break the network)`,
-      );
-      return peer;
-    });
+  const nodeNames = new Set([...(input.nodes ?? []).map((n) => n.name), ...podByNode.keys()]);
+  const unreachable = unreachablePeerReport(unreachableReports, isolated, nodeNames, ns, execPod);
+  for (const p of unreachable.problems) add(p.severity, null, p.message, p.hint);
 
   if (input.nodeFilter) {
     for (const n of input.nodeFilter) {
@@ -758,9 +543,9 @@ export function buildReport(input: ReportInput): StatusReport {
           npc: ds.npc,
         }
       : null,
-    ipam: { range, size: rangeSize(range), state, states },
+    ipam: ipam.ipam,
     nodes: rows,
-    unreachablePeers,
+    unreachablePeers: unreachable.peers,
     problems,
     summary,
   };
