@@ -1,8 +1,9 @@
 /**
- * Category weave-net, the release: checks on the release that runs (src/weave/releases.ts): an archived weaveworks release, a
- * release/Kubernetes pair that does not work (no manifest for the version, weave-npc watching an API
- * the cluster does not serve, a weave-npc flag the release does not have), and a WEAVE_MTU that is not
- * a multiple of 4 (a warning: see mtuWarning in src/manifest/net-settings.ts for the sources).
+ * Category weave-net, the release: checks on the release that runs (src/weave/releases.ts): an
+ * archived weaveworks release, a release/Kubernetes pair that does not work (no manifest for the
+ * version, weave-npc watching an API the cluster does not serve, a weave-npc flag the release does
+ * not have), and a WEAVE_MTU that is not a multiple of 4 (a warning: see mtuWarning in
+ * src/manifest/net-settings.ts for the sources).
  */
 import { k8sFit, LEGACY_NETPOL_FLAG, npcBehaviour, releaseLine, WEAVE_REPOS } from '../../weave/releases.js';
 import { mtuWarning, NPC_CONTAINER } from '../../manifest/net-settings.js';
