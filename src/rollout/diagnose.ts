@@ -1,8 +1,9 @@
 /**
  * What kubectl rollout status does not tell (kubectl#738, kubernetes#64331, #53023, #113844):
- * which pod is crash looping or cannot pull its image, and on which node; which nodes are
- * NotReady; which eligible nodes still lack a pod, an updated pod or an available pod; why a
- * DaemonSet wants zero pods on a cluster that has nodes; what to do with an OnDelete DaemonSet.
+ * which eligible nodes still lack a pod, an updated pod or an available pod; why a DaemonSet wants
+ * zero pods on a cluster that has nodes; what to do with an OnDelete DaemonSet; pod problems
+ * (crash loops, image pulls) as rollout problems. The Kubernetes facts these rest on (pod problems,
+ * NotReady nodes, which nodes a DaemonSet fits, label selectors) are in src/kube/.
  *
  * Pure: objects in, findings out. The wait loop (./wait.ts) turns them into an early stop or
  * into the "still missing" part of a timeout message.
