@@ -29,3 +29,18 @@ export function usageError(message: string, hint?: string): WeavectlError {
 export function failure(message: string, hint?: string, cause?: unknown): WeavectlError {
   return new WeavectlError(message, { exitCode: EXIT_FAILURE, hint, cause });
 }
+
+/**
+ * The text of anything thrown, on one line: an Error's message, a Kubernetes Status's `message`
+ * (a watch's ERROR event carries one as a plain object), or the value itself; runs of whitespace
+ * (the server's multi-line messages) become one space.
+ */
+export function errorText(err: unknown): string {
+  const text =
+    err instanceof Error
+      ? err.message
+      : err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
+        ? (err as { message: string }).message
+        : String(err);
+  return text.replace(/\s+/g, ' ').trim();
+}

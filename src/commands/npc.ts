@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { ExecResult, KubeObject } from '../cluster/types.js';
-import { failure, usageError } from '../errors.js';
+import { errorText, failure, usageError } from '../errors.js';
 import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
@@ -73,9 +73,6 @@ function firstLine(r: ExecResult): string {
   return text === '' ? `exit code ${r.exitCode}` : text;
 }
 
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
-}
 
 async function choosePod(cluster: KubeCluster, namespace: string, node: string | undefined): Promise<KubeObject> {
   const { listWeavePods } = await import('./policy-session.js');

@@ -5,7 +5,7 @@
  * weave-net pods. Every function states the cluster calls it makes (a Pick of Cluster).
  */
 import type { Cluster, KubeObject } from '../cluster/types.js';
-import { failure, usageError } from '../errors.js';
+import { errorText, failure, usageError } from '../errors.js';
 import { formatMinor, versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
 import { parseImage } from '../manifest/images.js';
 import type { Reporter } from '../output/reporter.js';
@@ -33,9 +33,6 @@ const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
 const NETPOL_VERSIONS = ['networking.k8s.io/v1', 'extensions/v1beta1'] as const;
 const LIST_PAGE = 500;
 
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
-}
 
 /** The server's Kubernetes version. */
 export async function serverVersion(cluster: Pick<Cluster, 'version'>): Promise<K8sVersion> {

@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import type { Cluster, KubeObject } from '../cluster/types.js';
-import { EXIT_FAILURE, usageError } from '../errors.js';
+import { EXIT_FAILURE, errorText, usageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   buildReport,
@@ -90,9 +90,6 @@ export function parseExecTimeout(text: string): number {
   return ms;
 }
 
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
-}
 
 /** Runs `fn` over `items` with at most `limit` running at once. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -12,7 +12,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { Cluster, KubeObject } from '../cluster/types.js';
-import { failure, usageError } from '../errors.js';
+import { errorText, failure, usageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   kubectlName,
@@ -76,9 +76,6 @@ Files, interfaces and iptables rules on the nodes stay: the command prints how t
     });
 }
 
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
-}
 
 /** The first API version of each kind the cluster serves (asked once per kind). */
 function servedVersions(cluster: Pick<Cluster, 'serves'>): (item: PlannedDeletion) => Promise<string | undefined> {

@@ -11,7 +11,7 @@
  * about DaemonSets.
  */
 import type { Cluster, KubeObject, KubeStatus, ResourceRef, WatchEvent } from '../cluster/types.js';
-import { WeavectlError, failure } from '../errors.js';
+import { WeavectlError, errorText, failure } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import type { Problem } from './diagnose.js';
@@ -187,11 +187,6 @@ export function classifyError(err: unknown): 'transient' | 'expired' | 'fatal' {
   return 'fatal';
 }
 
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (err && typeof err === 'object' && typeof (err as KubeStatus).message === 'string') return (err as KubeStatus).message!;
-  return String(err);
-}
 
 function sameCounts(a: RolloutStatus, b: RolloutStatus): boolean {
   return a.counts.desired === b.counts.desired && a.counts.updated === b.counts.updated && a.counts.available === b.counts.available && a.counts.ready === b.counts.ready;
