@@ -5,6 +5,7 @@
  * /etc/cni/net.d and the kubelet uses the first file, so pods end up on either network. Pure.
  */
 import type { KubeObject } from '../cluster/types.js';
+import { NET_DAEMONSET } from '../weave/names.js';
 
 export interface CniPlugin {
   /** "Calico" */
@@ -47,7 +48,7 @@ function nameMatches(name: string, patterns: readonly string[]): boolean {
 
 /** Is this DaemonSet Weave Net itself (never a conflict)? */
 export function isWeaveNet(ds: KubeObject): boolean {
-  if (ds.metadata.name === 'weave-net') return true;
+  if (ds.metadata.name === NET_DAEMONSET) return true;
   const images = ((ds.spec?.template?.spec?.containers ?? []) as { image?: string }[]).map((c) => String(c?.image ?? ''));
   return images.some((i) => /(^|\/)(weave-kube|weave-npc)(:|@|$)/.test(i));
 }

@@ -7,6 +7,7 @@ import { usageError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
 import type { KubeconfigOverrides } from '../cluster/kubeconfig.js';
 import { parseDuration, parseRequestTimeout } from '../util/duration.js';
+import { WEAVE_NAMESPACE as DEFAULT_NAMESPACE } from '../weave/names.js';
 
 export type OutputFormat = 'text' | 'yaml' | 'json' | 'name';
 export type DryRun = 'none' | 'client' | 'server';
@@ -31,7 +32,8 @@ export interface Globals {
   overrides: KubeconfigOverrides;
 }
 
-export const DEFAULT_NAMESPACE = 'kube-system';
+
+export { DEFAULT_NAMESPACE };
 export const DEFAULT_TIMEOUT = '5m';
 
 /** The commands that print objects, where -o name (kubectl's "daemonset.apps/weave-net") means something. */

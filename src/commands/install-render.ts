@@ -19,6 +19,7 @@ import type { ResolvedVersion } from './cluster-session.js';
 import type { InstallFlags } from './install.js';
 import { checkSourceFlags, fetchManifest } from './source-flags.js';
 import { isKnownRelease, k8sFit } from '../weave/releases.js';
+import { WEAVE_CONTAINER } from '../weave/names.js';
 
 /** The manifest for Kubernetes `k8s`, with the settings applied. */
 export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
@@ -77,7 +78,7 @@ export async function renderAnnotated(
 /** The Weave version of a rendered manifest: the tag of the weave container's image. */
 function weaveVersionOf(m: Manifest): string | undefined {
   const ds = toObjects(m).find((o) => o.kind === 'DaemonSet') as KubeObject | undefined;
-  const image = (ds?.spec?.template?.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
+  const image = (ds?.spec?.template?.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === WEAVE_CONTAINER)?.image;
   const tag = image ? parseImage(image).tag : undefined;
   return tag?.replace(/^v/, '');
 }

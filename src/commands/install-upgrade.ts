@@ -10,6 +10,7 @@ import { failure } from '../errors.js';
 import type { NetSettings } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Globals, OutputFormat } from './global.js';
+import { NET_DAEMONSET, WEAVE_CONTAINER } from '../weave/names.js';
 
 /** The pre-install checks: failures stop the install; warnings and failures are printed, passes are not. */
 export async function preflight(ctx: CheckContext, reporter: Reporter): Promise<void> {
@@ -62,8 +63,8 @@ export async function reportReleaseChange(
   reporter: Reporter,
 ): Promise<string[]> {
   const [{ releaseChange }, { weaveImageOrigin }] = await Promise.all([import('../upgrade/release-change.js'), import('../upgrade/live-settings.js')]);
-  const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'weave-net');
-  const image = (ds?.spec?.template?.spec?.containers as { name?: string; image?: string }[] | undefined)?.find((c) => c.name === 'weave')?.image;
+  const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
+  const image = (ds?.spec?.template?.spec?.containers as { name?: string; image?: string }[] | undefined)?.find((c) => c.name === WEAVE_CONTAINER)?.image;
   const target = image ? weaveImageOrigin(image) : undefined;
   const ref = (repo?: string, version?: string) => (repo && version ? { repo: repo as 'weaveworks' | 'reweave', version } : undefined);
   const rc = releaseChange(ref(live.repo, live.weaveVersion), ref(target?.repo, target?.version), settings, live);

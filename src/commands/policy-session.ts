@@ -24,10 +24,9 @@ import {
 } from '../policy/index.js';
 
 /** Where every Weave Net manifest puts the DaemonSet. */
-export const WEAVE_NAMESPACE = 'kube-system';
-export const NET_DAEMONSET = 'weave-net';
-export const NPC_CONTAINER = 'weave-npc';
-export const WEAVE_POD_SELECTOR = 'name=weave-net';
+import { NET_DAEMONSET, NET_POD_SELECTOR as WEAVE_POD_SELECTOR, NPC_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
+
+export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_NAMESPACE, WEAVE_POD_SELECTOR };
 /** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
 const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
 const NETPOL_VERSIONS = ['networking.k8s.io/v1', 'extensions/v1beta1'] as const;

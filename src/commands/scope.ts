@@ -32,6 +32,7 @@ import { globalsOf, reporterFor, type Globals } from './global.js';
 import { parseBool } from './bool-flag.js';
 import { printApplied, printManifest } from './render.js';
 import { addSourceOptions, checkSourceFlags, fetchManifest, type SourceFlags } from './source-flags.js';
+import { SCOPE_APP_PORT } from '../weave/names.js';
 
 interface ScopeFlags extends SourceFlags {
   k8sVersion?: string;
@@ -235,7 +236,7 @@ function patchScope(m: Manifest, settings: ScopeSettings, reporter: Reporter): {
 /** Where the UI is, from the Service as applied. */
 export function howToReach(svc: KubeObject): string {
   const ns = svc.metadata.namespace ?? 'weave';
-  const port = Number(svc.spec?.ports?.[0]?.port ?? 4040);
+  const port = Number(svc.spec?.ports?.[0]?.port ?? SCOPE_APP_PORT);
   const ips: string[] = svc.spec?.externalIPs ?? [];
   if (ips.length > 0) return `Weave Scope UI: ${ips.map((ip) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/`).join(' ')}`;
   if (svc.spec?.type === 'NodePort') return `Weave Scope UI: on every node at its node port: kubectl get svc -n ${ns} ${SCOPE_SERVICE} -o jsonpath='{.spec.ports[0].nodePort}'`;

@@ -13,6 +13,7 @@ import { usageError } from '../errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { NET_DAEMONSET, SCOPE_APP, SCOPE_NAMESPACE, WEAVE_CONTAINER } from '../weave/names.js';
 
 export interface WorkloadVersion {
   /** "2.8.1": the tag of the main container's image */
@@ -100,13 +101,13 @@ export function workloadVersion(o: KubeObject, main: string): WorkloadVersion {
 export async function clusterVersions(cluster: Pick<KubeCluster, 'version' | 'serves' | 'get'>, namespace: string): Promise<Required<Omit<VersionReport, 'client'>>> {
   const v = await cluster.version();
   const [net, scope] = await Promise.all([
-    findWorkload(cluster, 'DaemonSet', [namespace], 'weave-net'),
+    findWorkload(cluster, 'DaemonSet', [namespace], NET_DAEMONSET),
     // Scope 1.9+ manifests use namespace weave; the Kubernetes 1.6-1.8 one puts it in kube-system.
-    findWorkload(cluster, 'Deployment', [...new Set(['weave', namespace])], 'weave-scope-app'),
+    findWorkload(cluster, 'Deployment', [...new Set([SCOPE_NAMESPACE, namespace])], SCOPE_APP),
   ]);
   return {
     kubernetes: { gitVersion: v.gitVersion, major: v.major, minor: v.minor },
-    weaveNet: net ? workloadVersion(net, 'weave') : null,
+    weaveNet: net ? workloadVersion(net, WEAVE_CONTAINER) : null,
     weaveScope: scope ? workloadVersion(scope, 'app') : null,
   };
 }

@@ -7,9 +7,9 @@
 import { usageError } from '../errors.js';
 import { validateIpalloc } from '../net/cidr.js';
 
-export const NET_DAEMONSET = 'weave-net';
-export const WEAVE_CONTAINER = 'weave';
-export const NPC_CONTAINER = 'weave-npc';
+import { NET_DAEMONSET, WEAVE_NAMESPACE } from '../weave/names.js';
+
+export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 
 /**
  * The objects of the newest Weave Net manifests, in their API versions: what install reads before it
@@ -18,12 +18,12 @@ export const NPC_CONTAINER = 'weave-npc';
  * holds the embedded templates to this list.
  */
 export const NET_OBJECTS: readonly { apiVersion: string; kind: string; namespace?: string; name: string }[] = [
-  { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'kube-system', name: NET_DAEMONSET },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: NET_DAEMONSET },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: NET_DAEMONSET },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: 'kube-system', name: NET_DAEMONSET },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespace: 'kube-system', name: NET_DAEMONSET },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: NET_DAEMONSET },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET },
 ];
 
 export interface NetSettings {

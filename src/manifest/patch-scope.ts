@@ -14,11 +14,9 @@ import { cloneManifest, findDoc, type Manifest } from './manifest.js';
 import { validateImageRegistry } from './net-settings.js';
 import { contains, isIPv4, parseIp } from '../net/cidr.js';
 
-export const SCOPE_SERVICE = 'weave-scope-app';
-export const SCOPE_AGENT_DAEMONSET = 'weave-scope-agent';
-export const SCOPE_CLUSTER_AGENT_DEPLOYMENT = 'weave-scope-cluster-agent';
-/** The port the Scope app listens on (and the Service's default port in weavectl). */
-export const SCOPE_APP_PORT = 4040;
+import { SCOPE_AGENT_DAEMONSET, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../weave/names.js';
+
+export { SCOPE_AGENT_DAEMONSET, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE };
 export const NO_CONTROLS_FLAG = '--probe.no-controls';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;

@@ -81,7 +81,7 @@ import { unreachablePeerReport } from './unreachable-peers.js';
 import { WEAVE_SCRIPT } from './weave-exec.js';
 
 export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER };
-export const WEAVE_POD_SELECTOR = 'name=weave-net';
+export { NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 
 /** What is run in the weave container of each pod. */
 export const PROBE_COMMANDS = {

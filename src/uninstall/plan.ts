@@ -45,11 +45,9 @@ export const API_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   Namespace: ['v1'],
 };
 
-export const NET_NAME = 'weave-net';
-export const SCOPE_NAMESPACE = 'weave';
-/** Labels of the pods to wait for. */
-export const NET_POD_SELECTOR = 'name=weave-net';
-export const SCOPE_POD_SELECTOR = 'app=weave-scope';
+import { NET_DAEMONSET as NET_NAME, NET_LEGACY_ROLE, SCOPE_ACCOUNT, SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
+
+export { NET_DAEMONSET as NET_NAME, NET_POD_SELECTOR, SCOPE_NAMESPACE, SCOPE_POD_SELECTOR } from '../weave/names.js';
 
 function item(product: Product, kind: string, name: string, namespace?: string, note?: string): PlannedDeletion {
   return { product, kind, apiVersions: API_VERSIONS[kind]!, ...(namespace === undefined ? {} : { namespace }), name, ...(note ? { note } : {}) };
@@ -64,11 +62,11 @@ export interface PlanOptions {
 
 function scopeWorkloads(namespace: string): PlannedDeletion[] {
   return [
-    item('scope', 'Deployment', 'weave-scope-app', namespace),
-    item('scope', 'Deployment', 'weave-scope-cluster-agent', namespace),
-    item('scope', 'DaemonSet', 'weave-scope-agent', namespace),
-    item('scope', 'Service', 'weave-scope-app', namespace),
-    item('scope', 'ServiceAccount', 'weave-scope', namespace),
+    item('scope', 'Deployment', SCOPE_APP, namespace),
+    item('scope', 'Deployment', SCOPE_CLUSTER_AGENT_DEPLOYMENT, namespace),
+    item('scope', 'DaemonSet', SCOPE_AGENT_DAEMONSET, namespace),
+    item('scope', 'Service', SCOPE_APP, namespace),
+    item('scope', 'ServiceAccount', SCOPE_ACCOUNT, namespace),
   ];
 }
 
@@ -78,8 +76,8 @@ export function uninstallPlan(opts: PlanOptions): PlannedDeletion[] {
     item('net', 'DaemonSet', NET_NAME, ns),
     item('net', 'RoleBinding', NET_NAME, ns),
     item('net', 'Role', NET_NAME, ns),
-    item('net', 'RoleBinding', 'weave-net-kube-peer', ns, 'Weave Net 2.1-2.7 for Kubernetes 1.6'),
-    item('net', 'Role', 'weave-net-kube-peer', ns, 'Weave Net 2.1-2.7 for Kubernetes 1.6'),
+    item('net', 'RoleBinding', NET_LEGACY_ROLE, ns, 'Weave Net 2.1-2.7 for Kubernetes 1.6'),
+    item('net', 'Role', NET_LEGACY_ROLE, ns, 'Weave Net 2.1-2.7 for Kubernetes 1.6'),
     item('net', 'ClusterRoleBinding', NET_NAME),
     item('net', 'ClusterRole', NET_NAME),
     item('net', 'ServiceAccount', NET_NAME, ns),
@@ -89,9 +87,9 @@ export function uninstallPlan(opts: PlanOptions): PlannedDeletion[] {
   plan.push(...scopeWorkloads(SCOPE_NAMESPACE));
   if (ns !== SCOPE_NAMESPACE) plan.push(...scopeWorkloads(ns).map((d) => ({ ...d, note: `Scope's layout before 1.7, in ${ns}` })));
   plan.push(
-    item('scope', 'ClusterRoleBinding', 'weave-scope'),
-    item('scope', 'ClusterRole', 'weave-scope'),
-    item('scope', 'PodSecurityPolicy', 'weave-scope'),
+    item('scope', 'ClusterRoleBinding', SCOPE_ACCOUNT),
+    item('scope', 'ClusterRole', SCOPE_ACCOUNT),
+    item('scope', 'PodSecurityPolicy', SCOPE_ACCOUNT),
     item('scope', 'Namespace', SCOPE_NAMESPACE),
   );
   return plan;

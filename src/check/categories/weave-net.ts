@@ -14,6 +14,7 @@ import { isWeaveNetDaemonSet } from '../../upgrade/guard.js';
 import { lookupFailed, ok, plural, type Check, type CheckContext } from '../framework.js';
 import { passwordSecretProblem, passwordSecretRef } from '../password-secret.js';
 import { managedBy } from '../managed.js';
+import { NET_POD_SELECTOR } from '../../weave/names.js';
 
 function dsName(ctx: CheckContext): string {
   return `DaemonSet ${ctx.namespace}/${NET_DAEMONSET}`;
@@ -168,7 +169,7 @@ export const podsReadyCheck: Check = {
     let pods: KubeObject[] = [];
     let nodes: KubeObject[] | undefined;
     try {
-      pods = (await ctx.cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: ctx.namespace }, { labelSelector: 'name=weave-net' })).items;
+      pods = (await ctx.cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: ctx.namespace }, { labelSelector: NET_POD_SELECTOR })).items;
       nodes = await ctx.nodes().catch(() => undefined);
     } catch (err) {
       if (counts.ready >= counts.desired && counts.desired > 0) return ok(`${counts.ready} of ${counts.desired} ready`);
