@@ -29,7 +29,7 @@ export interface RunningWeave {
 }
 
 /** Every Weave Net DaemonSet in the cluster; where listing all namespaces is forbidden, kube-system and `namespace` only (with a warning). */
-export async function findRunningWeave(cluster: KubeCluster, namespace: string, reporter: Reporter): Promise<RunningWeave> {
+export async function findRunningWeave(cluster: Pick<KubeCluster, 'serves' | 'list' | 'get'>, namespace: string, reporter: Pick<Reporter, 'warn'>): Promise<RunningWeave> {
   const apiVersion = (await cluster.serves('apps/v1', 'DaemonSet')) ? 'apps/v1' : 'extensions/v1beta1';
   try {
     const all = await cluster.list({ apiVersion, kind: 'DaemonSet' });

@@ -28,7 +28,6 @@ import { NET_DAEMONSET, NET_POD_SELECTOR as WEAVE_POD_SELECTOR, NPC_CONTAINER, W
 
 export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_NAMESPACE, WEAVE_POD_SELECTOR };
 /** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
-const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
 const NETPOL_VERSIONS = ['networking.k8s.io/v1', 'extensions/v1beta1'] as const;
 const LIST_PAGE = 500;
 
@@ -180,18 +179,26 @@ export function weaveNpcInfoOf(ds: KubeObject | undefined, where = `${WEAVE_NAME
   };
 }
 
-/** Reads the weave-net DaemonSet; a DaemonSet that cannot be read (RBAC) is reported, not fatal. */
-export async function readWeaveNpc(cluster: Pick<Cluster, 'serves' | 'get'>, reporter: Reporter): Promise<WeaveNpcInfo> {
+/**
+ * Reads the running Weave Net DaemonSet, wherever it runs: the same finder as install's guard (every
+ * namespace; where listing them all is forbidden, kube-system), so the policy commands follow the
+ * Weave Net that really enforces policy, not a fixed namespace (their -n names the policies' namespace).
+ * A DaemonSet that cannot be read (RBAC) is reported, not fatal.
+ */
+export async function readWeaveNpc(cluster: Pick<Cluster, 'serves' | 'get' | 'list'>, reporter: Reporter): Promise<WeaveNpcInfo> {
   try {
-    for (const apiVersion of DAEMONSET_VERSIONS) {
-      if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
-      const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace: WEAVE_NAMESPACE, name: NET_DAEMONSET });
-      if (ds) return weaveNpcInfoOf(ds);
+    const { findRunningWeave } = await import('./install-guard.js');
+    const found = await findRunningWeave(cluster, WEAVE_NAMESPACE, reporter);
+    const ds = found.running[0];
+    if (!ds) return weaveNpcInfoOf(undefined);
+    const where = (o: KubeObject) => `${o.metadata.namespace ?? WEAVE_NAMESPACE}/${o.metadata.name}`;
+    if (found.running.length > 1) {
+      reporter.warn(`Weave Net runs more than once (${found.running.map(where).join(', ')}): policy semantics are read from ${where(ds)}`);
     }
-    return weaveNpcInfoOf(undefined);
+    return weaveNpcInfoOf(ds, where(ds));
   } catch (err) {
-    reporter.debug(`cannot read DaemonSet ${WEAVE_NAMESPACE}/${NET_DAEMONSET}: ${errorText(err)}`);
-    return { npc: 'unknown', legacyFlag: false, note: `cannot read DaemonSet ${WEAVE_NAMESPACE}/${NET_DAEMONSET} (${errorText(err)})` };
+    reporter.debug(`cannot read the weave-net DaemonSet: ${errorText(err)}`);
+    return { npc: 'unknown', legacyFlag: false, note: `cannot read the weave-net DaemonSet (${errorText(err)})` };
   }
 }
 
@@ -255,7 +262,7 @@ export function weaveVersionFlag(text: string | undefined, g: { dryRun: string }
 }
 
 /** Version and weave-npc, read together. */
-export async function readSemantics(cluster: Pick<Cluster, 'version' | 'serves' | 'get'>, reporter: Reporter): Promise<Semantics> {
+export async function readSemantics(cluster: Pick<Cluster, 'version' | 'serves' | 'get' | 'list'>, reporter: Reporter): Promise<Semantics> {
   const [k8s, weave, served] = await Promise.all([serverVersion(cluster), readWeaveNpc(cluster, reporter), servedNetpolApis(cluster)]);
   const s = semanticsOf(k8s, weave, served);
   reporter.debug(`semantics: ${s.legacy ? 'legacy' : 'standard'} (${decidedByLine(s)})`);

@@ -602,3 +602,29 @@ describe('the pure parts the commands add', () => {
     expect(annotationApplyBody('prod', false, false)).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
   });
 });
+
+describe('the policy commands follow Weave Net wherever it runs (the guard\'s finder, not a fixed kube-system)', () => {
+  it('Weave Net 2.0.5 installed with -n weave on 1.7.5: isolate takes 2.0.5\'s legacy semantics from that DaemonSet', async () => {
+    const sim = await startSimulator({ k8sVersion: '1.7.5', nodes: 2, stepDelayMs: 2 });
+    try {
+      const cli = (args: string[]) => runCli(['--kubeconfig', sim.kubeconfigPath, ...args], { timeoutMs: 60_000 });
+      sim.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'weave' } });
+      sim.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
+      const inst = await cli(['install', '--weave-version', '2.0.5', '--wait=false', '--skip-checks']);
+      expect(inst.code, inst.stderr).toBe(0);
+      // Weave Net's manifests name kube-system: move the DaemonSet to another namespace, as a hand-edited install would have it.
+      const ds = sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net')!;
+      sim.delete('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net');
+      const { name, labels, annotations } = ds['metadata'];
+      sim.put({ apiVersion: 'extensions/v1beta1', kind: 'DaemonSet', metadata: { name, namespace: 'weave', labels, annotations }, spec: ds['spec'] });
+      await sim.waitFor(() => !sim.get('extensions/v1beta1', 'DaemonSet', 'kube-system', 'weave-net'));
+      const r = await cli(['policy', 'isolate', 'prod', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      // Read from kube-system alone, no Weave Net would be found and Kubernetes 1.7 would decide: a v1 NetworkPolicy that weave-npc 2.0.5 ignores.
+      expect(JSON.parse(r.stdout)).toMatchObject({ method: 'annotation', semantics: 'legacy', decidedBy: 'weaveworks 2.0.5' });
+      expect(sim.get('v1', 'Namespace', undefined, 'prod')!['metadata']['annotations']).toEqual({ [ANNOTATION]: DEFAULT_DENY });
+    } finally {
+      await sim.stop();
+    }
+  });
+});
