@@ -76,10 +76,8 @@ function legacyResources(v: NonNullable<NonNullable<APIGroupDiscoveryList['items
   return out;
 }
 
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const i = apiVersion.lastIndexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
+export { splitApiVersion } from '../kube/kinds.js';
+import { splitApiVersion } from '../kube/kinds.js';
 
 /** The URL prefix of a group/version: "/api/v1" or "/apis/apps/v1". */
 export function groupVersionPath(apiVersion: string): string {

@@ -12,6 +12,7 @@
  */
 import type { Cluster, KubeObject, KubeStatus, ResourceRef, WatchEvent } from '../cluster/types.js';
 import { WeavectlError, errorText, failure } from '../errors.js';
+import { groupOf } from '../kube/kinds.js';
 import { formatDuration } from '../util/duration.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import type { Problem } from './diagnose.js';
@@ -107,11 +108,6 @@ export interface WaitResult {
 // ---------------------------------------------------------------------------------------------
 // Names in messages
 
-/** The group of an apiVersion: "apps/v1" -> "apps", "v1" -> "". */
-function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}
 
 /** The REST resource of a kind, the way the API server names it in errors: DaemonSet -> daemonsets. */
 export function resourceName(kind: string): string {

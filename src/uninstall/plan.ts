@@ -95,11 +95,8 @@ export function uninstallPlan(opts: PlanOptions): PlannedDeletion[] {
   return plan;
 }
 
-/** The API group of an apiVersion ("" for the core group). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
+export { groupOf } from '../kube/kinds.js';
+import { groupOf } from '../kube/kinds.js';
 
 /** kubectl's name of an object in its messages: `daemonset.apps "weave-net"`, `serviceaccount "weave-net"`. */
 export function kubectlName(kind: string, apiVersion: string, name: string): string {

@@ -17,6 +17,7 @@
  *   serviceaccount/weave-net (kube-system): unchanged
  */
 import { REDACTED_VALUE } from '../manifest/redact.js';
+import { groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -61,10 +62,6 @@ const KEYED_LISTS: Readonly<Record<string, string>> = {
 /** Keyed lists whose items the manifest no longer has are shown as removed (server-side apply removes the ones its manager owns). */
 const SHOW_REMOVED = new Set(['containers', 'initContainers', 'env', 'volumes', 'volumeMounts']);
 
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash > 0 ? apiVersion.slice(0, slash) : '';
-}
 
 /** "daemonset.apps/weave-net", "serviceaccount/weave-net". */
 export function resourceOf(o: { apiVersion?: string; kind?: string; metadata?: { name?: string } }): string {
