@@ -11,13 +11,22 @@ import { podIsReady, podNode } from '../../kube/pods.js';
 import { mergeSettings } from '../../upgrade/merge.js';
 import { rangeChange } from '../../upgrade/range-change.js';
 import { isWeaveNetDaemonSet } from '../../upgrade/guard.js';
-import { lookupFailed, ok, plural, type Check, type CheckContext } from '../framework.js';
+import { lookupFailed, ok, plural, type Check, type CheckContext, type CheckResult } from '../framework.js';
 import { passwordSecretProblem, passwordSecretRef } from '../password-secret.js';
 import { managedBy } from '../managed.js';
 import { NET_POD_SELECTOR } from '../../weave/names.js';
 
 function dsName(ctx: CheckContext): string {
   return `DaemonSet ${ctx.namespace}/${NET_DAEMONSET}`;
+}
+
+/** The running Weave Net's settings (undefined: not installed), or the check's result when they cannot be read. */
+async function readLive(ctx: CheckContext): Promise<{ live: Awaited<ReturnType<CheckContext['liveSettings']>> } | { result: CheckResult }> {
+  try {
+    return { live: await ctx.liveSettings() };
+  } catch (err) {
+    return { result: lookupFailed(err, `reading ${dsName(ctx)}`) };
+  }
 }
 
 /** Weave Net DaemonSets outside the checked namespace ("kube-system/weave-net"), so that -n naming the wrong one says where it runs. */
@@ -31,12 +40,9 @@ export const existingWeaveCheck: Check = {
   category: 'weave-net',
   description: "an installed Weave Net's settings can be kept",
   async run(ctx) {
-    let live;
-    try {
-      live = await ctx.liveSettings();
-    } catch (err) {
-      return lookupFailed(err, `reading ${dsName(ctx)}`);
-    }
+    const read = await readLive(ctx);
+    if ('result' in read) return read.result;
+    const { live } = read;
     if (!live) {
       const elsewhere = await weaveElsewhere(ctx);
       if (elsewhere.length > 0) {
@@ -76,12 +82,9 @@ export const rangeChangeCheck: Check = {
   category: 'weave-net',
   description: 'the pod range of a running Weave Net stays the same',
   async run(ctx) {
-    let live;
-    try {
-      live = await ctx.liveSettings();
-    } catch (err) {
-      return lookupFailed(err, `reading ${dsName(ctx)}`);
-    }
+    const read = await readLive(ctx);
+    if ('result' in read) return read.result;
+    const { live } = read;
     if (!live) return ok('Weave Net is not installed: any range can be chosen');
     const rc = rangeChange(live, ctx.ipalloc);
     if (!rc) return ok(ctx.ipalloc === undefined ? 'install keeps the running range (no --ipalloc)' : `${ctx.ipallocSource} ${ctx.ipalloc} is the running range`);
@@ -121,12 +124,9 @@ export const installedCheck: Check = {
   category: 'weave-net',
   description: 'Weave Net is installed',
   async run(ctx) {
-    let live;
-    try {
-      live = await ctx.liveSettings();
-    } catch (err) {
-      return lookupFailed(err, `reading ${dsName(ctx)}`);
-    }
+    const read = await readLive(ctx);
+    if ('result' in read) return read.result;
+    const { live } = read;
     if (!live) {
       const elsewhere = await weaveElsewhere(ctx);
       if (elsewhere.length > 0) return { status: 'fail', message: `no ${dsName(ctx)}; Weave Net runs as DaemonSet ${elsewhere.join(', ')}`, hint: `run the check with -n ${elsewhere[0]!.split('/')[0]}` };
