@@ -14,11 +14,20 @@ import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optBool, optString, type OptionValues } from './option-values.js';
 
 interface CheckFlags {
   pre?: boolean;
   ipalloc?: string;
   allowRangeChange?: boolean;
+}
+
+/** The flags as typed options. */
+function checkOptionsOf(o: OptionValues): CheckFlags {
+  const pre = optBool(o, 'pre');
+  const ipalloc = optString(o, 'ipalloc');
+  const allowRangeChange = optBool(o, 'allowRangeChange');
+  return { ...(pre !== undefined ? { pre } : {}), ...(ipalloc !== undefined ? { ipalloc } : {}), ...(allowRangeChange !== undefined ? { allowRangeChange } : {}) };
 }
 
 export function registerCheck(program: Command): void {
@@ -44,7 +53,7 @@ Examples:
   weavectl check -o json`,
     )
     .action(async (_opts: unknown, command: Command) => {
-      const report = await runCheckCommand(command.opts() as CheckFlags, globalsOf(command));
+      const report = await runCheckCommand(checkOptionsOf(command.opts()), globalsOf(command));
       if (!report.success) process.exitCode = EXIT_FAILURE;
     });
 }

@@ -9,8 +9,11 @@ import type { KubeconfigOverrides } from '../cluster/kubeconfig.js';
 import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 import { WEAVE_NAMESPACE as DEFAULT_NAMESPACE } from '../weave/names.js';
 
-export type OutputFormat = 'text' | 'yaml' | 'json' | 'name';
-export type DryRun = 'none' | 'client' | 'server';
+import type { DryRun, OutputFormat } from '../output/formats.js';
+import { remainingMs } from '../util/deadline.js';
+
+export type { DryRun, OutputFormat };
+export { remainingMs };
 
 export interface Globals {
   kubeconfig?: string;
@@ -126,10 +129,6 @@ function overridesOf(o: Record<string, unknown>): KubeconfigOverrides {
   return out;
 }
 
-/** What is left of --timeout now (Infinity without a limit, never below 1 ms). */
-export function remainingMs(g: Pick<Globals, 'deadline'>, now = Date.now()): number {
-  return g.deadline === Infinity ? Infinity : Math.max(1, g.deadline - now);
-}
 
 /** The reporter of a command: result lines on stdout in text mode; with -o yaml/json/name stdout holds only the document. */
 export function reporterFor(g: Globals): Reporter {

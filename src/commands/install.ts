@@ -1,58 +1,15 @@
 /**
- * `weavectl install`: pick the Weave Net manifest for the cluster's Kubernetes version, patch in
- * the settings, then print it (--dry-run=client) or apply it and wait for the rollout. The flags and
- * the steps are here; rendering is in install-render.ts, the upgrade steps in install-upgrade.ts.
+ * `weavectl install`: the flags, their typed options, and the call. The flow (render, keep the running
+ * settings, guard, checks, diff, apply, wait) is src/install/run.ts.
  */
 import { Option, type Command } from 'commander';
-import { EXIT_FAILURE, failure } from '../errors.js';
-import { formatMinor, parseK8sVersion } from '../manifest/k8s-version.js';
-import { netFlavourFor } from '../manifest/catalog.js';
-import {
-  NET_DAEMONSET,
-  NET_OBJECTS,
-  parseConnLimit,
-  parseEnvFlag,
-  mtuWarning,
-  parseMtu,
-  parsePasswordSecret,
-  validateImageRegistry,
-  type NetSettings,
-} from '../manifest/net-settings.js';
-import { validateIpalloc } from '../net/cidr.js';
-import { applyManifest, checkServed, openCluster, requireServerDryRun, resolveVersion, waitForWorkloads } from './cluster-session.js';
-import { confirm, keepLiveSettings, preflight, reportReleaseChange, showChanges } from './install-upgrade.js';
-import { globalsOf, reporterFor, type Globals } from './global.js';
+import { printManifest } from '../deploy/print.js';
+import type { InstallOptions } from '../install/options.js';
 import { parseBool } from './bool-flag.js';
-import { printApplied } from './render.js';
-import { addSourceOptions, type SourceFlags } from './source-flags.js';
-import type { GuardAllow } from '../upgrade/guard.js';
-import type { KubeObject } from '../cluster/types.js';
-
-export interface InstallFlags extends SourceFlags {
-  k8sVersion?: string;
-  weaveVersion?: string;
-  weaveRepo?: string;
-  ipalloc?: string;
-  mtu?: string;
-  connLimit?: string;
-  /** Commander's `--no-masq-local`: true when not given, false when given bare, 'on'/'off' with a value. */
-  masqLocal: boolean | 'on' | 'off';
-  disableNpc?: boolean;
-  /** false: --no-password-secret */
-  passwordSecret?: string | false;
-  env: string[];
-  imageRegistry?: string;
-  wait: boolean;
-  forceConflicts?: boolean;
-  skipChecks?: boolean;
-  allowRangeChange?: boolean;
-  allowPasswordChange?: boolean;
-  allowNpcChange?: boolean;
-  allowDowngrade?: boolean;
-  diff?: boolean;
-  yes?: boolean;
-  checkpoint?: boolean;
-}
+import { openCluster } from './cluster-session.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optBool, optList, optString, optStringOrFalse, type OptionValues } from './option-values.js';
+import { addSourceOptions, sourceOptionsOf } from './source-flags.js';
 
 export function registerInstall(program: Command): void {
   const cmd = program
@@ -146,8 +103,9 @@ release lines (CONN_LIMIT 30 -> 100 -> 200, NO_MASQ_LOCAL off -> on from 2.7, th
 of reweave 2.9.0, weave-npc's semantics) with the flag that keeps today's behaviour. Settings are
 carried by meaning: NO_MASQ_LOCAL="0" on 2.4-2.6 means on, so 2.7+ gets "1".`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      await runInstall(command.opts() as InstallFlags, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      const code = await runInstall(installOptionsOf(opts), globalsOf(command));
+      if (code !== 0) process.exitCode = code;
     });
 }
 
@@ -155,176 +113,50 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Flags -> settings; every bad value is refused here, before anything is fetched or sent. */
-export function netSettingsFromFlags(f: InstallFlags): { settings: NetSettings; warnings: string[] } {
-  const warnings: string[] = [];
-  const settings: NetSettings = {};
-  if (f.ipalloc !== undefined) {
-    const r = validateIpalloc(f.ipalloc);
-    settings.ipalloc = r.cidr;
-    warnings.push(...r.warnings);
-  }
-  if (f.mtu !== undefined) {
-    settings.mtu = parseMtu(f.mtu);
-    const w = mtuWarning(settings.mtu);
-    if (w) warnings.push(w);
-  }
-  if (f.connLimit !== undefined) settings.connLimit = parseConnLimit(f.connLimit);
-  if (f.masqLocal === false || f.masqLocal === 'on') settings.noMasqLocal = true;
-  else if (f.masqLocal === 'off') settings.noMasqLocal = false;
-  if (f.disableNpc !== undefined) settings.disableNpc = f.disableNpc;
-  if (f.passwordSecret === false) settings.noPassword = true;
-  else if (f.passwordSecret !== undefined) {
-    parsePasswordSecret(f.passwordSecret);
-    settings.passwordSecret = f.passwordSecret;
-  }
-  if (f.env.length > 0) {
-    settings.env = {};
-    for (const e of f.env) {
-      const { name, value } = parseEnvFlag(e);
-      settings.env[name] = value;
-    }
-  }
-  if (f.imageRegistry !== undefined) settings.imageRegistry = validateImageRegistry(f.imageRegistry);
-  if (f.checkpoint) settings.checkpoint = true;
-  return { settings, warnings };
+/** The flags as typed options. */
+export function installOptionsOf(o: OptionValues): InstallOptions {
+  const masq = o.masqLocal;
+  if (masq !== true && masq !== false && masq !== 'on' && masq !== 'off') throw new TypeError(`option masqLocal: unexpected ${String(masq)}`);
+  const opt = <K extends keyof InstallOptions>(key: K, value: InstallOptions[K] | undefined): Partial<InstallOptions> => (value === undefined ? {} : { [key]: value });
+  return {
+    ...sourceOptionsOf(o),
+    ...opt('k8sVersion', optString(o, 'k8sVersion')),
+    ...opt('weaveVersion', optString(o, 'weaveVersion')),
+    ...opt('weaveRepo', optString(o, 'weaveRepo')),
+    ...opt('ipalloc', optString(o, 'ipalloc')),
+    ...opt('mtu', optString(o, 'mtu')),
+    ...opt('connLimit', optString(o, 'connLimit')),
+    masqLocal: masq,
+    ...opt('disableNpc', optBool(o, 'disableNpc')),
+    ...opt('passwordSecret', optStringOrFalse(o, 'passwordSecret')),
+    env: optList(o, 'env') ?? [],
+    ...opt('imageRegistry', optString(o, 'imageRegistry')),
+    wait: optBool(o, 'wait') ?? true,
+    ...opt('forceConflicts', optBool(o, 'forceConflicts')),
+    ...opt('skipChecks', optBool(o, 'skipChecks')),
+    ...opt('allowRangeChange', optBool(o, 'allowRangeChange')),
+    ...opt('allowPasswordChange', optBool(o, 'allowPasswordChange')),
+    ...opt('allowNpcChange', optBool(o, 'allowNpcChange')),
+    ...opt('allowDowngrade', optBool(o, 'allowDowngrade')),
+    ...opt('diff', optBool(o, 'diff')),
+    ...opt('yes', optBool(o, 'yes')),
+    ...opt('checkpoint', optBool(o, 'checkpoint')),
+  };
 }
 
-/** The guard's overrides, from the flags. */
-function guardAllow(f: InstallFlags): GuardAllow {
-  return { rangeChange: Boolean(f.allowRangeChange), passwordChange: Boolean(f.allowPasswordChange), npcChange: Boolean(f.allowNpcChange), downgrade: Boolean(f.allowDowngrade) };
-}
-
-async function runInstall(f: InstallFlags, g: Globals): Promise<void> {
+/** Options -> the flow -> print; returns the exit code. */
+async function runInstall(f: InstallOptions, g: Globals): Promise<number> {
   const reporter = reporterFor(g);
-  const { settings, warnings } = netSettingsFromFlags(f);
+  const [{ netSettingsFromOptions }, run] = await Promise.all([import('../install/options.js'), import('../install/run.js')]);
+  const { settings, warnings } = netSettingsFromOptions(f);
   for (const w of warnings) reporter.warn(w);
-
   if (g.dryRun === 'client') {
-    const { renderNet } = await import('./install-render.js');
-    let k8sRaw = f.k8sVersion;
-    if (k8sRaw === undefined) {
-      k8sRaw = '1.11';
-      reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for Kubernetes 1.11 and later');
-    }
-    const k8s = parseK8sVersion(k8sRaw);
-    reporter.debug(`Kubernetes ${formatMinor(k8s)} -> Weave Net flavour ${netFlavourFor(k8s)}`);
-    const [manifest, { printManifest }, { guardChange, guardError }, { toObjects }] = await Promise.all([
-      renderNet(f, k8s, k8sRaw, settings, reporter),
-      import('./render.js'),
-      import('../upgrade/guard.js'),
-      import('../manifest/manifest.js'),
-    ]);
-    // No cluster to compare with: the guard still refuses what no manifest may hold (a literal password, a bad range).
-    const refused = guardError(guardChange({ planned: toObjects(manifest) as KubeObject[], running: [], allow: {} }));
-    if (refused) throw refused;
-    printManifest(manifest, g.output, reporter);
-    return;
+    printManifest(await run.renderInstall(f, settings, reporter), g.output, reporter);
+    return 0;
   }
-
   const cluster = await openCluster(g, reporter);
   try {
-    // What install reads travels in its first round trip: the server's version, discovery, Weave
-    // Net's objects as they are now, and every Weave Net DaemonSet in the cluster (any namespace).
-    // The code that renders the manifest and runs the checks is loaded while they are on their way.
-    cluster.warmUp();
-    cluster.prefetch(NET_OBJECTS);
-    if (g.dryRun === 'server') await requireServerDryRun(cluster);
-    const [{ CheckContext }, render, guard] = await Promise.all([import('../check/framework.js'), import('./install-render.js'), import('./install-guard.js')]);
-    const requestedNamespace = g.namespaceSet ? g.namespace : undefined;
-    const [v, found] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), guard.findRunningWeave(cluster, g.namespace, reporter)]);
-    // A second Weave Net, or -n naming the wrong namespace, is refused before anything is read from it.
-    guard.refusePlacement(found, requestedNamespace);
-
-    // An upgrade keeps what the running Weave Net was configured with, unless a flag says otherwise.
-    const liveDs = found.running[0];
-    let effective = settings;
-    let live: Awaited<ReturnType<typeof keepLiveSettings>>['live'] | undefined;
-    if (liveDs) {
-      const kept = await keepLiveSettings(liveDs, settings, reporter);
-      effective = kept.settings;
-      live = kept.live;
-      // The running release line (upstream or reweave) is kept too, unless --weave-repo says otherwise.
-      if (f.weaveRepo === undefined && kept.repo) f = { ...f, weaveRepo: kept.repo };
-    }
-
-    const { manifest, objects } = await render.renderAnnotated(f, v, effective, reporter);
-    // The guard: the objects about to be applied against what runs, whatever produced them.
-    const verdict = guard.enforceGuard(objects, found, requestedNamespace, guardAllow(f), reporter, { deferRefusal: Boolean(f.diff) });
-    const refused = guard.guardError(verdict);
-    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
-    const netNamespace = ds?.metadata.namespace ?? 'kube-system';
-
-    // The password Secret and key exist before anything refers to them.
-    const password = await import('./install-password.js');
-    if (!refused) await password.requirePasswordSecret(cluster, ds, reporter);
-
-    // The pre-flight checks look at the range that is about to be applied, wherever it came from.
-    if (!f.skipChecks && !refused) {
-      const planned = verdict.plannedRange;
-      const ctx = new CheckContext({
-        cluster,
-        namespace: netNamespace,
-        ...(planned && (liveDs || !planned.isDefault)
-          ? { ipalloc: planned.cidr, ipallocSource: settings.ipalloc !== undefined ? '--ipalloc' : planned.isDefault ? "Weave Net's default" : 'IPALLOC_RANGE about to be applied' }
-          : {}),
-        allowRangeChange: Boolean(f.allowRangeChange),
-      });
-      await preflight(ctx, reporter);
-    }
-    await checkServed(
-      cluster,
-      objects,
-      f.k8sVersion === undefined
-        ? 'this Weave Net manifest does not fit the cluster: choose another with --weave-version or --source'
-        : `the manifest for Kubernetes ${formatMinor(v.server)} fits this cluster: run without --k8s-version`,
-    );
-
-    // What changes with the release (upgrade or not, defaults that move between lines), with the summary and in --diff.
-    const releaseLines = live ? await reportReleaseChange(live, objects, effective, reporter) : [];
-    if (liveDs || f.diff) {
-      const changes = await showChanges(cluster, objects, reporter, releaseLines, f.diff ? g.output : 'text');
-      if (refused) throw refused; // --diff: the changes shown, and why they would be refused
-      if (f.diff) {
-        // kubectl diff's convention: exit 1 when there are differences, 0 when none.
-        if (changes > 0) process.exitCode = EXIT_FAILURE;
-        return;
-      }
-      if (liveDs && changes > 0 && !(await confirm(f, g, reporter))) {
-        // A "no" is an answer, not a failure (as cilium and apt): exit 0.
-        reporter.info('Nothing changed: the upgrade was not confirmed');
-        return;
-      }
-    }
-
-    // Written only if the weave-net DaemonSet is still what the guard saw (or still absent).
-    const precondition = guard.preconditionFor(cluster, found, verdict, netNamespace);
-    let applied;
-    try {
-      // A literal WEAVE_PASSWORD is replaced first (one conditional patch), never left beside the valueFrom.
-      const replace = (rv: string) => password.replaceLiteralPassword(cluster, precondition.seen, ds, rv, { dryRun: g.dryRun === 'server' });
-      const replaced = await replace(precondition.resourceVersion).catch(async (err: unknown) => {
-        // only the status moved since the guard's read: the same patch on the newer resourceVersion
-        const rv = guard.isPreconditionConflict(err) ? await precondition.refresh?.() : undefined;
-        if (rv === undefined) throw err;
-        return replace(rv);
-      });
-      precondition.resourceVersion = replaced.resourceVersion;
-      if (replaced.object) precondition.seen = replaced.object;
-      applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts), preconditions: [precondition] }, reporter);
-    } catch (err) {
-      if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
-      throw err;
-    }
-    printApplied(applied, g.output, reporter);
-    if (!f.wait || g.dryRun === 'server') return;
-    if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
-    await waitForWorkloads(
-      cluster,
-      [{ apiVersion: String(ds.apiVersion), kind: 'DaemonSet', namespace: netNamespace, name: NET_DAEMONSET }],
-      g,
-      reporter,
-    );
+    return await run.installOnCluster(cluster, f, settings, g, reporter);
   } finally {
     cluster.close();
   }

@@ -75,7 +75,7 @@ function firstLine(r: ExecResult): string {
 
 
 async function choosePod(cluster: KubeCluster, namespace: string, node: string | undefined): Promise<KubeObject> {
-  const { listWeavePods } = await import('./policy-session.js');
+  const { listWeavePods } = await import('../policy/cluster.js');
   const pods = await listWeavePods(cluster, namespace);
   if (pods.length === 0) {
     throw failure(`no weave-net pods in namespace ${namespace}`, 'is Weave Net installed there? weavectl status shows it; -n names another namespace');
@@ -97,7 +97,7 @@ async function choosePod(cluster: KubeCluster, namespace: string, node: string |
 async function runRules(f: RulesFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
   if (g.output === 'yaml') throw usageError('npc rules prints text or JSON: use -o json, or leave -o out');
-  const [{ decodeNpcRules, renderNpcRules }, session] = await Promise.all([import('../policy/index.js'), import('./policy-session.js')]);
+  const [{ decodeNpcRules, renderNpcRules }, session] = await Promise.all([import('../policy/index.js'), import('../policy/cluster.js')]);
   const cluster = await openCluster(g, reporter);
   try {
     const pod = await choosePod(cluster, g.namespace, f.node);
@@ -164,7 +164,7 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
 async function readObjects(
   cluster: KubeCluster,
   reporter: Reporter,
-  session: typeof import('./policy-session.js'),
+  session: typeof import('../policy/cluster.js'),
 ): Promise<{ pods?: Pod[]; namespaces?: Namespace[]; policies?: NetworkPolicy[] }> {
   const out: Awaited<ReturnType<typeof readObjects>> = {};
   const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {

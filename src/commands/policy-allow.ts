@@ -24,7 +24,9 @@ import {
   type NetpolApiVersion,
   type NetworkPolicy,
 } from '../policy/index.js';
-import { FIELD_MANAGER, openCluster, requireServerDryRun } from './cluster-session.js';
+import { FIELD_MANAGER } from '../deploy/apply.js';
+import { requireServerDryRun } from '../deploy/version.js';
+import { openCluster } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
 import {
   decidedByLine,
@@ -42,8 +44,8 @@ import {
   semanticsOf,
   serverVersion,
   warnVersionFlag,
-} from './policy-session.js';
-import { resourceName } from './render.js';
+} from '../policy/cluster.js';
+import { resourceName } from '../deploy/print.js';
 
 export interface AllowFlags {
   to: string;

@@ -27,7 +27,7 @@ import {
 import { parseAddr } from '../policy/ip.js';
 import { openCluster } from './cluster-session.js';
 import { parseNamespace, reporterFor, type Globals } from './global.js';
-import { decidedByLine, enforcementWarning, listLivePods, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from './policy-session.js';
+import { decidedByLine, enforcementWarning, listLivePods, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from '../policy/cluster.js';
 
 /**
  * Why nothing the policies say is enforced on this cluster: weave-npc is not running, or its release

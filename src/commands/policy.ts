@@ -1,10 +1,51 @@
 /**
  * `weavectl policy isolate|allow|list|explain`: NetworkPolicies for people who think in "isolate
  * this namespace, allow that pod, why is this connection denied". The flags live here; each verb's
- * work is in its own policy-<verb>.ts, loaded when the verb runs.
+ * printing is in its own policy-<verb>.ts (loaded when the verb runs), its flow in src/policy/.
  */
 import { Option, type Command } from 'commander';
 import { globalsOf, parseNamespace } from './global.js';
+import { optBool, optList, optString, type OptionValues } from './option-values.js';
+import type { AllowFlags } from './policy-allow.js';
+import type { ExplainFlags } from './policy-explain.js';
+
+/** Only the options that were given. */
+function given<T extends object>(o: { [K in keyof T]: T[K] | undefined }): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `policy allow`'s flags as typed options. */
+export function allowOptionsOf(o: OptionValues): AllowFlags {
+  const to = optString(o, 'to');
+  if (to === undefined) throw new TypeError('option to: required'); // a requiredOption: commander refuses its absence first
+  return {
+    to,
+    except: optList(o, 'except') ?? [],
+    port: optList(o, 'port') ?? [],
+    ...given<Omit<AllowFlags, 'to' | 'except' | 'port'>>({
+      from: optString(o, 'from'),
+      fromNamespace: optString(o, 'fromNamespace'),
+      fromNamespaceName: optString(o, 'fromNamespaceName'),
+      fromCidr: optString(o, 'fromCidr'),
+      name: optString(o, 'name'),
+      k8sVersion: optString(o, 'k8sVersion'),
+      weaveVersion: optString(o, 'weaveVersion'),
+      forceConflicts: optBool(o, 'forceConflicts'),
+    }),
+  };
+}
+
+/** `policy explain`'s flags as typed options. */
+export function explainOptionsOf(o: OptionValues): ExplainFlags {
+  return given<ExplainFlags>({
+    from: optString(o, 'from'),
+    to: optString(o, 'to'),
+    port: optString(o, 'port'),
+    matrix: optBool(o, 'matrix'),
+    allNamespaces: optBool(o, 'allNamespaces'),
+    ascii: optBool(o, 'ascii'),
+  });
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -65,11 +106,11 @@ networking.k8s.io/v1), isolate refuses and says why. When the release is unknown
 1.7 means the annotation. Running isolate twice changes nothing;
 --undo removes only what isolate writes and says what still isolates the namespace.`,
     )
-    .action(async (namespace: string, opts: Record<string, unknown>, command: Command) => {
+    .action(async (namespace: string, opts: OptionValues, command: Command) => {
       const g = globalsOf(command);
       const ns = parseNamespace(namespace);
-      const { runIsolate } = await import('./policy-isolate.js');
-      await runIsolate(ns, opts as never, g);
+      const { isolateOptionsOf, runIsolate } = await import('./policy-isolate.js');
+      await runIsolate(ns, isolateOptionsOf(opts), g);
     });
 
   policy
@@ -108,9 +149,9 @@ Examples:
 Without --from, --from-namespace(-name) or --from-cidr, the pods accept traffic from anywhere (on --port).
 A policy that selects a pod isolates it: the selected pods then accept only what policies allow.`,
     )
-    .action(async (opts: Record<string, unknown>, command: Command) => {
+    .action(async (opts: OptionValues, command: Command) => {
       const { runAllow } = await import('./policy-allow.js');
-      await runAllow(opts as never, globalsOf(command));
+      await runAllow(allowOptionsOf(opts), globalsOf(command));
     });
 
   policy
@@ -130,9 +171,9 @@ Examples:
 Without -n or -A: the namespace of the kubeconfig context. Under legacy semantics (Kubernetes before 1.7,
 or weave-npc --use-legacy-netpol) a namespace is isolated only by its DefaultDeny annotation.`,
     )
-    .action(async (opts: Record<string, unknown>, command: Command) => {
-      const { runList } = await import('./policy-list.js');
-      await runList(opts as never, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      const { listOptionsOf, runList } = await import('./policy-list.js');
+      await runList(listOptionsOf(opts), globalsOf(command));
     });
 
   policy
@@ -163,9 +204,9 @@ rule that admits the traffic. Under legacy semantics (Kubernetes before 1.7, or 
 Exit code 0 whether the traffic is allowed or denied (the JSON has "allowed"); 1 when the cluster
 could not be read, 2 for a bad flag.`,
     )
-    .action(async (opts: Record<string, unknown>, command: Command) => {
+    .action(async (opts: OptionValues, command: Command) => {
       const { runExplain } = await import('./policy-explain.js');
-      await runExplain(opts as never, globalsOf(command));
+      await runExplain(explainOptionsOf(opts), globalsOf(command));
     });
 
   for (const cmd of policy.commands) cmd.exitOverride().showSuggestionAfterError(true);

@@ -7,13 +7,21 @@ import type { KubeCluster } from '../cluster/kube-cluster.js';
 import { failure, usageError } from '../errors.js';
 import type { RolloutStatus } from '../rollout/status.js';
 import type { WorkloadRef } from '../rollout/workload.js';
-import { openCluster, waitForWorkloads } from './cluster-session.js';
+import { waitForWorkloads } from '../deploy/wait.js';
+import { openCluster } from './cluster-session.js';
 import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
+import { optBool, optString, type OptionValues } from './option-values.js';
 import { parseBool } from './bool-flag.js';
 
 interface RolloutFlags {
   selector?: string;
   watch: boolean;
+}
+
+/** The flags as typed options. */
+function rolloutOptionsOf(o: OptionValues): RolloutFlags {
+  const selector = optString(o, 'selector');
+  return { ...(selector !== undefined ? { selector } : {}), watch: optBool(o, 'watch') ?? true };
 }
 
 type WorkloadKind = 'DaemonSet' | 'Deployment';
@@ -70,7 +78,7 @@ Examples:
   weavectl rollout-status --watch=false -o json`,
     )
     .action(async (resource: string, _opts: unknown, command: Command) => {
-      await runRolloutStatus(resource, command.opts() as RolloutFlags, globalsOf(command));
+      await runRolloutStatus(resource, rolloutOptionsOf(command.opts()), globalsOf(command));
     });
 }
 

@@ -1,21 +1,10 @@
 /**
- * Flags that choose where a manifest comes from, shared by `install` and `scope`,
- * and the one function that turns them into a loaded, validated Manifest.
+ * Flags that choose where a manifest comes from, shared by `install` and `scope`, and their
+ * typed options (loading the manifest they name is src/deploy/source.ts).
  */
 import { Option, type Command } from 'commander';
-import { usageError } from '../errors.js';
-import type { Manifest } from '../manifest/manifest.js';
-import type { SourceSpec } from '../manifest/sources/index.js';
-import type { Reporter } from '../output/reporter.js';
-
-export interface SourceFlags {
-  source: string;
-  cloudUrl?: string;
-  githubRepo?: string;
-  insecureHttp?: boolean;
-  sha256?: string;
-  allowAnyImage?: boolean;
-}
+import type { SourceOptions } from '../deploy/source.js';
+import { optBool, optString, type OptionValues } from './option-values.js';
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd
@@ -31,34 +20,18 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--allow-any-image', 'accept fetched manifests whose images are not from a known Weave repository');
 }
 
-/** What every source but the embedded one needs; the caller has resolved flavour and version. */
-export async function fetchManifest(
-  flags: SourceFlags,
-  spec: Omit<SourceSpec, 'source' | 'cloudUrl' | 'githubRepo' | 'insecureHttp' | 'sha256'>,
-  reporter: Reporter,
-): Promise<Manifest> {
-  if (flags.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(flags.sha256)) {
-    throw usageError(`invalid --sha256 "${flags.sha256}": expected 64 hexadecimal digits`);
-  }
-  // Loaded on demand: undici and the fetch code are not needed to render the embedded manifests.
-  const { loadManifest } = await import('../manifest/sources/index.js');
-  return loadManifest(
-    {
-      ...spec,
-      source: flags.source,
-      cloudUrl: flags.cloudUrl,
-      githubRepo: flags.githubRepo,
-      insecureHttp: flags.insecureHttp,
-      sha256: flags.sha256?.toLowerCase(),
-      stdin: process.stdin,
-    },
-    (msg) => reporter.info(msg),
-  );
+/** The source flags as typed options. */
+export function sourceOptionsOf(o: OptionValues): SourceOptions {
+  return {
+    source: optString(o, 'source') ?? 'embedded',
+    ...defined('cloudUrl', optString(o, 'cloudUrl')),
+    ...defined('githubRepo', optString(o, 'githubRepo')),
+    ...defined('insecureHttp', optBool(o, 'insecureHttp')),
+    ...defined('sha256', optString(o, 'sha256')),
+    ...defined('allowAnyImage', optBool(o, 'allowAnyImage')),
+  };
 }
 
-/** The flags a source other than "embedded" makes meaningless or needed. */
-export function checkSourceFlags(flags: SourceFlags): void {
-  if (flags.source === 'embedded' && flags.sha256 !== undefined) {
-    throw usageError('--sha256 applies to fetched manifests; the embedded ones are pinned already', 'use it with --source cloud|github|FILE|URL');
-  }
+function defined<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

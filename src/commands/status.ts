@@ -9,31 +9,14 @@
  * too few peer connections, weave-npc not running), or the nodes disagree on the IP range.
  */
 import type { Command } from 'commander';
-import type { Cluster, KubeObject } from '../cluster/types.js';
-import { EXIT_FAILURE, errorText, usageError } from '../errors.js';
-import type { Reporter } from '../output/reporter.js';
-import {
-  buildReport,
-  NET_DAEMONSET,
-  PROBE_COMMANDS,
-  summarizeDaemonSet,
-  summarizeNode,
-  summarizePod,
-  summarizeProbe,
-  WEAVE_CONTAINER,
-  WEAVE_POD_SELECTOR,
-  type CommandResult,
-  type DaemonSetSummary,
-  type NodeProbe,
-  type NodeSummary,
-  type PodSummary,
-  type ProbeCommand,
-  type StatusReport,
-} from '../status/model.js';
+import { EXIT_FAILURE, usageError } from '../errors.js';
+import { collectStatus } from '../status/collect.js';
+import type { StatusReport } from '../status/model.js';
 import { renderStatus } from '../status/render.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/duration.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optList, optString, type OptionValues } from './option-values.js';
 
 interface StatusFlags {
   node?: string[];
@@ -45,9 +28,6 @@ export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 200;
 export const DEFAULT_EXEC_TIMEOUT = '10s';
 
-/** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
-const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
-const LIST_PAGE = 100;
 
 export function registerStatus(program: Command): void {
   program
@@ -71,9 +51,15 @@ Examples:
 
 Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not ready, or a node has an error.`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      await runStatus(command.opts() as StatusFlags, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      await runStatus(statusOptionsOf(opts), globalsOf(command));
     });
+}
+
+/** The flags as typed options (their values are checked by runStatus, before the cluster is asked anything). */
+export function statusOptionsOf(o: OptionValues): StatusFlags {
+  const node = optList(o, 'node');
+  return { ...(node !== undefined ? { node } : {}), concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY), execTimeout: optString(o, 'execTimeout') ?? DEFAULT_EXEC_TIMEOUT };
 }
 
 export function parseConcurrency(text: string): number {
@@ -90,161 +76,6 @@ export function parseExecTimeout(text: string): number {
   return ms;
 }
 
-
-/** Runs `fn` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * Asks the weave container of one pod: `status`, `status ipam` and the bridge address at once,
- * then `status connections` only when `status` counts a connection that is not established
- * beyond the one to itself, or fewer than `expected` established (a healthy peer's list of
- * connections is one line per peer: at 1,000 nodes, 1,000 lines nobody needs).
- * Whatever has not answered by the deadline is an error.
- */
-export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number, expected: number): Promise<NodeProbe> {
-  const results: Partial<Record<ProbeCommand, CommandResult>> = {};
-  const run = (k: ProbeCommand, ms: number) =>
-    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs: Math.max(1, ms) }).then(
-      (r) => {
-        results[k] = r;
-      },
-      (err) => {
-        results[k] = { error: errorText(err) };
-      },
-    );
-  const start = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs + 250); // the exec's own timeout normally ends it first
-  });
-  const all = (async () => {
-    await Promise.all((['status', 'ipam', 'bridge'] as const).map((k) => run(k, timeoutMs)));
-    if (needConnections(results.status, expected)) await run('connections', timeoutMs - (Date.now() - start));
-  })();
-  await Promise.race([all, deadline]);
-  clearTimeout(timer);
-  const late: Partial<Record<ProbeCommand, CommandResult>> = {};
-  for (const k of Object.keys(PROBE_COMMANDS) as ProbeCommand[]) {
-    if (results[k]) late[k] = results[k];
-    else if (k !== 'connections' || needConnections(results.status, expected)) late[k] = { error: `no answer within ${formatDuration(timeoutMs)}` };
-  }
-  return summarizeProbe(late);
-}
-
-/** Whether the `status` answer leaves something to explain about the connections. */
-function needConnections(status: CommandResult | undefined, expected: number): boolean {
-  if (!status || 'error' in status || status.exitCode !== 0) return false; // the status error says it all
-  const m = /^\s*Connections:\s*(\d+)(?:\s*\((.*)\))?/m.exec(status.stdout);
-  if (!m) return true; // Weave 1.x: no counts in `status`
-  const established = Number(/(\d+) established/.exec(m[2] ?? '')?.[1] ?? 0);
-  return established < expected || Number(m[1]) - established > 1;
-}
-
-async function findDaemonSet(cluster: Pick<Cluster, 'serves' | 'get'>, namespace: string): Promise<KubeObject | undefined> {
-  for (const apiVersion of DAEMONSET_VERSIONS) {
-    if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
-    const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace, name: NET_DAEMONSET });
-    if (ds) return { ...ds, apiVersion: ds.apiVersion ?? apiVersion };
-  }
-  return undefined;
-}
-
-/** Namespaces that do have a DaemonSet weave-net (for the hint when -n names another). */
-async function findElsewhere(cluster: Pick<Cluster, 'serves' | 'list'>): Promise<string[]> {
-  for (const apiVersion of DAEMONSET_VERSIONS) {
-    if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
-    try {
-      const list = await cluster.list({ apiVersion, kind: 'DaemonSet' }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
-      return [...new Set(list.items.filter((d) => d.metadata.name === NET_DAEMONSET).map((d) => d.metadata.namespace ?? ''))].filter(Boolean).sort();
-    } catch {
-      return []; // no right to list DaemonSets everywhere: no hint
-    }
-  }
-  return [];
-}
-
-/** The cluster calls `weavectl status` makes. */
-export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'exec'> & Partial<Pick<Cluster, 'listPages'>>;
-
-/** Lists a kind and maps every object as its page arrives, so only the summaries stay in memory. */
-async function listSummaries<T>(cluster: StatusCluster, ref: { apiVersion: string; kind: string; namespace?: string }, labelSelector: string | undefined, map: (o: KubeObject) => T): Promise<T[]> {
-  const out: T[] = [];
-  const opts = { ...(labelSelector ? { labelSelector } : {}), limit: LIST_PAGE };
-  if (cluster.listPages) {
-    await cluster.listPages(ref, { ...opts, pageSize: LIST_PAGE }, (items) => {
-      for (const o of items) out.push(map(o));
-    });
-  } else {
-    for (const o of (await cluster.list(ref, opts)).items) out.push(map(o));
-  }
-  return out;
-}
-
-export async function collectStatus(
-  cluster: StatusCluster,
-  opts: { namespace: string; nodes: string[]; concurrency: number; execTimeoutMs: number },
-  reporter: Reporter,
-): Promise<StatusReport> {
-  const ns = opts.namespace;
-  const dsObj = await findDaemonSet(cluster, ns);
-  if (!dsObj) return buildReport({ namespace: ns, pods: [], probes: new Map(), elsewhere: await findElsewhere(cluster) });
-  const ds: DaemonSetSummary = summarizeDaemonSet(dsObj);
-
-  // Reduce every object as soon as it is listed: only the summaries stay in memory.
-  const pods: PodSummary[] = await listSummaries(cluster, { apiVersion: 'v1', kind: 'Pod', namespace: ns }, WEAVE_POD_SELECTOR, summarizePod);
-  // The nodes are read only when something is wrong (1,000 Node objects are megabytes): to name
-  // NotReady nodes and the nodes that lack a pod. When every pod the DaemonSet wants is there
-  // and ready, the pods say all there is to say (their hostIP is the node's address).
-  const dsPods = pods.filter((p) => p.node !== undefined && (!ds.uid || !p.ownerUid || p.ownerUid === ds.uid));
-  const allWell =
-    ds.desired > 0 &&
-    ds.ready === ds.desired &&
-    ds.available === ds.desired &&
-    dsPods.length === ds.desired &&
-    dsPods.every((p) => p.ready && p.phase === 'Running' && !p.terminating) &&
-    opts.nodes.every((n) => dsPods.some((p) => p.node === n));
-  let nodes: NodeSummary[] | undefined;
-  if (allWell) {
-    reporter.debug(`All ${ds.desired} weave-net pods are ready: the nodes are not read`);
-  } else {
-    try {
-      nodes = await listSummaries(cluster, { apiVersion: 'v1', kind: 'Node' }, undefined, (n) => summarizeNode(n, dsObj));
-    } catch (err) {
-      reporter.warn(`cannot list nodes (${errorText(err)}): showing only the nodes that run a weave-net pod`);
-    }
-  }
-
-  const filter = opts.nodes.length > 0 ? new Set(opts.nodes) : undefined;
-  const targets = pods.filter(
-    (p) => p.node !== undefined && (!filter || filter.has(p.node)) && p.phase === 'Running' && p.weave?.state === 'running' && !p.terminating,
-  );
-  // Connections each peer should have: the other peers, at most CONN_LIMIT.
-  const peers = pods.filter((p) => p.node !== undefined && (!ds.uid || !p.ownerUid || p.ownerUid === ds.uid) && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  const expected = Math.min(Math.max(0, Math.max(new Set(peers.map((p) => p.node)).size, ds.desired) - 1), ds.connLimit);
-  const probes = new Map<string, NodeProbe>();
-  let done = 0;
-  const show = () => {
-    if (reporter.mode === 'tty') reporter.progress('status', `Asking weave on ${targets.length} node${targets.length === 1 ? '' : 's'}: ${done} answered`);
-  };
-  reporter.debug(`Asking weave on ${targets.length} nodes, ${opts.concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
-  show();
-  await eachLimited(targets, opts.concurrency, async (pod) => {
-    probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs, expected));
-    done++;
-    show();
-  });
-  reporter.endProgress();
-  return buildReport({ namespace: ns, daemonSet: ds, pods, ...(nodes ? { nodes } : {}), probes, ...(filter ? { nodeFilter: opts.nodes } : {}) });
-}
 
 async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
   const concurrency = parseConcurrency(f.concurrency);

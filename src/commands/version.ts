@@ -13,6 +13,7 @@ import { usageError } from '../errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optBool, type OptionValues } from './option-values.js';
 import { NET_DAEMONSET, SCOPE_APP, SCOPE_NAMESPACE, WEAVE_CONTAINER } from '../weave/names.js';
 
 export interface WorkloadVersion {
@@ -37,6 +38,12 @@ interface VersionFlags {
   client?: boolean;
 }
 
+/** The flags as typed options. */
+function versionOptionsOf(o: OptionValues): VersionFlags {
+  const client = optBool(o, 'client');
+  return client !== undefined ? { client } : {};
+}
+
 export function registerVersion(program: Command): void {
   program
     .command('version')
@@ -56,7 +63,7 @@ Examples:
   weavectl version -o json`,
     )
     .action(async (_opts: unknown, command: Command) => {
-      await runVersion(command.opts() as VersionFlags, globalsOf(command));
+      await runVersion(versionOptionsOf(command.opts()), globalsOf(command));
     });
 }
 

@@ -1,6 +1,6 @@
 /**
  * What `weavectl uninstall` deletes, in order, and what it cannot delete because it lives on the
- * nodes. Pure: the plan is data; src/commands/uninstall.ts carries it out.
+ * nodes. Pure: the plan is data; src/uninstall/run.ts carries it out.
  *
  * Weave Net (every flavour and release of weave-facts §2, and reweave): the DaemonSet weave-net
  * first (so the pods stop while their RBAC still exists), then Role/RoleBinding weave-net (2.1+),

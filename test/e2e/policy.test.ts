@@ -10,8 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseEndpoint } from '../../src/commands/policy-explain.js';
-import { hasLegacyNetpolFlag, weaveNpcInfoOf } from '../../src/commands/policy-session.js';
-import { annotationApplyBody, isDefaultDeny } from '../../src/commands/policy-isolate.js';
+import { hasLegacyNetpolFlag, weaveNpcInfoOf } from '../../src/policy/cluster.js';
+import { annotationApplyBody, isDefaultDeny } from '../../src/policy/isolate.js';
 import { WeavectlError } from '../../src/errors.js';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';

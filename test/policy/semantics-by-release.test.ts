@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { enforcedVerdict, notEnforced } from '../../src/commands/policy-explain.js';
-import { semanticsOf, weaveNpcInfoOf } from '../../src/commands/policy-session.js';
+import { semanticsOf, weaveNpcInfoOf } from '../../src/policy/cluster.js';
 import { parseK8sVersion } from '../../src/manifest/k8s-version.js';
 import { evaluate } from '../../src/policy/index.js';
 

@@ -6,7 +6,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ExecResult, KubeObject, ListResult, ResourceRef } from '../../src/cluster/types.js';
-import { collectStatus, parseConcurrency, parseExecTimeout, type StatusCluster } from '../../src/commands/status.js';
+import { parseConcurrency, parseExecTimeout } from '../../src/commands/status.js';
+import { collectStatus, type StatusCluster } from '../../src/status/collect.js';
 import { Reporter } from '../../src/output/reporter.js';
 import { weaveExec, type WeaveView } from '../sim/src/weave-node.js';
 

@@ -187,7 +187,7 @@ export function weaveNpcInfoOf(ds: KubeObject | undefined, where = `${WEAVE_NAME
  */
 export async function readWeaveNpc(cluster: Pick<Cluster, 'serves' | 'get' | 'list'>, reporter: Reporter): Promise<WeaveNpcInfo> {
   try {
-    const { findRunningWeave } = await import('./install-guard.js');
+    const { findRunningWeave } = await import('../weave/running.js');
     const found = await findRunningWeave(cluster, WEAVE_NAMESPACE, reporter);
     const ds = found.running[0];
     if (!ds) return weaveNpcInfoOf(undefined);

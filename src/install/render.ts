@@ -15,14 +15,14 @@ import { loadNetTemplate } from '../manifest/templates.js';
 import { validateNet } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
 import { annotateManifest } from '../upgrade/annotation.js';
-import type { ResolvedVersion } from './cluster-session.js';
-import type { InstallFlags } from './install.js';
-import { checkSourceFlags, fetchManifest } from './source-flags.js';
+import type { ResolvedVersion } from '../deploy/version.js';
+import { checkSourceFlags, fetchManifest } from '../deploy/source.js';
+import type { InstallOptions } from './options.js';
 import { isKnownRelease, k8sFit } from '../weave/releases.js';
 import { WEAVE_CONTAINER } from '../weave/names.js';
 
 /** The manifest for Kubernetes `k8s`, with the settings applied. */
-export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
+export async function renderNet(f: InstallOptions, k8s: K8sVersion, k8sRaw: string, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
   const repo = parseWeaveRepo(f.weaveRepo ?? 'weaveworks');
   const flavour = netFlavourFor(k8s);
   checkSourceFlags(f);
@@ -65,7 +65,7 @@ export async function renderNet(f: InstallFlags, k8s: K8sVersion, k8sRaw: string
 
 /** The manifest for the cluster, its settings recorded in the annotation an upgrade reads, and its objects. */
 export async function renderAnnotated(
-  f: InstallFlags,
+  f: InstallOptions,
   v: ResolvedVersion,
   settings: NetSettings,
   reporter: Reporter,

@@ -1,7 +1,7 @@
 /**
- * The cluster side of install's guard (src/upgrade/guard.ts holds the rule): finding every Weave Net
- * that runs, in any namespace; running the guard over the objects about to be applied; and making
- * the write conditional on what the guard saw (optimistic concurrency).
+ * The cluster side of install's guard (src/upgrade/guard.ts holds the rule; finding every Weave Net
+ * that runs is src/weave/running.ts): running the guard over the objects about to be applied, and
+ * making the write conditional on what the guard saw (optimistic concurrency).
  *
  * Concurrency: the weave-net DaemonSet is applied with `metadata.resourceVersion` set, which the API
  * server treats as a precondition (a different resourceVersion is a 409 Conflict; kubernetes#106745
@@ -17,38 +17,8 @@ import { isKubeApiError } from '../cluster/status-errors.js';
 import { failure, WeavectlError } from '../errors.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
-import { guardChange, guardError, isWeaveNetDaemonSet, type GuardAllow, type GuardVerdict } from '../upgrade/guard.js';
-
-export interface RunningWeave {
-  /** Weave Net DaemonSets, from every namespace. */
-  running: KubeObject[];
-  /** The DaemonSet API version the cluster serves (apps/v1, else extensions/v1beta1). */
-  apiVersion: string;
-  /** resourceVersion of the list that found them. */
-  listResourceVersion: string;
-}
-
-/** Every Weave Net DaemonSet in the cluster; where listing all namespaces is forbidden, kube-system and `namespace` only (with a warning). */
-export async function findRunningWeave(cluster: Pick<KubeCluster, 'serves' | 'list' | 'get'>, namespace: string, reporter: Pick<Reporter, 'warn'>): Promise<RunningWeave> {
-  const apiVersion = (await cluster.serves('apps/v1', 'DaemonSet')) ? 'apps/v1' : 'extensions/v1beta1';
-  try {
-    const all = await cluster.list({ apiVersion, kind: 'DaemonSet' });
-    return { running: all.items.filter(isWeaveNetDaemonSet), apiVersion, listResourceVersion: all.resourceVersion };
-  } catch (err) {
-    if (!isKubeApiError(err, 403)) throw err;
-  }
-  const namespaces = [...new Set(['kube-system', namespace])];
-  reporter.warn(`may not list DaemonSets in every namespace: looked for a running Weave Net in ${namespaces.join(' and ')} only`);
-  try {
-    const lists = await Promise.all(namespaces.map((ns) => cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` })));
-    return { running: lists.flatMap((l) => l.items), apiVersion, listResourceVersion: lists[0]?.resourceVersion ?? '' };
-  } catch (err) {
-    if (!isKubeApiError(err, 403)) throw err;
-  }
-  // May only get: no list resourceVersion, so a fresh install's write carries no precondition.
-  const got = await Promise.all(namespaces.map((ns) => cluster.get({ apiVersion, kind: 'DaemonSet', namespace: ns, name: NET_DAEMONSET })));
-  return { running: got.filter((o): o is KubeObject => o !== undefined), apiVersion, listResourceVersion: '' };
-}
+import { guardChange, guardError, type GuardAllow, type GuardVerdict } from '../upgrade/guard.js';
+import type { RunningWeave } from '../weave/running.js';
 
 /** Refuses a second Weave Net, or -n naming a namespace it does not run in, before anything else is read or rendered. */
 export function refusePlacement(found: RunningWeave, requestedNamespace: string | undefined): void {

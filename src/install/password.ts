@@ -17,7 +17,7 @@ import { failure } from '../errors.js';
 import { WEAVE_CONTAINER } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
 import { passwordSecretProblem, passwordSecretRef } from '../check/password-secret.js';
-import { FIELD_MANAGER } from './cluster-session.js';
+import { FIELD_MANAGER } from '../deploy/apply.js';
 
 /** Fails (exit 1) when the planned DaemonSet takes WEAVE_PASSWORD from a Secret or key that does not exist. */
 export async function requirePasswordSecret(cluster: KubeCluster, plannedDs: KubeObject | undefined, reporter: Reporter): Promise<void> {

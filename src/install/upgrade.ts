@@ -1,15 +1,13 @@
 /**
  * What `install` does when Weave Net already runs or before it touches a cluster: the pre-flight
- * checks, keeping the running settings (and refusing a range change), showing the changes, and
- * asking on a terminal before changing a running install.
+ * checks, keeping the running settings, and saying what changes with the release. (Showing the
+ * changes is src/deploy/changes.ts; the question before changing what runs, src/output/ask.ts.)
  */
 import type { CheckContext } from '../check/framework.js';
-import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import type { NetSettings } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
-import type { Globals, OutputFormat } from './global.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER } from '../weave/names.js';
 
 /** The pre-install checks: failures stop the install; warnings and failures are printed, passes are not. */
@@ -72,55 +70,4 @@ export async function reportReleaseChange(
   reporter.info(`  ${rc.summary}`);
   for (const b of rc.behaviour) reporter.warn(`behaviour change: ${b}`);
   return lines;
-}
-
-/**
- * Prints what applying would change against the live objects, after the `header` lines (the release change);
- * -o json/yaml: the diff as one document. Returns how many objects change.
- */
-export async function showChanges(
-  cluster: KubeCluster,
-  objects: KubeObject[],
-  reporter: Reporter,
-  header: string[] = [],
-  output: OutputFormat = 'text',
-): Promise<number> {
-  const { diffObjects, formatDiff } = await import('../upgrade/diff.js');
-  const pairs = await Promise.all(
-    objects.map(async (o) => {
-      const served = await cluster.serves(String(o.apiVersion), String(o.kind));
-      const live = served ? await cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace, name: o.metadata.name }) : undefined;
-      // A cluster-scoped object that a manifest gives a namespace (Scope's ClusterRole) has none in the cluster.
-      const desired = live && live.metadata.namespace === undefined && o.metadata.namespace !== undefined ? { ...o, metadata: { ...o.metadata, namespace: undefined } } : o;
-      return { live, desired };
-    }),
-  );
-  const live = pairs.flatMap((p) => (p.live ? [p.live] : []));
-  const diffs = diffObjects(
-    live,
-    pairs.map((p) => p.desired),
-  );
-  const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
-  if (output === 'json' || output === 'yaml') {
-    const doc = { changed, ...(header.length > 0 ? { notes: header } : {}), objects: diffs };
-    reporter.document(output === 'json' ? JSON.stringify(doc, null, 2) : (await import('yaml')).stringify(doc));
-    return changed;
-  }
-  if (output === 'name') {
-    reporter.data(diffs.filter((d) => d.status === 'new' || d.status === 'changed').map((d) => d.resource).join('\n'));
-    return changed;
-  }
-  if (changed === 0) {
-    reporter.info('No changes: the cluster already runs this manifest');
-    return 0;
-  }
-  reporter.info('Changes:');
-  reporter.data([...header.map((h) => `# ${h}`), formatDiff(diffs, { unchanged: false })].join('\n'));
-  return changed;
-}
-
-/** Asks on a terminal unless --yes; a pipe or CI never prompts (the command line is the decision). */
-export async function confirm(f: { yes?: boolean }, g: Globals, reporter: Reporter, question = 'Apply these changes to the running Weave Net?'): Promise<boolean> {
-  const { askOnTerminal } = await import('./ask.js');
-  return askOnTerminal(`${question} [y/N] `, f, g, reporter);
 }

@@ -4,8 +4,8 @@
  * command line is then the decision. "No" is an answer, not an error: the caller says
  * "Nothing changed" and exits 0.
  */
-import type { Reporter } from '../output/reporter.js';
-import type { Globals } from './global.js';
+import type { Reporter } from './reporter.js';
+import type { DryRun } from './formats.js';
 
 export interface Terminal {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -15,7 +15,7 @@ export interface Terminal {
 export async function askOnTerminal(
   question: string,
   f: { yes?: boolean },
-  g: Pick<Globals, 'dryRun'>,
+  g: { dryRun: DryRun },
   reporter: Pick<Reporter, 'mode'>,
   term: Terminal = { stdin: process.stdin, stderr: process.stderr },
 ): Promise<boolean> {
@@ -28,4 +28,9 @@ export async function askOnTerminal(
   } finally {
     rl.close();
   }
+}
+
+/** Asks on a terminal before changing what runs, unless --yes; a pipe or CI never prompts (the command line is the decision). */
+export async function confirm(f: { yes?: boolean }, g: { dryRun: DryRun }, reporter: Pick<Reporter, 'mode'>, question = 'Apply these changes to the running Weave Net?'): Promise<boolean> {
+  return askOnTerminal(`${question} [y/N] `, f, g, reporter);
 }

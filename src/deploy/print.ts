@@ -9,7 +9,7 @@ import { kubectlName } from '../cluster/apply-plan.js';
 import type { Manifest, ObjectRef } from '../manifest/manifest.js';
 import { refOf, renderJson, renderYaml, stringify } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
-import type { OutputFormat } from './global.js';
+import type { OutputFormat } from '../output/formats.js';
 
 /** kubectl's "daemonset.apps/weave-net" (core kinds have no group: "serviceaccount/weave-net"). */
 export function resourceName(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'name'>): string {

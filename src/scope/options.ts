@@ -1,0 +1,38 @@
+/**
+ * What `weavectl scope` is asked to do, as typed options (src/commands/scope.ts makes them from the
+ * flags), and the Scope settings they mean.
+ */
+import type { SourceOptions } from '../deploy/source.js';
+import { validateImageRegistry } from '../manifest/net-settings.js';
+import { parseExternalIPs, parsePort, parseServiceType, type ScopeSettings } from '../manifest/patch-scope.js';
+import { mergeScopeSettings, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
+
+export interface ScopeOptions extends SourceOptions {
+  k8sVersion?: string;
+  /** undefined: not given (a re-run keeps the running ones); false: --no-external-ip */
+  externalIp?: string[] | false;
+  port?: string;
+  serviceType?: string;
+  readOnly?: boolean;
+  diff?: boolean;
+  yes?: boolean;
+  imageRegistry?: string;
+  wait: boolean;
+  forceConflicts?: boolean;
+}
+
+/** Options -> settings; only what was given (a re-run keeps the rest from the running Scope). */
+export function scopeFlagSettings(f: ScopeOptions): ScopeFlagSettings {
+  return {
+    ...(f.externalIp === false ? { externalIPs: [] } : f.externalIp !== undefined ? { externalIPs: parseExternalIPs(f.externalIp) } : {}),
+    ...(f.port === undefined ? {} : { port: parsePort(f.port) }),
+    ...(f.serviceType === undefined ? {} : { serviceType: parseServiceType(f.serviceType) }),
+    ...(f.readOnly === undefined ? {} : { readOnly: f.readOnly }),
+    ...(f.imageRegistry === undefined ? {} : { imageRegistry: validateImageRegistry(f.imageRegistry) }),
+  };
+}
+
+/** The options as settings for a fresh install (what is not given: the defaults). */
+export function scopeSettingsFromFlags(f: ScopeOptions): ScopeSettings {
+  return mergeScopeSettings(undefined, scopeFlagSettings(f)).settings;
+}
