@@ -7,6 +7,7 @@ import type {
   ApplyOptions,
   ApplyResult,
   Cluster,
+  ClusterSession,
   ExecResult,
   KubeObject,
   ListOptions,
@@ -53,25 +54,10 @@ export interface ConnectOptions {
   userAgent?: string;
 }
 
-export interface KubeCluster extends Cluster {
-  /** API server URL. */
-  readonly server: string;
+export interface KubeCluster extends ClusterSession {
   readonly contextName: string;
-  /** --namespace, else the context's, else "default". */
-  readonly defaultNamespace: string;
-  /** The group/versions that serve a kind (for error messages; reads all of discovery). */
-  servedVersionsOf(kind: string): Promise<string[]>;
   /** Plural, scope and verbs of a served kind, or undefined. */
   resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
-  /**
-   * Starts reading these objects now, at their built-in paths, without waiting for discovery; get()
-   * answers from these reads, and apply() uses them as the state before (then reads afresh).
-   */
-  prefetch(refs: readonly (ResourceRef & { name: string })[]): void;
-  /** Starts asking for the server version and discovery, so that they travel with the first reads. */
-  warmUp(): void;
-  /** Closes idle keep-alive connections. */
-  close(): void;
 }
 
 /** Builds the client from the kubeconfig. No request is sent until the first call. */

@@ -143,3 +143,25 @@ export interface Cluster {
   /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
   logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
 }
+
+/**
+ * A cluster as the flows get it from the command (src/commands/cluster-session.ts opens one): the
+ * Cluster, where it is, and the hints that let the first reads travel together. KubeCluster
+ * (src/cluster/kube-cluster.ts) is one; the in-memory cluster of the tests (test/fakes/memory-cluster.ts) another.
+ */
+export interface ClusterSession extends Cluster {
+  /** API server URL. */
+  readonly server: string;
+  /** --namespace, else the context's, else "default". */
+  readonly defaultNamespace: string;
+  /** The group/versions that serve a kind (for error messages; reads all of discovery). */
+  servedVersionsOf(kind: string): Promise<string[]>;
+  /** Starts reading the state before of objects about to be applied (apply answers created/configured/unchanged from it). */
+  prepareApply(objects: readonly KubeObject[]): void;
+  /** Starts reading these objects now; get() and apply() answer from these reads. */
+  prefetch(refs: readonly (ResourceRef & { name: string })[]): void;
+  /** Starts asking for the server version and discovery, so that they travel with the first reads. */
+  warmUp(): void;
+  /** Closes idle keep-alive connections. */
+  close(): void;
+}

@@ -2,8 +2,7 @@
  * Writing a manifest: server-side apply of every object with one kubectl-style result line each,
  * conditional writes (resourceVersion preconditions) retried when only the status moved meanwhile.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { ApplyOptions, KubeObject } from '../cluster/types.js';
+import type { ApplyOptions, ClusterSession, KubeObject } from '../cluster/types.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { Reporter } from '../output/reporter.js';
 
@@ -36,12 +35,12 @@ const PRECONDITION_RETRIES = 5;
  * The cluster as applyAll sees it, with conditional writes retried after a 409 when `refresh` finds
  * only a status change (controllers update status all the time; that is no change to the plan).
  */
-function retryingPreconditions(cluster: KubeCluster, preconditions: readonly Precondition[]) {
+function retryingPreconditions(cluster: ClusterSession, preconditions: readonly Precondition[]) {
   return {
     version: () => cluster.version(),
     serves: (apiVersion: string, kind: string) => cluster.serves(apiVersion, kind),
     servedVersionsOf: (kind: string) => cluster.servedVersionsOf(kind),
-    prepareApply: (objects: readonly KubeObject[]) => (cluster as { prepareApply?: (o: readonly KubeObject[]) => void }).prepareApply?.(objects),
+    prepareApply: (objects: readonly KubeObject[]) => cluster.prepareApply(objects),
     get: cluster.get.bind(cluster),
     list: cluster.list.bind(cluster),
     listPages: cluster.listPages.bind(cluster),
@@ -70,7 +69,7 @@ function retryingPreconditions(cluster: KubeCluster, preconditions: readonly Pre
 }
 
 /** Server-side apply of every object, one kubectl-style line per object: "daemonset.apps/weave-net configured". */
-export async function applyManifest(cluster: KubeCluster, manifest: Manifest, flags: ApplyFlags, reporter: Reporter): Promise<KubeObject[]> {
+export async function applyManifest(cluster: ClusterSession, manifest: Manifest, flags: ApplyFlags, reporter: Reporter): Promise<KubeObject[]> {
   const [{ applyAll }, { toObjects }] = await Promise.all([import('../cluster/apply.js'), import('../manifest/manifest.js')]);
   const suffix = flags.dryRun ? ' (server dry run)' : '';
   const objects = (toObjects(manifest) as KubeObject[]).map((o) => {

@@ -2,8 +2,7 @@
  * What applying a manifest would change in the cluster, shown as a diff against the live objects
  * (install and scope: an upgrade's summary and --diff).
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import type { OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
 
@@ -12,7 +11,7 @@ import type { Reporter } from '../output/reporter.js';
  * -o json/yaml: the diff as one document. Returns how many objects change.
  */
 export async function showChanges(
-  cluster: KubeCluster,
+  cluster: ClusterSession,
   objects: KubeObject[],
   reporter: Reporter,
   header: string[] = [],

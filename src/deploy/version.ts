@@ -3,8 +3,7 @@
  * flows that write manifests (install, scope, policy, uninstall): --dry-run=server's version floor,
  * the version to render for, and the check that every kind of a manifest is served.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { parseK8sVersion, versionFromServer, formatMinor, type K8sVersion } from '../manifest/k8s-version.js';
 import type { Reporter } from '../output/reporter.js';
@@ -14,7 +13,7 @@ import type { Reporter } from '../output/reporter.js';
  * had it alpha behind a feature gate). An older server does not know dryRun=All and would apply for
  * real, so the command fails here, once, before anything is sent.
  */
-export async function requireServerDryRun(cluster: Pick<KubeCluster, 'version'>): Promise<void> {
+export async function requireServerDryRun(cluster: Pick<ClusterSession, 'version'>): Promise<void> {
   const v = await cluster.version();
   const minor = Number.parseInt(v.minor, 10);
   if (v.major === '1' && Number.isFinite(minor) && minor < 13) {
@@ -36,7 +35,7 @@ export interface ResolvedVersion {
  * The Kubernetes version to render for: the server's, unless --k8s-version says otherwise
  * (then a different minor is a warning: the manifest may not fit).
  */
-export async function resolveVersion(cluster: KubeCluster, flag: string | undefined, reporter: Reporter): Promise<ResolvedVersion> {
+export async function resolveVersion(cluster: ClusterSession, flag: string | undefined, reporter: Reporter): Promise<ResolvedVersion> {
   const sv = await cluster.version();
   const server = versionFromServer(sv);
   if (flag === undefined) {
@@ -51,7 +50,7 @@ export async function resolveVersion(cluster: KubeCluster, flag: string | undefi
 }
 
 /** Fails before anything is sent when the cluster does not serve a kind of the manifest. */
-export async function checkServed(cluster: KubeCluster, objects: KubeObject[], fits: string): Promise<void> {
+export async function checkServed(cluster: ClusterSession, objects: KubeObject[], fits: string): Promise<void> {
   const pairs = new Map<string, { apiVersion: string; kind: string }>();
   for (const o of objects) pairs.set(`${o.apiVersion}/${o.kind}`, { apiVersion: String(o.apiVersion), kind: String(o.kind) });
   const served = await Promise.all([...pairs.values()].map(async (p) => ({ ...p, ok: await cluster.serves(p.apiVersion, p.kind) })));

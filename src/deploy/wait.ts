@@ -1,7 +1,7 @@
 /**
  * Waiting for workloads to roll out, with one live progress line each (install, scope, rollout-status).
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import type { Reporter } from '../output/reporter.js';
 import { liveLine } from '../output/rollout-progress.js';
 import type { RolloutStatus } from '../rollout/status.js';
@@ -13,7 +13,7 @@ import { remainingMs, type Deadline } from '../util/deadline.js';
  * kubectl's messages as they change); the final "successfully rolled out" of each is a result line.
  * Fails with the first failure; returns the final status of each.
  */
-export async function waitForWorkloads(cluster: KubeCluster, refs: WorkloadRef[], g: Deadline, reporter: Reporter): Promise<RolloutStatus[]> {
+export async function waitForWorkloads(cluster: ClusterSession, refs: WorkloadRef[], g: Deadline, reporter: Reporter): Promise<RolloutStatus[]> {
   const { waitForWorkload } = await import('../rollout/workload.js');
   const abort = new AbortController();
   const onSigint = () => abort.abort();

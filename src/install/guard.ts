@@ -11,8 +11,7 @@
  * change (controllers make them all the time) is no change to the plan and the write is retried with
  * the new resourceVersion; any other change is refused.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import { failure, WeavectlError } from '../errors.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
@@ -80,7 +79,7 @@ function changedMeanwhile(ns: string, created: boolean): WeavectlError {
   );
 }
 
-async function readNow(cluster: KubeCluster, apiVersion: string, namespace: string): Promise<{ now?: KubeObject; listRv: string }> {
+async function readNow(cluster: ClusterSession, apiVersion: string, namespace: string): Promise<{ now?: KubeObject; listRv: string }> {
   const list = await cluster.list({ apiVersion, kind: 'DaemonSet', namespace }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });
   return { ...(list.items[0] ? { now: list.items[0] } : {}), listRv: list.resourceVersion };
 }
@@ -92,7 +91,7 @@ async function readNow(cluster: KubeCluster, apiVersion: string, namespace: stri
  * resourceVersion of the list that found no Weave Net, which every object created after it exceeds.
  * No extra read before the write: the API server checks the precondition where it writes.
  */
-export function preconditionFor(cluster: KubeCluster, found: RunningWeave, verdict: GuardVerdict, namespace: string): WritePrecondition {
+export function preconditionFor(cluster: ClusterSession, found: RunningWeave, verdict: GuardVerdict, namespace: string): WritePrecondition {
   const seen = verdict.current;
   if (!seen) return { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: found.listResourceVersion };
   const pre: WritePrecondition = { kind: 'DaemonSet', namespace, name: NET_DAEMONSET, resourceVersion: String(seen.metadata.resourceVersion ?? ''), seen };

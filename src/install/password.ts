@@ -10,8 +10,7 @@
  * literal goes and, in the same write, the entry becomes what the manifest sets (from the Secret, or
  * gone), so no pod ever starts without the intended password in between.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import { failure } from '../errors.js';
 import { WEAVE_CONTAINER } from '../manifest/net-settings.js';
@@ -20,7 +19,7 @@ import { passwordSecretProblem, passwordSecretRef } from '../check/password-secr
 import { FIELD_MANAGER } from '../deploy/apply.js';
 
 /** Fails (exit 1) when the planned DaemonSet takes WEAVE_PASSWORD from a Secret or key that does not exist. */
-export async function requirePasswordSecret(cluster: KubeCluster, plannedDs: KubeObject | undefined, reporter: Reporter): Promise<void> {
+export async function requirePasswordSecret(cluster: ClusterSession, plannedDs: KubeObject | undefined, reporter: Reporter): Promise<void> {
   const ref = plannedDs ? passwordSecretRef(plannedDs) : undefined;
   if (!ref) return;
   let secret: KubeObject | undefined;
@@ -46,7 +45,7 @@ function literalPasswordIndex(ds: KubeObject): number {
  * otherwise returns `resourceVersion` unchanged. Returns the patched object too. Not done on a server dry run (nothing is written).
  */
 export async function replaceLiteralPassword(
-  cluster: KubeCluster,
+  cluster: ClusterSession,
   current: KubeObject | undefined,
   plannedDs: KubeObject | undefined,
   resourceVersion: string,

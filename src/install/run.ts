@@ -5,8 +5,7 @@
  * render.ts, the upgrade steps in upgrade.ts, the guard's cluster side in guard.ts, the password
  * Secret in password.ts; src/commands/install.ts turns the flags into InstallOptions and calls these.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { applyManifest } from '../deploy/apply.js';
 import { showChanges } from '../deploy/changes.js';
 import { printApplied } from '../deploy/print.js';
@@ -63,7 +62,7 @@ export async function renderInstall(f: InstallOptions, settings: NetSettings, re
  * Install or upgrade Weave Net on the cluster. Prints the applied objects (-o yaml|json|name) as they
  * are written; returns the exit code (--diff: 1 when something would change, as kubectl diff).
  */
-export async function installOnCluster(cluster: KubeCluster, f: InstallOptions, settings: NetSettings, g: InstallContext, reporter: Reporter): Promise<number> {
+export async function installOnCluster(cluster: ClusterSession, f: InstallOptions, settings: NetSettings, g: InstallContext, reporter: Reporter): Promise<number> {
   // What install reads travels in its first round trip: the server's version, discovery, Weave
   // Net's objects as they are now, and every Weave Net DaemonSet in the cluster (any namespace).
   // The code that renders the manifest and runs the checks is loaded while they are on their way.

@@ -4,8 +4,7 @@
  * Scope was configured with; the changes shown (--diff) or applied and waited for.
  * src/commands/scope.ts turns the flags into ScopeOptions and calls these.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import { applyManifest } from '../deploy/apply.js';
 import { showChanges } from '../deploy/changes.js';
@@ -43,7 +42,7 @@ export async function renderScopeManifest(f: ScopeOptions, flagSettings: ScopeFl
 }
 
 /** Service weave-scope-app in every namespace: where Scope runs. Where listing all namespaces is forbidden: in Scope's two namespaces (weave, kube-system). */
-export async function findRunningScope(cluster: KubeCluster, reporter: Reporter): Promise<KubeObject[]> {
+export async function findRunningScope(cluster: ClusterSession, reporter: Reporter): Promise<KubeObject[]> {
   try {
     return (await cluster.list({ apiVersion: 'v1', kind: 'Service' }, { fieldSelector: `metadata.name=${SCOPE_SERVICE}` })).items;
   } catch (err) {
@@ -58,7 +57,7 @@ export async function findRunningScope(cluster: KubeCluster, reporter: Reporter)
  * Install or re-run Weave Scope on the cluster. Prints the applied objects (-o yaml|json|name) and where
  * the UI is; returns the exit code (--diff: 1 when something would change, as kubectl diff).
  */
-export async function scopeOnCluster(cluster: KubeCluster, f: ScopeOptions, flagSettings: ScopeFlagSettings, g: ScopeContext, reporter: Reporter): Promise<number> {
+export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, flagSettings: ScopeFlagSettings, g: ScopeContext, reporter: Reporter): Promise<number> {
   cluster.warmUp(); // the version and discovery in one round trip
   if (g.dryRun === 'server') await requireServerDryRun(cluster);
   const [v, running] = await Promise.all([resolveVersion(cluster, f.k8sVersion, reporter), findRunningScope(cluster, reporter)]);
