@@ -1,15 +1,16 @@
 /**
- * collectStatus over a fake Cluster whose weave pods answer like the simulator's imitation:
+ * collectStatus over the in-memory cluster whose weave pods answer like the simulator's imitation:
  * which commands are run, bounded concurrency, and a per-node deadline that holds even when
  * an exec never returns.
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ExecResult, KubeObject, ListResult, ResourceRef } from '../../src/cluster/types.js';
+import type { ExecResult, KubeObject } from '../../src/cluster/types.js';
 import { parseConcurrency, parseExecTimeout } from '../../src/commands/status.js';
-import { collectStatus, type StatusCluster } from '../../src/status/collect.js';
+import { collectStatus } from '../../src/status/collect.js';
 import { Reporter } from '../../src/output/reporter.js';
 import { weaveExec, type WeaveView } from '../sim/src/weave-node.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
 
 const NS = 'kube-system';
 const NODES = ['node-1', 'node-2', 'node-3', 'node-4'];
@@ -39,38 +40,31 @@ function objects() {
   return { ds, pods, nodes };
 }
 
-class FakeCluster implements StatusCluster {
+/** The in-memory cluster with the objects, weave's answers scripted, and the execs recorded (how many nodes at once). */
+class FakeCluster extends MemoryCluster {
   execs: { pod: string; cmd: string; timeoutMs?: number }[] = [];
   inFlight = new Map<string, number>();
   maxNodesInFlight = 0;
-  constructor(
-    private readonly o: ReturnType<typeof objects>,
-    private readonly answer: (node: string, cmd: string[]) => Promise<ExecResult>,
-  ) {}
-  async serves(apiVersion: string) {
-    return apiVersion !== 'apps/v1beta2';
+  constructor(o: ReturnType<typeof objects>, answer: (node: string, cmd: string[]) => Promise<ExecResult>) {
+    super({ k8sVersion: '1.29.2', objects: [o.ds, ...o.pods, ...o.nodes] });
+    this.onExec(async (pod, container, command, opts) => {
+      const name = pod.metadata.name;
+      expect(container).toBe('weave');
+      this.execs.push({ pod: name, cmd: command.join(' '), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+      this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
+      this.maxNodesInFlight = Math.max(this.maxNodesInFlight, this.inFlight.size);
+      try {
+        return await answer(name.replace('weave-net-', ''), command);
+      } finally {
+        const n = this.inFlight.get(name)! - 1;
+        if (n === 0) this.inFlight.delete(name);
+        else this.inFlight.set(name, n);
+      }
+    });
   }
-  async get<T extends KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
-    return (ref.kind === 'DaemonSet' && ref.name === 'weave-net' && ref.namespace === NS ? this.o.ds : undefined) as T | undefined;
-  }
-  lists: string[] = [];
-  async list<T extends KubeObject>(ref: ResourceRef): Promise<ListResult<T>> {
-    this.lists.push(ref.kind);
-    const items = ref.kind === 'Pod' ? this.o.pods : ref.kind === 'Node' ? this.o.nodes : [];
-    return { items: items.map((x) => structuredClone(x)) as T[], resourceVersion: '1' };
-  }
-  async exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult> {
-    expect(container).toBe('weave');
-    this.execs.push({ pod: pod.name, cmd: command.join(' '), ...(opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
-    this.inFlight.set(pod.name, (this.inFlight.get(pod.name) ?? 0) + 1);
-    this.maxNodesInFlight = Math.max(this.maxNodesInFlight, this.inFlight.size);
-    try {
-      return await this.answer(pod.name.replace('weave-net-', ''), command);
-    } finally {
-      const n = this.inFlight.get(pod.name)! - 1;
-      if (n === 0) this.inFlight.delete(pod.name);
-      else this.inFlight.set(pod.name, n);
-    }
+  /** The kinds listed, in order. */
+  get lists(): string[] {
+    return this.calls.filter((c) => c.startsWith('list ')).map((c) => c.split(' ')[2]!);
   }
 }
 
