@@ -16,8 +16,8 @@ export interface AccessReviewer {
   canI(verb: string, group: string, resource: string, namespace?: string): Promise<boolean | undefined>;
 }
 
-/** What the permission checks need from the cluster layer: `create`, optional until every Cluster has it. */
-export type CreatingCluster = Pick<Cluster, 'serves'> & { create?(obj: KubeObject): Promise<KubeObject> };
+/** What the permission checks need from the cluster layer: `create` (a SelfSubjectAccessReview per question). */
+export type CreatingCluster = Pick<Cluster, 'serves' | 'create'>;
 
 /** The SelfSubjectAccessReview body for one question. */
 export function accessReview(apiVersion: string, verb: string, group: string, resource: string, namespace?: string): KubeObject {
@@ -33,10 +33,9 @@ export function accessReview(apiVersion: string, verb: string, group: string, re
   return { apiVersion, kind: 'SelfSubjectAccessReview', metadata: {} as KubeObject['metadata'], spec: { resourceAttributes: attrs } };
 }
 
-/** An AccessReviewer over `cluster.create`, or undefined when the cluster layer cannot create. */
-export function clusterAccessReviewer(cluster: CreatingCluster): AccessReviewer | undefined {
-  const create = cluster.create?.bind(cluster);
-  if (!create) return undefined;
+/** An AccessReviewer over `cluster.create` (a SelfSubjectAccessReview per question). */
+export function clusterAccessReviewer(cluster: CreatingCluster): AccessReviewer {
+  const create = cluster.create.bind(cluster);
   let apiVersion: Promise<string> | undefined;
   return {
     async canI(verb, group, resource, namespace) {

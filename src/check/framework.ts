@@ -11,7 +11,7 @@ import type { Cluster, KubeObject, ServerVersion } from '../cluster/types.js';
 import { versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import { WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
-import { errorCode } from '../rollout/wait.js';
+import { kubeApiErrorIn } from '../cluster/status-errors.js';
 import { readLiveSettings, type LiveSettings } from '../upgrade/live-settings.js';
 import { liveRange } from '../upgrade/range-change.js';
 import { clusterAccessReviewer, type AccessReviewer } from './access.js';
@@ -45,8 +45,8 @@ export interface Check {
   run(ctx: CheckContext): Promise<CheckResult>;
 }
 
-/** The cluster calls checks make: reads, and `create` for SelfSubjectAccessReviews (optional until every Cluster has it). */
-export type CheckCluster = Pick<Cluster, 'version' | 'serves' | 'get' | 'list'> & { create?(obj: KubeObject): Promise<KubeObject> };
+/** The cluster calls checks make: reads, and `create` for SelfSubjectAccessReviews. */
+export type CheckCluster = Pick<Cluster, 'version' | 'serves' | 'get' | 'list' | 'create'>;
 
 export interface CheckContextOptions {
   cluster: CheckCluster;
@@ -75,7 +75,7 @@ export class CheckContext {
   readonly ipalloc?: string;
   readonly ipallocSource: string;
   readonly allowRangeChange: boolean;
-  readonly reviewer?: AccessReviewer;
+  readonly reviewer: AccessReviewer;
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(opts: CheckContextOptions) {
@@ -84,8 +84,7 @@ export class CheckContext {
     if (opts.ipalloc !== undefined) this.ipalloc = opts.ipalloc;
     this.ipallocSource = opts.ipallocSource ?? '--ipalloc';
     this.allowRangeChange = opts.allowRangeChange === true;
-    const reviewer = opts.reviewer ?? clusterAccessReviewer(opts.cluster);
-    if (reviewer) this.reviewer = reviewer;
+    this.reviewer = opts.reviewer ?? clusterAccessReviewer(opts.cluster);
   }
 
   /** Runs `fn` once per key; later calls share its promise (and its error). */
@@ -180,7 +179,7 @@ export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' :
 
 /** HTTP 403 from the API server: the user may not read this. */
 export function isForbidden(err: unknown): boolean {
-  return errorCode(err) === 403;
+  return kubeApiErrorIn(err)?.code === 403;
 }
 
 export function errorMessage(err: unknown): string {

@@ -38,8 +38,8 @@ export interface ApplyAllOptions extends ApplyOptions {
   onResult?: (o: ApplyOutcome) => void;
 }
 
-/** A Cluster that can also say where a kind is served (KubeCluster can), for better errors. */
-type ApplyTarget = Cluster & { servedVersionsOf?: (kind: string) => Promise<string[]>; prepareApply?: (objects: readonly KubeObject[]) => void };
+/** What applying needs of a cluster. */
+type ApplyTarget = Pick<Cluster, 'version' | 'serves' | 'servedVersionsOf' | 'prepareApply' | 'apply'>;
 
 function idOf(o: KubeObject): ObjectId {
   const ns = o.metadata?.namespace;
@@ -70,7 +70,7 @@ async function checkServed(cluster: ApplyTarget, objects: readonly KubeObject[])
   if (missing.length === 0) return;
   const described = await Promise.all(
     missing.map(async (m) => {
-      const alt = cluster.servedVersionsOf ? await cluster.servedVersionsOf(m.kind).catch(() => []) : [];
+      const alt = await cluster.servedVersionsOf(m.kind).catch(() => []);
       return `${m.kind} ${m.apiVersion}${alt.length ? ` (it serves ${alt.join(', ')})` : ''}`;
     }),
   );
@@ -125,7 +125,7 @@ export async function applyAll(cluster: ApplyTarget, objects: readonly KubeObjec
     return { index, name: kubectlName(o), id: idOf(o) };
   };
 
-  cluster.prepareApply?.(objects);
+  cluster.prepareApply(objects);
   const plan = planApply(objects);
   const applyOpts: ApplyOptions = { fieldManager: opts.fieldManager, force: opts.force, dryRun: opts.dryRun };
   let failed = false;

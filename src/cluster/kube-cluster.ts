@@ -6,7 +6,6 @@ import { failure } from '../errors.js';
 import type {
   ApplyOptions,
   ApplyResult,
-  Cluster,
   ClusterSession,
   ExecResult,
   KubeObject,

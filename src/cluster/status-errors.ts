@@ -44,6 +44,73 @@ export function isKubeApiError(e: unknown, code?: number): e is KubeApiError {
   return e instanceof KubeApiError && (code === undefined || e.code === code);
 }
 
+/**
+ * The API server could not be talked to (refused, reset, DNS, TLS...): one line for people, and the
+ * Node error code (ECONNRESET, UND_ERR_SOCKET, '' when there is none) for the code that retries.
+ */
+export class NetworkError extends WeavectlError {
+  readonly code: string;
+
+  constructor(message: string, code: string, hint: string | undefined, cause: unknown) {
+    super(message, { exitCode: EXIT_FAILURE, hint, cause });
+    this.name = 'NetworkError';
+    this.code = code;
+  }
+}
+
+/** The KubeApiError an error is, or was caused by (a failure() that wraps one). */
+export function kubeApiErrorIn(err: unknown): KubeApiError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) if (e instanceof KubeApiError) return e;
+  return undefined;
+}
+
+/** The NetworkError an error is, or was caused by. */
+export function networkErrorIn(err: unknown): NetworkError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) if (e instanceof NetworkError) return e;
+  return undefined;
+}
+
+/** Network error codes worth a retry: the connection dropped or timed out, the name did not resolve for now. */
+const TRANSIENT_NET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/**
+ * What to do about an error of the cluster layer, for loops that retry (the rollout wait):
+ * transient: retry with backoff (5xx, 429, a dropped or refused connection);
+ * expired:   410 Gone (an expired resourceVersion or continue token): list again;
+ * fatal:     everything else (401, 403, 404, bad requests, errors of no known kind): fail now.
+ * The one place errors are classified; it knows only the cluster layer's typed errors.
+ */
+export function retryClass(err: unknown): 'transient' | 'expired' | 'fatal' {
+  const api = kubeApiErrorIn(err);
+  if (api) return api.code === 410 ? 'expired' : api.code >= 500 || api.code === 429 ? 'transient' : 'fatal';
+  const net = networkErrorIn(err);
+  if (net) return TRANSIENT_NET_CODES.has(net.code) ? 'transient' : 'fatal';
+  return 'fatal';
+}
+
+/** The Node error code of a network error, from it or its causes (undici wraps the socket's error). */
+function nodeErrorCode(err: unknown): string {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+  }
+  return '';
+}
+
 /** The Status object from a response body, if the body is one. */
 export function parseStatus(body: string): KubeStatus | undefined {
   if (!body) return undefined;
@@ -121,6 +188,16 @@ export function parseApplyConflicts(status: KubeStatus | undefined): FieldConfli
     }
   }
   return [...byManager.entries()].map(([manager, fields]) => ({ manager, fields }));
+}
+
+/**
+ * A 409 that is a precondition failing (the object's resourceVersion moved, or it was created
+ * meanwhile: Conflict / AlreadyExists), not a server-side apply conflict between field managers.
+ * Looks through the causes (a failure() that wraps one).
+ */
+export function isPreconditionConflict(err: unknown): boolean {
+  const e = kubeApiErrorIn(err);
+  return e !== undefined && e.code === 409 && (e.reason === 'Conflict' || e.reason === 'AlreadyExists') && !isApplyConflict(e.status);
 }
 
 function isApplyConflict(status: KubeStatus | undefined): boolean {
@@ -218,11 +295,11 @@ const TLS_CODES = new Set([
 ]);
 
 /** Maps a network error (code ECONNREFUSED, ENOTFOUND, a TLS verification error...) to a one-line failure. */
-export function networkError(err: unknown, d: RequestDescription, id: ClusterIdentity): WeavectlError {
+export function networkError(err: unknown, d: RequestDescription, id: ClusterIdentity): NetworkError {
   const e = err as NodeJS.ErrnoException & { reason?: string };
   const code = e?.code ?? '';
   const base = id.server ? `cannot reach the API server ${id.server}` : 'cannot reach the API server';
-  const mk = (msg: string, hint?: string) => new WeavectlError(msg, { exitCode: EXIT_FAILURE, hint, cause: err });
+  const mk = (msg: string, hint?: string) => new NetworkError(msg, nodeErrorCode(err), hint, err);
   if (code === 'ECONNREFUSED') return mk(`${base}: connection refused`, 'is the cluster running? check the context with `kubectl config current-context`');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return mk(`${base}: the host name does not resolve`, 'check the server address in the kubeconfig and your DNS/VPN');
   if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return mk(`${base}: ${code}`, 'is the cluster reachable from here (VPN, firewall)?');

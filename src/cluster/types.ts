@@ -142,6 +142,10 @@ export interface Cluster {
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
   /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
   logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
+  /** The group/versions that serve a kind (for error messages; reads all of discovery). */
+  servedVersionsOf(kind: string): Promise<string[]>;
+  /** Starts reading the state before of objects about to be applied (apply answers created/configured/unchanged from it); a hint. */
+  prepareApply(objects: readonly KubeObject[]): void;
 }
 
 /**
@@ -154,10 +158,6 @@ export interface ClusterSession extends Cluster {
   readonly server: string;
   /** --namespace, else the context's, else "default". */
   readonly defaultNamespace: string;
-  /** The group/versions that serve a kind (for error messages; reads all of discovery). */
-  servedVersionsOf(kind: string): Promise<string[]>;
-  /** Starts reading the state before of objects about to be applied (apply answers created/configured/unchanged from it). */
-  prepareApply(objects: readonly KubeObject[]): void;
   /** Starts reading these objects now; get() and apply() answer from these reads. */
   prefetch(refs: readonly (ResourceRef & { name: string })[]): void;
   /** Starts asking for the server version and discovery, so that they travel with the first reads. */

@@ -57,8 +57,8 @@ function retryingPreconditions(cluster: ClusterSession, preconditions: readonly 
         try {
           return await cluster.apply(body, opts);
         } catch (err) {
-          const { isKubeApiError } = await import('../cluster/status-errors.js');
-          if (!pre?.refresh || attempt >= PRECONDITION_RETRIES || !isKubeApiError(err, 409) || err.reason !== 'Conflict' || /^apply conflict/.test(err.message)) throw err;
+          const { isKubeApiError, isPreconditionConflict } = await import('../cluster/status-errors.js');
+          if (!pre?.refresh || attempt >= PRECONDITION_RETRIES || !isKubeApiError(err, 409) || err.reason !== 'Conflict' || !isPreconditionConflict(err)) throw err;
           const rv = await pre.refresh();
           if (rv === undefined) throw err;
           body = { ...body, metadata: { ...body.metadata, resourceVersion: rv } };

@@ -12,7 +12,6 @@
  * the new resourceVersion; any other change is refused.
  */
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
-import { isKubeApiError } from '../cluster/status-errors.js';
 import { failure, WeavectlError } from '../errors.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
 import type { Reporter } from '../output/reporter.js';
@@ -102,13 +101,6 @@ export function preconditionFor(cluster: ClusterSession, found: RunningWeave, ve
   return pre;
 }
 
-/** A write refused because its precondition no longer held (409 Conflict that is not a field-manager conflict). */
-export function isPreconditionConflict(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if (isKubeApiError(e, 409) && (e.reason === 'Conflict' || e.reason === 'AlreadyExists') && !/^apply conflict/.test(e.message)) return true;
-  }
-  return false;
-}
 
 export { guardError };
 

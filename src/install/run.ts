@@ -6,6 +6,7 @@
  * Secret in password.ts; src/commands/install.ts turns the flags into InstallOptions and calls these.
  */
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
+import { isPreconditionConflict } from '../cluster/status-errors.js';
 import { applyManifest } from '../deploy/apply.js';
 import { showChanges } from '../deploy/changes.js';
 import { printApplied } from '../deploy/print.js';
@@ -143,7 +144,7 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
     const replace = (rv: string) => password.replaceLiteralPassword(cluster, precondition.seen, ds, rv, { dryRun: g.dryRun === 'server' });
     const replaced = await replace(precondition.resourceVersion).catch(async (err: unknown) => {
       // only the status moved since the guard's read: the same patch on the newer resourceVersion
-      const rv = guard.isPreconditionConflict(err) ? await precondition.refresh?.() : undefined;
+      const rv = isPreconditionConflict(err) ? await precondition.refresh?.() : undefined;
       if (rv === undefined) throw err;
       return replace(rv);
     });
@@ -151,7 +152,7 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
     if (replaced.object) precondition.seen = replaced.object;
     applied = await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts), preconditions: [precondition] }, reporter);
   } catch (err) {
-    if (guard.isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
+    if (isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
     throw err;
   }
   printApplied(applied, g.output, reporter);

@@ -13,6 +13,7 @@
 import type { Cluster, KubeObject, KubeStatus, ResourceRef, WatchEvent } from '../cluster/types.js';
 import { WeavectlError, errorText, failure } from '../errors.js';
 import { groupOf } from '../kube/kinds.js';
+import { kubeApiErrorIn, retryClass } from '../cluster/status-errors.js';
 import { formatDuration } from '../util/duration.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import type { Problem } from './diagnose.js';
@@ -131,58 +132,6 @@ export function describeObject(ref: { kind: string; name: string }): string {
 
 // ---------------------------------------------------------------------------------------------
 // Errors from list and watch
-
-const TRANSIENT_NET_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-/**
- * The HTTP status (number) or network error code (string) an error carries, looking at the
- * usual places (code, statusCode, status, response.statusCode, body.code) of the error and of
- * its causes.
- */
-export function errorCode(err: unknown): number | string | undefined {
-  const seen = new Set<unknown>();
-  let e: unknown = err;
-  while (e && typeof e === 'object' && !seen.has(e)) {
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    const response = o.response as Record<string, unknown> | undefined;
-    const body = o.body as Record<string, unknown> | undefined;
-    for (const v of [o.statusCode, o.status, response?.statusCode, response?.status, body?.code, o.code]) {
-      if (typeof v === 'number' && v >= 100 && v < 600) return v;
-    }
-    if (typeof o.code === 'string' && o.code !== '') return o.code;
-    e = o.cause;
-  }
-  return undefined;
-}
-
-/**
- * transient: retry with backoff (5xx, 429, connection errors);
- * expired:   410 Gone / Expired resourceVersion: re-list;
- * fatal:     everything else (401, 403, 404, bad requests, unknown errors): fail now.
- */
-export function classifyError(err: unknown): 'transient' | 'expired' | 'fatal' {
-  const code = errorCode(err);
-  if (code === 410) return 'expired';
-  if (typeof code === 'number') return code >= 500 || code === 429 ? 'transient' : 'fatal';
-  if (typeof code === 'string') return TRANSIENT_NET_CODES.has(code) ? 'transient' : 'fatal';
-  return 'fatal';
-}
-
 
 function sameCounts(a: RolloutStatus, b: RolloutStatus): boolean {
   return a.counts.desired === b.counts.desired && a.counts.updated === b.counts.updated && a.counts.available === b.counts.available && a.counts.ready === b.counts.ready;
@@ -350,9 +299,9 @@ class Waiter {
     return Math.min(b.maxMs, b.initialMs * 2 ** Math.max(0, attempt - 1));
   }
 
-  private fatalApiError(action: string, err: unknown): WeavectlError {
+  /** A failure for an error that ends the wait; `code`: the HTTP status, when the error is a watch's Status event. */
+  private fatalApiError(action: string, err: unknown, code = kubeApiErrorIn(err)?.code): WeavectlError {
     if (err instanceof WeavectlError) return err;
-    const code = errorCode(err);
     const hint =
       code === 401
         ? 'the credentials in the kubeconfig were refused; log in again or pick another --context'
@@ -436,7 +385,7 @@ class Waiter {
       } catch (err) {
         if (this.finished) return '';
         // A 410 on a list is not ours to fix by listing from an older version: retried like a 5xx.
-        if (classifyError(err) === 'fatal') {
+        if (retryClass(err) === 'fatal') {
           this.fail(this.fatalApiError('list', err));
           return '';
         }
@@ -518,7 +467,7 @@ class Waiter {
           if (isStatusExpired(s)) return settle({ kind: 'expired' });
           const code = s.code;
           if (typeof code === 'number' && (code >= 500 || code === 429)) return settle({ kind: 'transient', error: s });
-          this.fail(this.fatalApiError('watch', s));
+          this.fail(this.fatalApiError('watch', s, s.code));
           return;
         }
       }
@@ -538,7 +487,7 @@ class Waiter {
       );
     } catch (err) {
       if (!ac.signal.aborted && !this.finished) {
-        const kind = classifyError(err);
+        const kind = retryClass(err);
         if (kind === 'expired') outcome ??= { kind: 'expired' };
         else if (kind === 'transient') outcome ??= { kind: 'transient', error: err };
         else this.fail(this.fatalApiError('watch', err));

@@ -37,7 +37,8 @@ import {
   type Problem,
 } from './diagnose.js';
 import { daemonSetCounts, daemonSetStatus, daemonSetStrategy, deploymentStatus, viewerKind, type RolloutStatus } from './status.js';
-import { describeObject, errorCode, waitForRollout, type DiagnoseContext, type WaitOptions, type WaitResult } from './wait.js';
+import { kubeApiErrorIn } from '../cluster/status-errors.js';
+import { describeObject, waitForRollout, type DiagnoseContext, type WaitOptions, type WaitResult } from './wait.js';
 
 export type WorkloadRef = ResourceRef & { kind: string; namespace: string; name: string };
 
@@ -79,7 +80,7 @@ export interface DiagnoseOptions {
  * What the diagnosis reads with. `listPages` (page by page, nothing kept) is what keeps big lists
  * flat in memory; without it they go through `list` (every item kept until the list returns).
  */
-export type DiagnoseCluster = Pick<Cluster, 'get' | 'list'> & Partial<Pick<Cluster, 'logs' | 'listPages'>>;
+export type DiagnoseCluster = Pick<Cluster, 'get' | 'list' | 'logs' | 'listPages'>;
 
 /** Up to this many pods, an in-progress diagnosis lists all of the workload's pods (~10 kB each in JSON). */
 export const FULL_LIST_MAX_PODS = 200;
@@ -113,7 +114,7 @@ const EVENT: ResourceRef = { apiVersion: 'v1', kind: 'Event' };
 async function collect<R>(cluster: DiagnoseCluster, ref: ResourceRef, opts: ListOptions, map: (o: KubeObject) => R, big: boolean, signal?: AbortSignal): Promise<R[] | undefined> {
   try {
     if (signal?.aborted) return undefined;
-    if (big && typeof cluster.listPages === 'function') {
+    if (big) {
       for (let attempt = 0; ; attempt++) {
         const out: R[] = [];
         try {
@@ -125,12 +126,12 @@ async function collect<R>(cluster: DiagnoseCluster, ref: ResourceRef, opts: List
           return out;
         } catch (err) {
           // The continue token expired between pages: start over once, from a fresh snapshot.
-          if (attempt === 0 && errorCode(err) === 410) continue;
+          if (attempt === 0 && kubeApiErrorIn(err)?.code === 410) continue;
           throw err;
         }
       }
     }
-    const res = await cluster.list(ref, big ? { ...opts, limit: pageSizeFor(ref) } : opts);
+    const res = await cluster.list(ref, opts);
     const out: R[] = [];
     for (const o of res.items) out.push(map(o));
     return out;
@@ -169,7 +170,6 @@ async function currentRevisionHash(cluster: DiagnoseCluster, ds: KubeObject, sel
 
 /** The last log lines of a crash-looping container, for the problem's hint ('' when there are none). */
 async function lastLogLines(cluster: DiagnoseCluster, pod: { namespace: string; name: string }, container: string, tail: number): Promise<string> {
-  if (!cluster.logs) return '';
   try {
     // The previous run is the one that crashed; a container that has not restarted yet has only the current one.
     let text = await cluster.logs(pod, container, { tailLines: tail, previous: true }).catch(() => '');
@@ -274,7 +274,7 @@ async function suspectPods(cluster: DiagnoseCluster, ref: WorkloadRef, obj: Kube
       signal,
     ),
   ]);
-  if (!events && typeof cluster.listPages === 'function') {
+  if (!events) {
     return collect(cluster, { ...POD, ...ns }, { labelSelector: selector }, slimPod, true, signal);
   }
   const out = pending ?? [];
@@ -370,7 +370,7 @@ export function diagnoserFor(cluster: DiagnoseCluster, ref: WorkloadRef, opts: D
 }
 
 export type WorkloadWaitOptions = Omit<WaitOptions, 'ref' | 'evaluate' | 'diagnose' | 'cluster' | 'confirmDone'> & {
-  cluster: Pick<Cluster, 'get' | 'list' | 'watch'> & Partial<Pick<Cluster, 'logs' | 'listPages'>>;
+  cluster: Pick<Cluster, 'get' | 'list' | 'watch' | 'logs' | 'listPages'>;
   ref: WorkloadRef;
   /** Deployments: kubectl rollout status --revision. */
   revision?: number;

@@ -114,19 +114,15 @@ async function findElsewhere(cluster: Pick<Cluster, 'serves' | 'list'>): Promise
 }
 
 /** The cluster calls `weavectl status` makes. */
-export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'exec'> & Partial<Pick<Cluster, 'listPages'>>;
+export type StatusCluster = Pick<Cluster, 'serves' | 'get' | 'list' | 'listPages' | 'exec'>;
 
 /** Lists a kind and maps every object as its page arrives, so only the summaries stay in memory. */
 async function listSummaries<T>(cluster: StatusCluster, ref: { apiVersion: string; kind: string; namespace?: string }, labelSelector: string | undefined, map: (o: KubeObject) => T): Promise<T[]> {
   const out: T[] = [];
   const opts = { ...(labelSelector ? { labelSelector } : {}), limit: LIST_PAGE };
-  if (cluster.listPages) {
-    await cluster.listPages(ref, { ...opts, pageSize: LIST_PAGE }, (items) => {
-      for (const o of items) out.push(map(o));
-    });
-  } else {
-    for (const o of (await cluster.list(ref, opts)).items) out.push(map(o));
-  }
+  await cluster.listPages(ref, { ...opts, pageSize: LIST_PAGE }, (items) => {
+    for (const o of items) out.push(map(o));
+  });
   return out;
 }
 

@@ -3,10 +3,12 @@
  * selectors (k=v, comma-joined) across or within namespaces; API versions it serves; forbidden
  * kinds; and SelfSubjectAccessReviews answered from deny rules (like `sim.faults.forbid`).
  */
+import { KubeApiError } from '../../src/cluster/status-errors.js';
 import type { KubeObject, ListOptions, ListResult, ResourceRef, ServerVersion } from '../../src/cluster/types.js';
 
-export function httpError(code: number, message = `HTTP ${code}`): Error & { code: number } {
-  return Object.assign(new Error(message), { code });
+/** An error answer of the API server, as the cluster layer throws it (a KubeApiError with its Status). */
+export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
+  return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
 }
 
 export interface Deny {

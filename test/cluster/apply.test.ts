@@ -11,8 +11,10 @@ const o = (kind: string, name: string, apiVersion = 'v1', namespace?: string): K
 });
 
 /** An in-memory cluster that records the order of apply calls. */
-class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
+class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'servedVersionsOf' | 'prepareApply' | 'apply'> {
   calls: string[] = [];
+  /** The objects prepareApply was told about, per call. */
+  prepared: string[][] = [];
   active = 0;
   maxActive = 0;
   constructor(
@@ -27,6 +29,9 @@ class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
   }
   async servedVersionsOf(kind: string) {
     return [...this.served].filter((s) => s.endsWith(` ${kind}`)).map((s) => s.split(' ')[0] as string);
+  }
+  prepareApply(objects: readonly KubeObject[]) {
+    this.prepared.push(objects.map((o) => `${o.kind}/${o.metadata.name}`));
   }
   async apply(obj: KubeObject, opts: ApplyOptions) {
     expect(opts.fieldManager).toBe('weavectl');
@@ -43,7 +48,7 @@ class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'apply'> {
 }
 
 const served = new Set(['v1 ServiceAccount', 'v1 ConfigMap', 'apps/v1 DaemonSet', 'rbac.authorization.k8s.io/v1 ClusterRole', 'rbac.authorization.k8s.io/v1 ClusterRoleBinding']);
-const asCluster = (f: FakeCluster) => f as unknown as Cluster & { servedVersionsOf: FakeCluster['servedVersionsOf'] };
+const asCluster = (f: FakeCluster) => f;
 
 describe('applyAll', () => {
   it('checks every kind is served before sending anything, naming all unserved kinds', async () => {
@@ -74,6 +79,8 @@ describe('applyAll', () => {
     const reported: ApplyOutcome[] = [];
     const all = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) });
     expect(f.calls).toEqual(['ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
+    // every object's state before is asked for at once, before the first tier is sent
+    expect(f.prepared).toEqual([['DaemonSet/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net']]);
     expect(f.maxActive).toBe(3); // the account, the role and its binding went together
     expect(reported.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(reported.map((r) => `${r.name} ${r.outcome === 'applied' ? r.result : r.outcome}`)).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, networkError, parseApplyConflicts } from '../../src/cluster/status-errors.js';
+import { apiError, isPreconditionConflict, KubeApiError, networkError, NetworkError, parseApplyConflicts, retryClass } from '../../src/cluster/status-errors.js';
+import { failure } from '../../src/errors.js';
 import { EventSplitter } from '../../src/cluster/watch.js';
 import { buildQuery, parseWarningHeader, retryAfterMs } from '../../src/cluster/transport.js';
 import { exitCodeOf } from '../../src/cluster/exec.js';
@@ -96,6 +97,54 @@ describe('networkError', () => {
     const tls = networkError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), d, id);
     expect(tls.message).toContain('is not trusted');
     expect(tls.hint).toContain('certificate-authority');
+  });
+});
+
+describe('retryClass: the one classification of the cluster layer\'s errors', () => {
+  const api = (code: number) => apiError(code, '', { verb: 'list', resource: 'daemonsets', group: 'apps' }, { server: 'https://k' });
+  const net = (code: string) => networkError(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`read ${code}`), { code }) }), { verb: 'watch' }, { server: 'https://k' });
+
+  it('5xx and 429 are transient, 410 expired, other answers fatal', () => {
+    expect(retryClass(api(500))).toBe('transient');
+    expect(retryClass(api(503))).toBe('transient');
+    expect(retryClass(api(429))).toBe('transient');
+    expect(retryClass(api(410))).toBe('expired');
+    expect(retryClass(api(404))).toBe('fatal');
+    expect(retryClass(api(403))).toBe('fatal');
+    expect(api(500)).toBeInstanceOf(KubeApiError);
+  });
+
+  it('a dropped or refused connection is transient, a name that does not resolve fatal; the code is found under undici\'s wrapper', () => {
+    expect(net('ECONNREFUSED')).toBeInstanceOf(NetworkError);
+    expect(net('ECONNRESET').code).toBe('ECONNRESET');
+    expect(retryClass(net('ECONNRESET'))).toBe('transient');
+    expect(retryClass(net('UND_ERR_SOCKET'))).toBe('transient');
+    expect(retryClass(net('ENOTFOUND'))).toBe('fatal');
+  });
+
+  it('a failure that wraps one is classified by it; errors of no known kind (shapes included) are fatal', () => {
+    expect(retryClass(failure('list of pods: the continue token expired', 'try again', api(410)))).toBe('expired');
+    expect(retryClass(new Error('weird'))).toBe('fatal');
+    expect(retryClass(Object.assign(new Error('shaped'), { statusCode: 503, code: 'ECONNRESET' }))).toBe('fatal');
+  });
+});
+
+describe('isPreconditionConflict', () => {
+  const desc = { verb: 'patch', resource: 'daemonsets', group: 'apps', namespace: 'kube-system', name: 'weave-net' };
+  const answer = (status: object) => apiError(409, JSON.stringify({ kind: 'Status', status: 'Failure', code: 409, ...status }), desc, { server: 'https://k' });
+
+  it('a moved resourceVersion (Conflict) or an object created meanwhile (AlreadyExists) is one, also wrapped', () => {
+    expect(isPreconditionConflict(answer({ reason: 'Conflict', message: 'the object has been modified' }))).toBe(true);
+    expect(isPreconditionConflict(answer({ reason: 'AlreadyExists', message: 'daemonsets.apps "weave-net" already exists' }))).toBe(true);
+    expect(isPreconditionConflict(failure('writing weave-net', undefined, answer({ reason: 'Conflict', message: 'modified' })))).toBe(true);
+  });
+
+  it('a field-manager conflict of server-side apply is not; nor any other error', () => {
+    const ssa = answer({ reason: 'Conflict', message: 'Apply failed with 1 conflict: conflict with "kubectl": .spec.x', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.x' }] } });
+    expect(ssa.message).toMatch(/^apply conflict/);
+    expect(isPreconditionConflict(ssa)).toBe(false);
+    expect(isPreconditionConflict(apiError(404, '', desc, { server: 'https://k' }))).toBe(false);
+    expect(isPreconditionConflict(Object.assign(new Error('shaped'), { code: 409, reason: 'Conflict' }))).toBe(false);
   });
 });
 

@@ -7,12 +7,11 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CheckContext, runChecks, type CheckCluster } from '../../src/check/framework.js';
+import { CheckContext, runChecks } from '../../src/check/framework.js';
 import { checkJson } from '../../src/check/render.js';
 import { daemonSetPermissionCheck, grantPermissionCheck, rbacPermissionCheck } from '../../src/check/categories/permissions.js';
 import { preInstallChecks } from '../../src/check/lists.js';
-import { connect } from '../../src/cluster/kube-cluster.js';
-import type { KubeObject } from '../../src/cluster/types.js';
+import { connect, type KubeCluster } from '../../src/cluster/kube-cluster.js';
 import type { Simulator } from '../sim/index.js';
 import { runCli } from '../cli/run-cli.js';
 import { sim, weavectl } from './harness.js';
@@ -121,27 +120,10 @@ describe('weavectl check after an install (CLI)', () => {
 });
 
 // ---- permissions, in process ---------------------------------------------------------------------
-// The cluster layer has no `create` yet (see the report); until it has, these tests give the checks a
-// cluster whose create() POSTs SelfSubjectAccessReviews to the simulator, exactly as the cluster layer will.
+// The checks get the cluster layer itself: its create() POSTs the SelfSubjectAccessReviews.
 
-async function checkCluster(s: Simulator, kubeconfigPath = s.kubeconfigPath, token?: string): Promise<CheckCluster & { close(): void }> {
-  const cluster = await connect({ kubeconfig: kubeconfigPath, onWarning: () => undefined });
-  return {
-    version: cluster.version.bind(cluster),
-    serves: cluster.serves.bind(cluster),
-    get: cluster.get.bind(cluster),
-    list: cluster.list.bind(cluster),
-    close: () => cluster.close(),
-    async create(obj: KubeObject): Promise<KubeObject> {
-      const res = await fetch(`${s.url}/apis/${obj.apiVersion}/selfsubjectaccessreviews`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(obj),
-      });
-      if (!res.ok) throw Object.assign(new Error(`POST selfsubjectaccessreviews: HTTP ${res.status}`), { code: res.status });
-      return (await res.json()) as KubeObject;
-    },
-  };
+async function checkCluster(s: Simulator, kubeconfigPath = s.kubeconfigPath): Promise<KubeCluster> {
+  return connect({ kubeconfig: kubeconfigPath, onWarning: () => undefined });
 }
 
 describe('permission checks against the simulator', () => {
@@ -219,7 +201,7 @@ describe('permission checks against the simulator', () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 1, forbiddenToken: 'no-rights' });
     const path = join(dirname(s.kubeconfigPath), 'forbidden-kubeconfig');
     writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: ${s.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: nobody\n  user:\n    token: no-rights\ncontexts:\n- name: sim\n  context: {cluster: sim, user: nobody}\ncurrent-context: sim\n`);
-    const c = await checkCluster(s, path, 'no-rights');
+    const c = await checkCluster(s, path);
     try {
       const report = await runChecks(preInstallChecks(), new CheckContext({ cluster: c }));
       const perms = report.outcomes.filter((o) => o.category === 'permissions');

@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { WeavectlError } from '../../src/errors.js';
+import { KubeApiError, networkError, type NetworkError } from '../../src/cluster/status-errors.js';
 import type { Cluster, KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
 
 export type WatchStep =
@@ -18,12 +19,14 @@ export type WatchStep =
 
 export type ListStep = ListResult | { throw: unknown };
 
-export function httpError(code: number, message = `HTTP ${code}`): Error & { code: number } {
-  return Object.assign(new Error(message), { code });
+/** An error answer of the API server, as the cluster layer throws it (a KubeApiError with its Status). */
+export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
+  return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
 }
 
-export function netError(code: string): Error {
-  return Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`read ${code}`), { code }) });
+/** A dropped or refused connection, as the cluster layer throws it (a NetworkError with the socket's code). */
+export function netError(code: string): NetworkError {
+  return networkError(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`read ${code}`), { code }) }), { verb: 'watch' }, { server: 'https://fake.cluster.invalid' });
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
@@ -71,6 +74,10 @@ export class FakeCluster implements Cluster {
   async serves() {
     return true;
   }
+  async servedVersionsOf(): Promise<string[]> {
+    return [];
+  }
+  prepareApply(): void {}
   /** Runs fn as one request: counts it in flight for delayMs. */
   protected async request<T>(fn: () => T): Promise<T> {
     this.inFlight++;
@@ -197,11 +204,6 @@ export class PagedFakeCluster extends FakeCluster {
     }
     return { resourceVersion: '1' };
   }
-}
-
-/** The cluster without listPages (the diagnosis then reads big lists through list, with a limit). */
-export function withoutPaging(fake: FakeCluster): Pick<Cluster, 'get' | 'list' | 'logs'> {
-  return { get: (ref) => fake.get(ref), list: (ref, opts) => fake.list(ref, opts), logs: (pod, c, opts) => fake.logs(pod, c, opts) };
 }
 
 // ---- object builders ---------------------------------------------------------------------------

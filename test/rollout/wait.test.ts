@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject, WatchEvent } from '../../src/cluster/types.js';
 import type { Problem } from '../../src/rollout/diagnose.js';
 import { daemonSetStatus, type RolloutStatus } from '../../src/rollout/status.js';
-import { classifyError, errorCode, notFoundMessage, resourceName, waitForRollout, type WaitOptions } from '../../src/rollout/wait.js';
+import { apiError } from '../../src/cluster/status-errors.js';
+import { notFoundMessage, resourceName, waitForRollout, type WaitOptions } from '../../src/rollout/wait.js';
 
 /** The next turn of the event loop: when a finished wait stops its watch and timers. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -307,16 +308,19 @@ describe('waitForRollout', () => {
     expect(retries).toEqual(['list#1', 'list#2', 'list#3']);
   });
 
-  it('401 and 403 fail at once, with a hint', async () => {
-    for (const [code, hint] of [
-      [403, /may not list daemonsets in namespace kube-system/],
-      [401, /credentials/],
+  it("401 and 403 fail at once, with the cluster layer's message and hint", async () => {
+    const desc = { verb: 'list', resource: 'daemonsets', group: 'apps', namespace: 'kube-system' };
+    for (const [code, message, hint] of [
+      [403, 'forbidden: cannot list daemonsets.apps in namespace "kube-system": daemonsets.apps is forbidden', /kubectl auth can-i list daemonsets\.apps -n kube-system/],
+      [401, 'the API server https://k refused the credentials: 401 Unauthorized', /credentials in the kubeconfig|token or client certificate/],
     ] as const) {
       const fake = new FakeCluster();
-      fake.lists = [{ throw: httpError(code, `HTTP ${code}: forbidden`) }];
+      const answer = apiError(code, JSON.stringify({ kind: 'Status', status: 'Failure', message: 'daemonsets.apps is forbidden', code }), desc, { server: 'https://k' });
+      fake.lists = [{ throw: answer }];
       const { promise, retries } = run(fake);
       const err = await rejection(promise);
-      expect(err.message).toBe(`cannot list daemon set "weave-net": HTTP ${code}: forbidden`);
+      expect(err).toBe(answer);
+      expect(err.message).toBe(message);
       expect(err.hint).toMatch(hint);
       expect(retries).toEqual([]);
       expect(fake.listCalls).toHaveLength(1);
@@ -364,15 +368,4 @@ describe('waitForRollout', () => {
     expect(fake.watchCalls[0]!.signal.aborted).toBe(true);
   });
 
-  it('classifies errors', () => {
-    expect(classifyError(httpError(500))).toBe('transient');
-    expect(classifyError(httpError(410))).toBe('expired');
-    expect(classifyError(httpError(404))).toBe('fatal');
-    expect(classifyError(netError('ECONNREFUSED'))).toBe('transient');
-    expect(classifyError(netError('ENOTFOUND'))).toBe('fatal');
-    expect(classifyError(new Error('weird'))).toBe('fatal');
-    expect(errorCode({ response: { statusCode: 502 } })).toBe(502);
-    expect(errorCode({ body: { code: 429 } })).toBe(429);
-    expect(errorCode(new Error('x', { cause: Object.assign(new Error('y'), { statusCode: 401 }) }))).toBe(401);
-  });
 });

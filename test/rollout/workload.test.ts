@@ -4,7 +4,7 @@ import type { WeavectlError } from '../../src/errors.js';
 import { daemonSetStatus, deploymentStatus } from '../../src/rollout/status.js';
 import type { DiagnoseContext, DiagnoseReason } from '../../src/rollout/wait.js';
 import { FULL_LIST_MAX_PODS, LIST_PAGE_SIZE, PAGE_SIZE, diagnoserFor, evaluateDaemonSet, evaluatorFor, waitForWorkload } from '../../src/rollout/workload.js';
-import { FakeCluster, PagedFakeCluster, ds, httpError, node, pod, rejection, withoutPaging, type DsOpts } from './fake-cluster.js';
+import { FakeCluster, PagedFakeCluster, ds, httpError, node, pod, rejection, type DsOpts } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 const NOW = Date.parse('2025-01-01T01:00:00Z');
@@ -247,16 +247,6 @@ describe('diagnoserFor: what each look reads', () => {
     ]);
     // the slow pod was seen too: its node is among those read
     expect(fake.getCalls.map((c) => c.name)).toEqual(['n-1', 'n-2', 'n-3']);
-  });
-
-  it('without listPages, the suspects are listed with a limit (one page per answer)', async () => {
-    const { fake, obj } = bigCluster(new FakeCluster());
-    const problems = await diagnoserFor(withoutPaging(fake), REF)(ctxOf(obj, 'stalled'));
-    expect(problems.filter((p) => p.severity === 'fatal')).toHaveLength(2);
-    expect(fake.listCalls.map((c) => [c.ref.kind, c.opts])).toEqual([
-      ['Pod', { labelSelector: 'name=weave-net', fieldSelector: 'status.phase!=Running', limit: PAGE_SIZE.Pod }],
-      ['Event', { fieldSelector: 'involvedObject.kind=Pod,reason=BackOff', limit: LIST_PAGE_SIZE }],
-    ]);
   });
 
   it('the final look at a big DaemonSet reads everything by pages of about 1 MB, in parallel, and names what is missing', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CheckContext } from '../../../src/check/framework.js';
 import { daemonSetPermissionCheck, grantPermissionCheck, rbacPermissionCheck, readPermissionCheck, serviceAccountPermissionCheck } from '../../../src/check/categories/permissions.js';
 import { httpError } from '../fake.js';
 import { kubeadm, run } from '../helpers.js';
@@ -48,14 +47,6 @@ describe('permissions', () => {
     };
     const r = await run(grantPermissionCheck, c);
     expect(r).toMatchObject({ status: 'fail', message: expect.stringMatching(/^the API server does not even let this user ask what it may do \(SelfSubjectAccessReview: selfsub/) });
-  });
-
-  it('a cluster layer without create: skipped, saying why', async () => {
-    const c = kubeadm();
-    const noCreate = { version: c.version.bind(c), serves: c.serves.bind(c), get: c.get.bind(c), list: c.list.bind(c) };
-    const r = await daemonSetPermissionCheck.run(new CheckContext({ cluster: noCreate }));
-    expect(r.status).toBe('skip');
-    expect(r.message).toMatch(/Cluster.create/);
   });
 
   it('RBAC checks are skipped before 1.6', async () => {
