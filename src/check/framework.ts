@@ -7,6 +7,7 @@
  * The context memoizes what several checks read (the server version, nodes, the live weave-net
  * DaemonSet, DaemonSets across namespaces), so each is asked for once.
  */
+import { firstServed, versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject, ServerVersion } from '../cluster/types.js';
 import { versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
 import { NET_DAEMONSET } from '../manifest/net-settings.js';
@@ -106,22 +107,23 @@ export class CheckContext {
     return versionFromServer(await this.serverVersion());
   }
 
-  /** The API version to read DaemonSets with: apps/v1 (1.9+), else extensions/v1beta1. */
+  /** The API version to read DaemonSets with: the newest the cluster serves (src/kube/kinds.ts), else the oldest there is. */
   daemonSetApiVersion(): Promise<string> {
-    return this.once('ds-api', async () => ((await this.cluster.serves('apps/v1', 'DaemonSet')) ? 'apps/v1' : 'extensions/v1beta1'));
+    return this.once('ds-api', async () => (await firstServed(this.cluster, 'DaemonSet')) ?? versionsOf('DaemonSet').at(-1)!);
   }
 
   /** The live weave-net DaemonSet in the namespace, if any. */
   weaveDaemonSet(): Promise<KubeObject | undefined> {
     return this.once('weave-ds', async () => {
       const ref = { kind: 'DaemonSet', namespace: this.namespace, name: NET_DAEMONSET };
-      // Asked in apps/v1 (1.9+) at once, alongside discovery; where that is not served, in the older API.
-      const modern = this.cluster.get({ ...ref, apiVersion: 'apps/v1' });
+      // Asked in the newest version (apps/v1, 1.9+) at once, alongside discovery; where that is not served, in an older one.
+      const newest = versionsOf('DaemonSet')[0]!;
+      const modern = this.cluster.get({ ...ref, apiVersion: newest });
       // handled at once: when discovery fails first, nobody awaits this read (an unhandled rejection
       // would end the process with a stack trace)
       modern.catch(() => undefined);
       const apiVersion = await this.daemonSetApiVersion();
-      if (apiVersion === 'apps/v1') return modern;
+      if (apiVersion === newest) return modern;
       return this.cluster.get({ ...ref, apiVersion });
     });
   }

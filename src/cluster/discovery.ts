@@ -76,7 +76,6 @@ function legacyResources(v: NonNullable<NonNullable<APIGroupDiscoveryList['items
   return out;
 }
 
-export { splitApiVersion } from '../kube/kinds.js';
 import { splitApiVersion } from '../kube/kinds.js';
 
 /** The URL prefix of a group/version: "/api/v1" or "/apis/apps/v1". */

@@ -19,12 +19,12 @@ import type {
   WatchEvent,
   WatchOptions,
 } from './types.js';
-import { builtinResource, isObjectNotFound } from './builtin-kinds.js';
+import { kindResource } from '../kube/kinds.js';
 import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
 import { credentialsFor } from './credentials.js';
 import { loadKubeconfig, type KubeconfigOverrides } from './kubeconfig.js';
-import { isKubeApiError, parseApplyConflicts, type KubeApiError, type RequestDescription } from './status-errors.js';
+import { isKubeApiError, isObjectNotFound, parseApplyConflicts, type KubeApiError, type RequestDescription } from './status-errors.js';
 import { Transport, type RetryPolicy } from './transport.js';
 import { runWatch } from './watch.js';
 
@@ -223,19 +223,20 @@ class KubeClusterImpl implements KubeCluster {
   }
 
   /**
-   * A GET of a built-in kind that does not wait for discovery (builtin-kinds.ts). `served: false` when
+   * A GET of a kind of the kinds table that does not wait for discovery (src/kube/kinds.ts). `served: false` when
    * the kind is not a built-in one or the server does not serve that group/version: ask discovery then.
    */
   private async getBuiltin<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<{ served: boolean; object?: T }> {
-    const info = builtinResource(apiVersion, kind);
-    if (!info) return { served: false };
+    const known = kindResource(apiVersion, kind);
+    if (!known) return { served: false };
+    const info: ResourceInfo = { ...known, verbs: [] };
     const ns = this.objectNamespace(info, namespace);
     try {
       const object = await this.t.json<T>({ method: 'GET', path: this.path(info, ns, name), retry: true, desc: this.desc('get', info, ns, name) });
       // a server that answers some other kind at that path is not serving what was asked for
       return object?.kind === undefined || object.kind === kind ? { served: true, object } : { served: false };
     } catch (err) {
-      if (isKubeApiError(err, 404)) return isObjectNotFound(err.status, info, name) ? { served: true } : { served: false };
+      if (isKubeApiError(err, 404)) return isObjectNotFound(err.status, info.plural, name) ? { served: true } : { served: false };
       throw err;
     }
   }

@@ -111,6 +111,15 @@ function nodeErrorCode(err: unknown): string {
   return '';
 }
 
+/**
+ * Whether a 404's Status is about the object itself ("daemonsets.apps "weave-net" not found"), as
+ * opposed to a path the server does not serve ("the server could not find the requested resource").
+ */
+export function isObjectNotFound(status: unknown, plural: string, name: string): boolean {
+  const s = status as { reason?: unknown; details?: { name?: unknown; kind?: unknown } } | undefined;
+  return s?.reason === 'NotFound' && s.details?.name === name && (s.details.kind === undefined || s.details.kind === plural);
+}
+
 /** The Status object from a response body, if the body is one. */
 export function parseStatus(body: string): KubeStatus | undefined {
   if (!body) return undefined;

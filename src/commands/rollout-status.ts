@@ -3,11 +3,11 @@
  * and more (fails fast on crash loops and image pulls, names what is missing at a timeout).
  */
 import { Option, type Command } from 'commander';
-import type { KubeCluster } from '../cluster/kube-cluster.js';
 import { failure, usageError } from '../errors.js';
 import type { RolloutStatus } from '../rollout/status.js';
 import type { WorkloadRef } from '../rollout/workload.js';
 import { waitForWorkloads } from '../deploy/wait.js';
+import { firstServed } from '../kube/kinds.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
@@ -39,12 +39,6 @@ const KIND_ALIASES: Record<string, WorkloadKind> = {
   'deployment.apps': 'Deployment',
   'deployments.apps': 'Deployment',
   'deployment.extensions': 'Deployment',
-};
-
-/** API versions to try, newest first: the first the cluster serves is used (1.7 serves no apps/v1). */
-const API_VERSIONS: Record<WorkloadKind, string[]> = {
-  DaemonSet: ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'],
-  Deployment: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'],
 };
 
 /** "ds/weave-net" -> {kind, name}; kubectl's "TYPE/NAME" with its short names. */
@@ -82,11 +76,6 @@ Examples:
     });
 }
 
-async function servedVersion(cluster: KubeCluster, kind: WorkloadKind): Promise<string | undefined> {
-  for (const v of API_VERSIONS[kind]) if (await cluster.serves(v, kind)) return v;
-  return undefined;
-}
-
 /** The -o json shape of one workload's rollout. */
 function statusDoc(ref: WorkloadRef, s: RolloutStatus): Record<string, unknown> {
   return { object: `${ref.kind.toLowerCase()}/${ref.name}`, namespace: ref.namespace, message: s.message, ...s.counts, done: s.done };
@@ -100,12 +89,12 @@ async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): 
   try {
     const refs: WorkloadRef[] = [];
     if (target) {
-      const apiVersion = await servedVersion(cluster, target.kind);
+      const apiVersion = await firstServed(cluster, target.kind);
       if (!apiVersion) throw failure(`the cluster serves no ${target.kind} API`);
       refs.push({ apiVersion, kind: target.kind, namespace: g.namespace, name: target.name });
     } else {
       for (const kind of ['DaemonSet', 'Deployment'] as const) {
-        const apiVersion = await servedVersion(cluster, kind);
+        const apiVersion = await firstServed(cluster, kind);
         if (!apiVersion) continue;
         const list = await cluster.list({ apiVersion, kind, namespace: g.namespace }, { labelSelector: f.selector });
         for (const o of list.items) refs.push({ apiVersion, kind, namespace: g.namespace, name: o.metadata.name });

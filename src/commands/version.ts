@@ -6,6 +6,7 @@
  * Exit code 1 when the cluster cannot be read (the client's line is printed first, as kubectl version
  * does); a cluster without Weave is not an error.
  */
+import { versionsOf } from '../kube/kinds.js';
 import type { Command } from 'commander';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { KubeObject } from '../cluster/types.js';
@@ -71,11 +72,8 @@ export function clientVersion(): VersionReport['client'] {
   return { version: pkg.version, node: process.version, platform: `${process.platform}/${process.arch}` };
 }
 
-const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
-const DEPLOYMENT_VERSIONS = ['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'];
-
 async function findWorkload(cluster: Pick<KubeCluster, 'serves' | 'get'>, kind: 'DaemonSet' | 'Deployment', namespaces: string[], name: string): Promise<KubeObject | undefined> {
-  for (const apiVersion of kind === 'DaemonSet' ? DAEMONSET_VERSIONS : DEPLOYMENT_VERSIONS) {
+  for (const apiVersion of versionsOf(kind)) {
     if (!(await cluster.serves(apiVersion, kind))) continue;
     for (const namespace of namespaces) {
       const o = await cluster.get({ apiVersion, kind, namespace, name });

@@ -23,6 +23,7 @@
  * trusted image running `sh -c ...` is as dangerous as a foreign image. `--allow-any-image` lifts both, for
  * people who build their own images. `:latest` (or no tag) is a warning: it is not pinned.
  */
+import { groupOf, groupsOf } from '../kube/kinds.js';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { failure } from '../errors.js';
 import { canonicalRepository, formatImage, isKnownWeaveImage, parseImage } from './images.js';
@@ -44,26 +45,27 @@ interface KindRule {
   names?: readonly string[];
 }
 
-const RBAC = ['rbac.authorization.k8s.io'];
+/** A kind of a manifest: from any group the kinds table serves it in (src/kube/kinds.ts). */
+const rule = (kind: string, names?: readonly string[]): KindRule => ({ groups: groupsOf(kind), ...(names ? { names } : {}) });
 
 const NET_KINDS: Record<string, KindRule> = {
-  ServiceAccount: { groups: [''] },
-  ClusterRole: { groups: RBAC },
-  ClusterRoleBinding: { groups: RBAC },
-  Role: { groups: RBAC },
-  RoleBinding: { groups: RBAC },
-  DaemonSet: { groups: ['apps', 'extensions'], names: ['weave-net'] },
+  ServiceAccount: rule('ServiceAccount'),
+  ClusterRole: rule('ClusterRole'),
+  ClusterRoleBinding: rule('ClusterRoleBinding'),
+  Role: rule('Role'),
+  RoleBinding: rule('RoleBinding'),
+  DaemonSet: rule('DaemonSet', ['weave-net']),
 };
 
 const SCOPE_KINDS: Record<string, KindRule> = {
-  Namespace: { groups: [''] },
-  ServiceAccount: { groups: [''] },
-  ClusterRole: { groups: RBAC },
-  ClusterRoleBinding: { groups: RBAC },
-  Service: { groups: [''], names: ['weave-scope-app'] },
-  Deployment: { groups: ['apps', 'extensions'], names: ['weave-scope-app', 'weave-scope-cluster-agent'] },
-  DaemonSet: { groups: ['apps', 'extensions'], names: ['weave-scope-agent'] },
-  PodSecurityPolicy: { groups: ['policy', 'extensions'] },
+  Namespace: rule('Namespace'),
+  ServiceAccount: rule('ServiceAccount'),
+  ClusterRole: rule('ClusterRole'),
+  ClusterRoleBinding: rule('ClusterRoleBinding'),
+  Service: rule('Service', ['weave-scope-app']),
+  Deployment: rule('Deployment', ['weave-scope-app', 'weave-scope-cluster-agent']),
+  DaemonSet: rule('DaemonSet', ['weave-scope-agent']),
+  PodSecurityPolicy: rule('PodSecurityPolicy'),
 };
 
 /** The repositories (last path part) each product runs. */
@@ -127,7 +129,7 @@ function validateCommon(m: Manifest, product: Product, kinds: Record<string, Kin
   const seenImages = new Set<string>();
   m.docs.forEach((doc, i) => {
     const ref = refs[i]!;
-    if ((ref.kind === 'Deployment' || ref.kind === 'DaemonSet') && apiGroup(ref.apiVersion) === 'apps' && doc.getIn(['spec', 'selector']) == null) {
+    if ((ref.kind === 'Deployment' || ref.kind === 'DaemonSet') && groupOf(ref.apiVersion) === 'apps' && doc.getIn(['spec', 'selector']) == null) {
       warnings.push(`${describeRef(ref)} (${ref.apiVersion}) has no spec.selector, which ${ref.apiVersion} requires: the API server will refuse it`);
     }
     for (const c of podContainers(doc)) {
@@ -147,11 +149,6 @@ function validateCommon(m: Manifest, product: Product, kinds: Record<string, Kin
   return warnings;
 }
 
-function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
 function checkKind(origin: string, product: Product, kinds: Record<string, KindRule>, ref: ObjectRef): void {
   const rule = Object.hasOwn(kinds, ref.kind) ? kinds[ref.kind] : undefined;
   if (!rule) {
@@ -160,7 +157,7 @@ function checkKind(origin: string, product: Product, kinds: Record<string, KindR
       'this manifest is not what Weave published; check where it comes from',
     );
   }
-  const group = apiGroup(ref.apiVersion);
+  const group = groupOf(ref.apiVersion);
   if (!rule.groups.includes(group)) {
     throw failure(`${origin}: refusing ${describeRef(ref)} of apiVersion ${ref.apiVersion}: expected ${rule.groups.map((g) => (g === '' ? 'v1' : `${g}/...`)).join(' or ')}`);
   }

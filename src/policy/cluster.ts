@@ -4,6 +4,7 @@
  * wants them, the weave-net DaemonSet (which semantics weave-npc enforces, its version), and the
  * weave-net pods. Every function states the cluster calls it makes (a Pick of Cluster).
  */
+import { versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText, failure, usageError } from '../errors.js';
 import { formatMinor, versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
@@ -27,8 +28,6 @@ import {
 import { NET_DAEMONSET, NET_POD_SELECTOR as WEAVE_POD_SELECTOR, NPC_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
 
 export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_NAMESPACE, WEAVE_POD_SELECTOR };
-/** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
-const NETPOL_VERSIONS = ['networking.k8s.io/v1', 'extensions/v1beta1'] as const;
 const LIST_PAGE = 500;
 
 
@@ -51,7 +50,7 @@ export function warnVersionFlag(v: K8sVersion | undefined, server: K8sVersion, r
 /** The NetworkPolicy API version to read and write: networking.k8s.io/v1 where served, else extensions/v1beta1. */
 export async function netpolApiVersion(cluster: Pick<Cluster, 'serves'>, k8s: K8sVersion): Promise<NetpolApiVersion> {
   const served: string[] = [];
-  for (const v of NETPOL_VERSIONS) if (await cluster.serves(v, 'NetworkPolicy')) served.push(v);
+  for (const v of versionsOf('NetworkPolicy')) if (await cluster.serves(v, 'NetworkPolicy')) served.push(v);
   if (served.length === 0) {
     throw failure(`the cluster (Kubernetes ${k8s.text}) serves no NetworkPolicy API (neither networking.k8s.io/v1 nor extensions/v1beta1)`);
   }

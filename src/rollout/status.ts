@@ -6,6 +6,7 @@
  * The wait loop that feeds these lives in ./wait.ts; what kubectl does not do (crash loops,
  * NotReady nodes, zero desired pods) lives in ./diagnose.ts.
  */
+import { groupOf, groupsOf } from '../kube/kinds.js';
 import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 
@@ -194,8 +195,8 @@ export function deploymentStatus(deploy: KubeObject, revision = 0): RolloutStatu
  * apps and extensions groups. Anything else gets kubectl's error text (exit 2: the user named it).
  */
 export function viewerKind(apiVersion: string, kind: string): 'DaemonSet' | 'Deployment' {
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  if ((group === 'apps' || group === 'extensions') && (kind === 'DaemonSet' || kind === 'Deployment')) return kind;
+  const group = groupOf(apiVersion);
+  if ((kind === 'DaemonSet' || kind === 'Deployment') && groupsOf(kind).includes(group)) return kind;
   // schema.GroupKind's String(): "Kind.group", or "Kind" for the core group.
   throw usageError(`no status viewer has been implemented for ${group ? `${kind}.${group}` : kind}`, 'rollout status supports DaemonSets and Deployments');
 }

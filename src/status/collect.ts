@@ -5,6 +5,7 @@
  * arrives and turned into the report (src/status/model.ts). The command (flags, printing, exit code) is
  * src/commands/status.ts.
  */
+import { versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
@@ -28,8 +29,6 @@ import {
 } from './model.js';
 import { formatDuration } from '../util/duration.js';
 
-/** API versions a weave-net DaemonSet may be served at, newest first (1.7 serves only extensions/v1beta1). */
-const DAEMONSET_VERSIONS = ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'];
 const LIST_PAGE = 100;
 
 /** Runs `fn` over `items` with at most `limit` running at once. */
@@ -91,7 +90,7 @@ function needConnections(status: CommandResult | undefined, expected: number): b
 }
 
 async function findDaemonSet(cluster: Pick<Cluster, 'serves' | 'get'>, namespace: string): Promise<KubeObject | undefined> {
-  for (const apiVersion of DAEMONSET_VERSIONS) {
+  for (const apiVersion of versionsOf('DaemonSet')) {
     if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
     const ds = await cluster.get({ apiVersion, kind: 'DaemonSet', namespace, name: NET_DAEMONSET });
     if (ds) return { ...ds, apiVersion: ds.apiVersion ?? apiVersion };
@@ -101,7 +100,7 @@ async function findDaemonSet(cluster: Pick<Cluster, 'serves' | 'get'>, namespace
 
 /** Namespaces that do have a DaemonSet weave-net (for the hint when -n names another). */
 async function findElsewhere(cluster: Pick<Cluster, 'serves' | 'list'>): Promise<string[]> {
-  for (const apiVersion of DAEMONSET_VERSIONS) {
+  for (const apiVersion of versionsOf('DaemonSet')) {
     if (!(await cluster.serves(apiVersion, 'DaemonSet'))) continue;
     try {
       const list = await cluster.list({ apiVersion, kind: 'DaemonSet' }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` });

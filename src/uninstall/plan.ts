@@ -31,26 +31,12 @@ export interface PlannedDeletion {
   note?: string;
 }
 
-export const API_VERSIONS: Readonly<Record<string, readonly string[]>> = {
-  DaemonSet: ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'],
-  Deployment: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'],
-  Role: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'],
-  RoleBinding: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'],
-  ClusterRole: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'],
-  ClusterRoleBinding: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'],
-  PodSecurityPolicy: ['policy/v1beta1', 'extensions/v1beta1'],
-  ServiceAccount: ['v1'],
-  ConfigMap: ['v1'],
-  Service: ['v1'],
-  Namespace: ['v1'],
-};
-
 import { NET_DAEMONSET as NET_NAME, NET_LEGACY_ROLE, SCOPE_ACCOUNT, SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
 
 export { NET_DAEMONSET as NET_NAME, NET_POD_SELECTOR, SCOPE_NAMESPACE, SCOPE_POD_SELECTOR } from '../weave/names.js';
 
 function item(product: Product, kind: string, name: string, namespace?: string, note?: string): PlannedDeletion {
-  return { product, kind, apiVersions: API_VERSIONS[kind]!, ...(namespace === undefined ? {} : { namespace }), name, ...(note ? { note } : {}) };
+  return { product, kind, apiVersions: versionsOf(kind), ...(namespace === undefined ? {} : { namespace }), name, ...(note ? { note } : {}) };
 }
 
 export interface PlanOptions {
@@ -95,8 +81,7 @@ export function uninstallPlan(opts: PlanOptions): PlannedDeletion[] {
   return plan;
 }
 
-export { groupOf } from '../kube/kinds.js';
-import { groupOf } from '../kube/kinds.js';
+import { groupOf, versionsOf } from '../kube/kinds.js';
 
 /** kubectl's name of an object in its messages: `daemonset.apps "weave-net"`, `serviceaccount "weave-net"`. */
 export function kubectlName(kind: string, apiVersion: string, name: string): string {

@@ -2,6 +2,7 @@
  * Where Weave Net runs: every weave-net DaemonSet in the cluster, in any namespace (install's guard,
  * and the policy commands, which follow the Weave Net that really enforces policy).
  */
+import { firstServed, versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { Reporter } from '../output/reporter.js';
@@ -11,7 +12,7 @@ import { NET_DAEMONSET } from './names.js';
 export interface RunningWeave {
   /** Weave Net DaemonSets, from every namespace. */
   running: KubeObject[];
-  /** The DaemonSet API version the cluster serves (apps/v1, else extensions/v1beta1). */
+  /** The DaemonSet API version the cluster serves, the newest (src/kube/kinds.ts). */
   apiVersion: string;
   /** resourceVersion of the list that found them. */
   listResourceVersion: string;
@@ -19,7 +20,7 @@ export interface RunningWeave {
 
 /** Every Weave Net DaemonSet in the cluster; where listing all namespaces is forbidden, kube-system and `namespace` only (with a warning). */
 export async function findRunningWeave(cluster: Pick<Cluster, 'serves' | 'list' | 'get'>, namespace: string, reporter: Pick<Reporter, 'warn'>): Promise<RunningWeave> {
-  const apiVersion = (await cluster.serves('apps/v1', 'DaemonSet')) ? 'apps/v1' : 'extensions/v1beta1';
+  const apiVersion = (await firstServed(cluster, 'DaemonSet')) ?? versionsOf('DaemonSet').at(-1)!;
   try {
     const all = await cluster.list({ apiVersion, kind: 'DaemonSet' });
     return { running: all.items.filter(isWeaveNetDaemonSet), apiVersion, listResourceVersion: all.resourceVersion };

@@ -1,12 +1,13 @@
 /**
- * Reads that do not wait for discovery (builtin-kinds.ts, KubeCluster.get/prefetch/warmUp), against
+ * Reads that do not wait for discovery (src/kube/kinds.ts, KubeCluster.get/prefetch/warmUp), against
  * the simulator: what install reads goes out in one round, every answer is the server's, and where a
  * guessed path is not served, discovery decides as before.
  */
 import dc from 'node:diagnostics_channel';
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtinResource, isObjectNotFound } from '../../src/cluster/builtin-kinds.js';
+import { isObjectNotFound } from '../../src/cluster/status-errors.js';
+import { kindResource } from '../../src/kube/kinds.js';
 import { connect, type KubeCluster } from '../../src/cluster/kube-cluster.js';
 import { NET_OBJECTS } from '../../src/manifest/net-settings.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
@@ -119,20 +120,19 @@ describe('reads that do not wait for discovery', () => {
   });
 });
 
-describe('builtin-kinds', () => {
+describe('the kinds table as the early reads use it', () => {
   it('knows the plural and scope of the kinds Weave Net uses, and nothing it does not', () => {
-    expect(builtinResource('apps/v1', 'DaemonSet')).toMatchObject({ plural: 'daemonsets', namespaced: true, group: 'apps', version: 'v1' });
-    expect(builtinResource('rbac.authorization.k8s.io/v1beta1', 'ClusterRole')).toMatchObject({ plural: 'clusterroles', namespaced: false });
-    expect(builtinResource('v1', 'ServiceAccount')).toMatchObject({ plural: 'serviceaccounts', namespaced: true, group: '' });
-    expect(builtinResource('example.com/v1', 'DaemonSet')).toBeUndefined();
-    expect(builtinResource('apps/v1', 'Widget')).toBeUndefined();
+    expect(kindResource('apps/v1', 'DaemonSet')).toMatchObject({ plural: 'daemonsets', namespaced: true, group: 'apps', version: 'v1' });
+    expect(kindResource('rbac.authorization.k8s.io/v1beta1', 'ClusterRole')).toMatchObject({ plural: 'clusterroles', namespaced: false });
+    expect(kindResource('v1', 'ServiceAccount')).toMatchObject({ plural: 'serviceaccounts', namespaced: true, group: '' });
+    expect(kindResource('example.com/v1', 'DaemonSet')).toBeUndefined();
+    expect(kindResource('apps/v1', 'Widget')).toBeUndefined();
   });
 
   it('tells a missing object from a path the server does not serve', () => {
-    const info = builtinResource('apps/v1', 'DaemonSet')!;
-    expect(isObjectNotFound({ reason: 'NotFound', details: { name: 'weave-net', group: 'apps', kind: 'daemonsets' } }, info, 'weave-net')).toBe(true);
-    expect(isObjectNotFound({ reason: 'NotFound', details: {}, message: 'the server could not find the requested resource' }, info, 'weave-net')).toBe(false);
-    expect(isObjectNotFound({ reason: 'NotFound', details: { name: 'other', kind: 'daemonsets' } }, info, 'weave-net')).toBe(false);
-    expect(isObjectNotFound(undefined, info, 'weave-net')).toBe(false);
+    expect(isObjectNotFound({ reason: 'NotFound', details: { name: 'weave-net', group: 'apps', kind: 'daemonsets' } }, 'daemonsets', 'weave-net')).toBe(true);
+    expect(isObjectNotFound({ reason: 'NotFound', details: {}, message: 'the server could not find the requested resource' }, 'daemonsets', 'weave-net')).toBe(false);
+    expect(isObjectNotFound({ reason: 'NotFound', details: { name: 'other', kind: 'daemonsets' } }, 'daemonsets', 'weave-net')).toBe(false);
+    expect(isObjectNotFound(undefined, 'daemonsets', 'weave-net')).toBe(false);
   });
 });

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
-  API_VERSIONS,
   kubectlName,
   nodeLeftovers,
   objectKey,
@@ -90,9 +89,11 @@ describe('uninstallPlan', () => {
   });
 
   it('tries the API versions of every era, newest first', () => {
-    expect(API_VERSIONS.DaemonSet).toEqual(['apps/v1', 'apps/v1beta2', 'extensions/v1beta1']);
-    expect(API_VERSIONS.PodSecurityPolicy).toEqual(['policy/v1beta1', 'extensions/v1beta1']);
-    expect(API_VERSIONS.ClusterRole![0]).toBe('rbac.authorization.k8s.io/v1');
+    const plan = uninstallPlan({ namespace: 'kube-system', scope: true });
+    const versions = (kind: string) => plan.find((p) => p.kind === kind)!.apiVersions;
+    expect(versions('DaemonSet')).toEqual(['apps/v1', 'apps/v1beta2', 'extensions/v1beta1']);
+    expect(versions('PodSecurityPolicy')).toEqual(['policy/v1beta1', 'extensions/v1beta1']);
+    expect(versions('ClusterRole')[0]).toBe('rbac.authorization.k8s.io/v1');
   });
 });
 
