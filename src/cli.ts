@@ -30,7 +30,6 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 /** The command words, for completion and the suggestion of a misspelt command. */
-export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 /** Global options that take a value in the next argument (so that value is not the command). */
 const VALUE_OPTIONS = new Set([

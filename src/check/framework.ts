@@ -10,7 +10,7 @@
 import { firstServed, versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject, ServerVersion } from '../cluster/types.js';
 import { versionFromServer, type K8sVersion } from '../manifest/k8s-version.js';
-import { NET_DAEMONSET } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, WEAVE_NAMESPACE } from '../weave/names.js';
 import { WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
 import { kubeApiErrorIn } from '../cluster/status-errors.js';
 import { readLiveSettings, type LiveSettings } from '../upgrade/live-settings.js';
@@ -81,7 +81,7 @@ export class CheckContext {
 
   constructor(opts: CheckContextOptions) {
     this.cluster = opts.cluster;
-    this.namespace = opts.namespace ?? 'kube-system';
+    this.namespace = opts.namespace ?? WEAVE_NAMESPACE;
     if (opts.ipalloc !== undefined) this.ipalloc = opts.ipalloc;
     this.ipallocSource = opts.ipallocSource ?? '--ipalloc';
     this.allowRangeChange = opts.allowRangeChange === true;

@@ -4,7 +4,7 @@
  * find key KEY in Secret). Pure: a DaemonSet and a Secret (or none) in, a problem or nothing out.
  */
 import type { KubeObject } from '../cluster/types.js';
-import { WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { WEAVE_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
 
 export interface PasswordSecretRef {
   namespace: string;
@@ -20,7 +20,7 @@ export function passwordSecretRef(ds: KubeObject): PasswordSecretRef | undefined
   const e = [...env].reverse().find((x) => (x as { name?: unknown })?.name === 'WEAVE_PASSWORD') as { valueFrom?: { secretKeyRef?: { name?: unknown; key?: unknown; optional?: unknown } } } | undefined;
   const ref = e?.valueFrom?.secretKeyRef;
   if (!ref || typeof ref.name !== 'string' || typeof ref.key !== 'string' || ref.optional === true) return undefined;
-  return { namespace: ds.metadata?.namespace ?? 'kube-system', name: ref.name, key: ref.key };
+  return { namespace: ds.metadata?.namespace ?? WEAVE_NAMESPACE, name: ref.name, key: ref.key };
 }
 
 /** Undefined when the Secret holds the key; else what is wrong and how to fix it. The password itself is never read into a message. */

@@ -10,10 +10,8 @@ import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 import { WEAVE_NAMESPACE as DEFAULT_NAMESPACE } from '../weave/names.js';
 
 import type { DryRun, OutputFormat } from '../output/formats.js';
-import { remainingMs } from '../util/deadline.js';
 
 export type { DryRun, OutputFormat };
-export { remainingMs };
 
 export interface Globals {
   kubeconfig?: string;
@@ -36,7 +34,6 @@ export interface Globals {
 }
 
 
-export { DEFAULT_NAMESPACE };
 export const DEFAULT_TIMEOUT = '5m';
 
 /** The commands that print objects, where -o name (kubectl's "daemonset.apps/weave-net") means something. */

@@ -14,6 +14,7 @@ import type { Reporter } from '../output/reporter.js';
 import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { NPC_CONTAINER } from '../weave/names.js';
 
 interface RulesFlags {
   node?: string;
@@ -104,12 +105,12 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
     const ref = { namespace: g.namespace, name: pod.metadata.name };
     const node = String(pod.spec?.nodeName ?? '');
     const containers = ((pod.spec?.containers ?? []) as { name?: string }[]).map((c) => c?.name);
-    if (!containers.includes(session.NPC_CONTAINER)) {
-      throw failure(`pod ${ref.namespace}/${ref.name} has no ${session.NPC_CONTAINER} container: Weave Net runs without NetworkPolicy enforcement (disable-npc)`);
+    if (!containers.includes(NPC_CONTAINER)) {
+      throw failure(`pod ${ref.namespace}/${ref.name} has no ${NPC_CONTAINER} container: Weave Net runs without NetworkPolicy enforcement (disable-npc)`);
     }
     const exec = async (argv: string[]): Promise<ExecResult | { error: string }> => {
       try {
-        return await cluster.exec(ref, session.NPC_CONTAINER, argv);
+        return await cluster.exec(ref, NPC_CONTAINER, argv);
       } catch (err) {
         return { error: errorText(err) };
       }
@@ -123,7 +124,7 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
       saved = await exec(['iptables-save']);
     }
     if ('error' in saved || saved.exitCode !== 0) {
-      throw failure(`cannot read iptables in ${ref.namespace}/${ref.name} (${session.NPC_CONTAINER}) on node ${node}: ${'error' in saved ? saved.error : firstLine(saved)}`);
+      throw failure(`cannot read iptables in ${ref.namespace}/${ref.name} (${NPC_CONTAINER}) on node ${node}: ${'error' in saved ? saved.error : firstLine(saved)}`);
     }
     const sets = await exec(['ipset', 'list']);
     let ipsetList: string | undefined;

@@ -9,7 +9,8 @@ import type { WorkloadRef } from '../rollout/workload.js';
 import { waitForWorkloads } from '../deploy/wait.js';
 import { firstServed } from '../kube/kinds.js';
 import { openCluster } from './cluster-session.js';
-import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+import { remainingMs } from '../util/deadline.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
 import { parseBool } from './bool-flag.js';
 

@@ -17,7 +17,8 @@ import { askOnTerminal } from '../output/ask.js';
 import { uninstall } from '../uninstall/run.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
-import { globalsOf, remainingMs, reporterFor, type Globals } from './global.js';
+import { globalsOf, reporterFor, type Globals } from './global.js';
+import { remainingMs } from '../util/deadline.js';
 import { optBool, type OptionValues } from './option-values.js';
 
 interface UninstallFlags {

@@ -13,7 +13,7 @@
  */
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { failure, WeavectlError } from '../errors.js';
-import { NET_DAEMONSET } from '../manifest/net-settings.js';
+import { NET_DAEMONSET } from '../weave/names.js';
 import type { Reporter } from '../output/reporter.js';
 import { guardChange, guardError, type GuardAllow, type GuardVerdict } from '../upgrade/guard.js';
 import type { RunningWeave } from '../weave/running.js';
@@ -102,7 +102,6 @@ export function preconditionFor(cluster: ClusterSession, found: RunningWeave, ve
 }
 
 
-export { guardError };
 
 /** The one-line error for such a write. */
 export function conflictError(namespace: string, fresh: boolean): WeavectlError {

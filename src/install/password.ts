@@ -13,7 +13,7 @@
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import { failure } from '../errors.js';
-import { WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { WEAVE_CONTAINER } from '../weave/names.js';
 import type { Reporter } from '../output/reporter.js';
 import { passwordSecretProblem, passwordSecretRef } from '../check/password-secret.js';
 import { FIELD_MANAGER } from '../deploy/apply.js';

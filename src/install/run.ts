@@ -16,11 +16,13 @@ import { EXIT_FAILURE, failure } from '../errors.js';
 import { netFlavourFor } from '../manifest/catalog.js';
 import { formatMinor, parseK8sVersion } from '../manifest/k8s-version.js';
 import type { Manifest } from '../manifest/manifest.js';
-import { NET_DAEMONSET, NET_OBJECTS, type NetSettings } from '../manifest/net-settings.js';
+import { NET_OBJECTS, type NetSettings } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, WEAVE_NAMESPACE } from '../weave/names.js';
 import { confirm } from '../output/ask.js';
 import type { DryRun, OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Deadline } from '../util/deadline.js';
+import { guardError } from '../upgrade/guard.js';
 import { findRunningWeave } from '../weave/running.js';
 import { guardAllow, type InstallOptions } from './options.js';
 import { keepLiveSettings, preflight, reportReleaseChange } from './upgrade.js';
@@ -91,9 +93,9 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
   const { manifest, objects } = await render.renderAnnotated(f, v, effective, reporter);
   // The guard: the objects about to be applied against what runs, whatever produced them.
   const verdict = guard.enforceGuard(objects, found, requestedNamespace, guardAllow(f), reporter, { deferRefusal: Boolean(f.diff) });
-  const refused = guard.guardError(verdict);
+  const refused = guardError(verdict);
   const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
-  const netNamespace = ds?.metadata.namespace ?? 'kube-system';
+  const netNamespace = ds?.metadata.namespace ?? WEAVE_NAMESPACE;
 
   // The password Secret and key exist before anything refers to them.
   const password = await import('./password.js');

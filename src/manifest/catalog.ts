@@ -6,6 +6,7 @@
  * manifests at each tag (prog/weave-kube/weave-daemonset*.yaml), copied with their provenance into
  * test/fixtures/upstream/ (SOURCES.md there: "Release assets per release line").
  */
+import { SCOPE_NAMESPACE, WEAVE_NAMESPACE } from '../weave/names.js';
 import { usageError } from '../errors.js';
 import { formatMinor, type K8sVersion } from './k8s-version.js';
 import { compareWeave, NET_FLAVOURS, releasesOf, SHIPPED, WEAVE_REPOS, type NetFlavour, type WeaveRepo } from '../weave/releases.js';
@@ -218,8 +219,6 @@ export const SCOPE_VERSION = '1.13.2';
  */
 export type ScopeFlavour = 'legacy' | 'current';
 
-export const SCOPE_FLAVOURS: readonly ScopeFlavour[] = ['legacy', 'current'];
-
 /**
  * Kubernetes 1.5 and older serve no RBAC API (rbac v1beta1 arrived in 1.6) and Scope's objects
  * need it (ClusterRole/Binding for the cluster agent), so weavectl refuses Scope there with a
@@ -236,7 +235,7 @@ export function scopeFlavourFor(v: K8sVersion): ScopeFlavour {
 }
 
 export function scopeNamespace(f: ScopeFlavour): string {
-  return f === 'legacy' ? 'kube-system' : 'weave';
+  return f === 'legacy' ? WEAVE_NAMESPACE : SCOPE_NAMESPACE;
 }
 
 export function describeScopeFlavour(f: ScopeFlavour): string {

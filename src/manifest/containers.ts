@@ -5,9 +5,6 @@
  */
 import { Document, isMap, isScalar, isSeq, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 
-/** Kinds whose pod template is at spec.template.spec. */
-export const TEMPLATE_KINDS: readonly string[] = ['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job'];
-
 /**
  * The pod spec of a workload document, as a live node: spec.template.spec for DaemonSet, Deployment,
  * StatefulSet, ReplicaSet, ReplicationController and Job; spec.jobTemplate.spec.template.spec for a

@@ -5,11 +5,8 @@
  * applies the settings to a manifest.
  */
 import { usageError } from '../errors.js';
-import { validateIpalloc } from '../net/cidr.js';
-
 import { NET_DAEMONSET, WEAVE_NAMESPACE } from '../weave/names.js';
 
-export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 
 /**
  * The objects of the newest Weave Net manifests, in their API versions: what install reads before it

@@ -10,7 +10,8 @@ import { parseImage, rewriteRegistry } from './images.js';
 import { noMasqLocalEnv, releaseLine } from '../weave/releases.js';
 import { cloneManifest, findDoc, type Manifest } from './manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
-import { NET_DAEMONSET, WEAVE_CONTAINER, NPC_CONTAINER, type NetSettings, validateEnvName, parseMtu, parseConnLimit, parsePasswordSecret, validateImageRegistry } from './net-settings.js';
+import { type NetSettings, validateEnvName, parseMtu, parseConnLimit, parsePasswordSecret, validateImageRegistry } from './net-settings.js';
+import { NET_DAEMONSET, WEAVE_CONTAINER, NPC_CONTAINER } from '../weave/names.js';
 
 // ---------------------------------------------------------------------------------------------
 

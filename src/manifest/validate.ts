@@ -23,6 +23,7 @@
  * trusted image running `sh -c ...` is as dangerous as a foreign image. `--allow-any-image` lifts both, for
  * people who build their own images. `:latest` (or no tag) is a warning: it is not pinned.
  */
+import { NET_DAEMONSET, WEAVE_CONTAINER } from '../weave/names.js';
 import { groupOf, groupsOf } from '../kube/kinds.js';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { failure } from '../errors.js';
@@ -88,11 +89,11 @@ const FORBIDDEN_GROUPS = new Set(['*', 'rbac.authorization.k8s.io', 'admissionre
 
 /** Checks a Weave Net manifest; returns warnings, throws a failure (exit 1) on untrusted or invalid content. */
 export function validateNet(m: Manifest, opts: ValidateOptions = {}): string[] {
-  const ds = findDoc(m, 'DaemonSet', 'weave-net');
+  const ds = findDoc(m, 'DaemonSet', NET_DAEMONSET);
   if (!ds) throw failure(`${m.origin}: no DaemonSet weave-net: this is not a Weave Net manifest`);
   const containers = plain(ds.getIn(['spec', 'template', 'spec', 'containers']));
   const names = (Array.isArray(containers) ? containers : []).map((c: { name?: unknown } | null) => String(c?.name ?? ''));
-  if (!names.includes('weave')) {
+  if (!names.includes(WEAVE_CONTAINER)) {
     throw failure(`${m.origin}: DaemonSet weave-net has no container named weave (found: ${names.join(', ') || 'none'})`);
   }
   return validateCommon(m, 'net', NET_KINDS, opts);

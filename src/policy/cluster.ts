@@ -25,9 +25,8 @@ import {
 } from '../policy/index.js';
 
 /** Where every Weave Net manifest puts the DaemonSet. */
-import { NET_DAEMONSET, NET_POD_SELECTOR as WEAVE_POD_SELECTOR, NPC_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
+import { NET_DAEMONSET, NET_POD_SELECTOR as WEAVE_POD_SELECTOR, NPC_CONTAINER, WEAVE_NAMESPACE, WEAVE_CONTAINER } from '../weave/names.js';
 
-export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_NAMESPACE, WEAVE_POD_SELECTOR };
 const LIST_PAGE = 500;
 
 
@@ -163,7 +162,7 @@ export function weaveNpcInfoOf(ds: KubeObject | undefined, where = `${WEAVE_NAME
   if (!ds) return { npc: 'unknown', legacyFlag: false, note: `no DaemonSet ${where}` };
   const containers = containersOf(ds);
   const npc = containers.find((c) => c?.name === NPC_CONTAINER);
-  const weave = containers.find((c) => c?.name === 'weave');
+  const weave = containers.find((c) => c?.name === WEAVE_CONTAINER);
   // weave-npc's own image decides what it enforces; the weave container's when it has none.
   const images = [npc, weave].filter((c): c is ContainerLike => typeof c?.image === 'string').map((c) => parseImage(c.image!));
   const ref = images.find((r) => r.tag !== undefined && /^v?\d+\.\d+\.\d+$/.test(r.tag));

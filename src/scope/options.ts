@@ -4,8 +4,8 @@
  */
 import type { SourceOptions } from '../deploy/source.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
-import { parseExternalIPs, parsePort, parseServiceType, type ScopeSettings } from '../manifest/patch-scope.js';
-import { mergeScopeSettings, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
+import { parseExternalIPs, parsePort, parseServiceType } from '../manifest/patch-scope.js';
+import type { ScopeFlagSettings } from '../upgrade/scope-settings.js';
 
 export interface ScopeOptions extends SourceOptions {
   k8sVersion?: string;
@@ -30,9 +30,4 @@ export function scopeFlagSettings(f: ScopeOptions): ScopeFlagSettings {
     ...(f.readOnly === undefined ? {} : { readOnly: f.readOnly }),
     ...(f.imageRegistry === undefined ? {} : { imageRegistry: validateImageRegistry(f.imageRegistry) }),
   };
-}
-
-/** The options as settings for a fresh install (what is not given: the defaults). */
-export function scopeSettingsFromFlags(f: ScopeOptions): ScopeSettings {
-  return mergeScopeSettings(undefined, scopeFlagSettings(f)).settings;
 }

@@ -14,13 +14,13 @@ import { waitForWorkloads } from '../deploy/wait.js';
 import { EXIT_FAILURE, failure } from '../errors.js';
 import { formatMinor, parseK8sVersion } from '../manifest/k8s-version.js';
 import { toObjects, type Manifest } from '../manifest/manifest.js';
-import { moveScopeNamespace, SCOPE_AGENT_DAEMONSET, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../manifest/patch-scope.js';
+import { moveScopeNamespace } from '../manifest/patch-scope.js';
+import { SCOPE_AGENT_DAEMONSET, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE, SCOPE_SERVICE, WEAVE_NAMESPACE } from '../weave/names.js';
 import { confirm } from '../output/ask.js';
 import type { DryRun, OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Deadline } from '../util/deadline.js';
 import { mergeScopeSettings, readScopeSettings, type LiveScope, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
-import { SCOPE_APP_PORT } from '../weave/names.js';
 import type { ScopeOptions } from './options.js';
 import { patchScope, renderScope } from './render.js';
 
@@ -49,7 +49,7 @@ export async function findRunningScope(cluster: ClusterSession, reporter: Report
     if (!isKubeApiError(err, 403)) throw err;
   }
   reporter.warn('may not list Services in every namespace: looked for a running Weave Scope in weave and kube-system only');
-  const found = await Promise.all(['weave', 'kube-system'].map((namespace) => cluster.get({ apiVersion: 'v1', kind: 'Service', namespace, name: SCOPE_SERVICE })));
+  const found = await Promise.all([SCOPE_NAMESPACE, WEAVE_NAMESPACE].map((namespace) => cluster.get({ apiVersion: 'v1', kind: 'Service', namespace, name: SCOPE_SERVICE })));
   return found.filter((o): o is KubeObject => o !== undefined);
 }
 
@@ -68,13 +68,13 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
     );
   }
   let rendered = await renderScope(f, v.k8s, v.raw, reporter);
-  const renderedNs = (toObjects(rendered) as KubeObject[]).find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE)?.metadata.namespace ?? 'weave';
+  const renderedNs = (toObjects(rendered) as KubeObject[]).find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE)?.metadata.namespace ?? SCOPE_NAMESPACE;
 
   // A re-run keeps what the running Scope was configured with, its namespace too, unless a flag says otherwise.
   const liveSvc = running[0];
   let live: LiveScope | undefined;
   if (liveSvc) {
-    const ns = liveSvc.metadata.namespace ?? 'weave';
+    const ns = liveSvc.metadata.namespace ?? SCOPE_NAMESPACE;
     if (ns !== renderedNs) rendered = moveScopeNamespace(rendered, ns);
     const plain = toObjects(rendered) as KubeObject[];
     const probes = await Promise.all(
@@ -115,7 +115,7 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
   if (f.wait) {
     const workloads = objects
       .filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')
-      .map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace ?? 'weave', name: o.metadata.name }));
+      .map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: o.metadata.namespace ?? SCOPE_NAMESPACE, name: o.metadata.name }));
     await waitForWorkloads(cluster, workloads, g, reporter);
   }
   const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === SCOPE_SERVICE);
@@ -126,7 +126,7 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
 
 /** Where the UI is, from the Service as applied. */
 export function howToReach(svc: KubeObject): string {
-  const ns = svc.metadata.namespace ?? 'weave';
+  const ns = svc.metadata.namespace ?? SCOPE_NAMESPACE;
   const port = Number(svc.spec?.ports?.[0]?.port ?? SCOPE_APP_PORT);
   const ips: string[] = svc.spec?.externalIPs ?? [];
   if (ips.length > 0) return `Weave Scope UI: ${ips.map((ip) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/`).join(' ')}`;

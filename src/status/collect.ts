@@ -9,24 +9,8 @@ import { versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
-import {
-  buildReport,
-  NET_DAEMONSET,
-  PROBE_COMMANDS,
-  summarizeDaemonSet,
-  summarizeNode,
-  summarizePod,
-  summarizeProbe,
-  WEAVE_CONTAINER,
-  WEAVE_POD_SELECTOR,
-  type CommandResult,
-  type DaemonSetSummary,
-  type NodeProbe,
-  type NodeSummary,
-  type PodSummary,
-  type ProbeCommand,
-  type StatusReport,
-} from './model.js';
+import { buildReport, PROBE_COMMANDS, summarizeDaemonSet, summarizeNode, summarizePod, summarizeProbe, type CommandResult, type DaemonSetSummary, type NodeProbe, type NodeSummary, type PodSummary, type ProbeCommand, type StatusReport } from './model.js';
+import { NET_DAEMONSET, WEAVE_CONTAINER, NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 import { formatDuration } from '../util/duration.js';
 
 const LIST_PAGE = 100;

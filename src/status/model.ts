@@ -57,7 +57,7 @@
  */
 import { compareWeave, releaseLine } from '../weave/releases.js';
 import type { KubeObject } from '../cluster/types.js';
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 import { describePodProblem, podProblems } from '../kube/pod-problems.js';
 import { nodeIsReady } from '../kube/nodes.js';
 import { podIsReady, podNode } from '../kube/pods.js';
@@ -80,8 +80,6 @@ import { naturalCompare, oneLine } from './text.js';
 import { unreachablePeerReport } from './unreachable-peers.js';
 import { WEAVE_SCRIPT } from './weave-exec.js';
 
-export { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER };
-export { NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 
 /** What is run in the weave container of each pod. */
 export const PROBE_COMMANDS = {

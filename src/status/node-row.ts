@@ -3,7 +3,7 @@
  * (version, IPAM, its share of the range, the bridge, its connections), and what is wrong there.
  * Pure.
  */
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 import type { Connectivity } from './connectivity.js';
 import { hostOf } from './connectivity.js';
 import type { DaemonSetSummary, FailedConnection, NodeProbe, NodeRow, NodeSummary, PodSummary, RowStatus, Severity, UnreachableOwner } from './model.js';

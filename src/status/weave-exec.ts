@@ -1,5 +1,5 @@
 /** The weave script in the weave container, and the `kubectl exec` of it that hints show. Pure. */
-import { WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { WEAVE_CONTAINER } from '../weave/names.js';
 
 export const WEAVE_SCRIPT = '/home/weave/weave';
 

@@ -33,7 +33,6 @@ export interface PlannedDeletion {
 
 import { NET_DAEMONSET as NET_NAME, NET_LEGACY_ROLE, SCOPE_ACCOUNT, SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
 
-export { NET_DAEMONSET as NET_NAME, NET_POD_SELECTOR, SCOPE_NAMESPACE, SCOPE_POD_SELECTOR } from '../weave/names.js';
 
 function item(product: Product, kind: string, name: string, namespace?: string, note?: string): PlannedDeletion {
   return { product, kind, apiVersions: versionsOf(kind), ...(namespace === undefined ? {} : { namespace }), name, ...(note ? { note } : {}) };

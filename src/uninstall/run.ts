@@ -10,17 +10,8 @@ import { errorText, failure } from '../errors.js';
 import type { DryRun, OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
 import { formatDuration } from '../util/duration.js';
-import {
-  kubectlName,
-  NET_POD_SELECTOR,
-  nodeLeftovers,
-  objectKey,
-  passwordSecretOf,
-  SCOPE_NAMESPACE,
-  SCOPE_POD_SELECTOR,
-  uninstallPlan,
-  type PlannedDeletion,
-} from './plan.js';
+import { kubectlName, nodeLeftovers, objectKey, passwordSecretOf, uninstallPlan, type PlannedDeletion } from './plan.js';
+import { NET_POD_SELECTOR, SCOPE_NAMESPACE, SCOPE_POD_SELECTOR } from '../weave/names.js';
 
 export type DeletionResult = 'deleted' | 'would-delete' | 'not-found' | 'not-served' | 'kept' | 'failed';
 

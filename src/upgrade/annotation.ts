@@ -17,7 +17,8 @@
  */
 import { failure } from '../errors.js';
 import { cloneManifest, findDoc, type Manifest } from '../manifest/manifest.js';
-import { NET_DAEMONSET, type NetSettings } from '../manifest/net-settings.js';
+import { type NetSettings } from '../manifest/net-settings.js';
+import { NET_DAEMONSET } from '../weave/names.js';
 
 export const SETTINGS_ANNOTATION = 'weavectl.io/settings';
 export const SETTINGS_FORMAT = 1;

@@ -23,7 +23,7 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { failure, type WeavectlError } from '../errors.js';
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
 import { readLiveSettings, weaveImageOrigin, type LiveSettings } from './live-settings.js';
 import { ALLOW_RANGE_CHANGE_FLAG, liveRange, rangeChange } from './range-change.js';
 
@@ -77,7 +77,7 @@ export function isWeaveNetDaemonSet(o: KubeObject): boolean {
 }
 
 function where(o: KubeObject): string {
-  return `${o.metadata?.namespace ?? 'kube-system'}/${o.metadata?.name ?? NET_DAEMONSET}`;
+  return `${o.metadata?.namespace ?? WEAVE_NAMESPACE}/${o.metadata?.name ?? NET_DAEMONSET}`;
 }
 
 /**
@@ -129,7 +129,7 @@ function npcOn(ds: KubeObject, live: LiveSettings): boolean {
 
 /** Where the objects put Weave Net, and whether that is where it runs (or may run). */
 function placement(input: GuardInput, plannedDs: KubeObject | undefined, out: GuardVerdict): void {
-  const plannedNs = plannedDs?.metadata?.namespace ?? 'kube-system';
+  const plannedNs = plannedDs?.metadata?.namespace ?? WEAVE_NAMESPACE;
   const running = input.running;
   if (running.length > 1) {
     out.refusals.push({
@@ -141,12 +141,12 @@ function placement(input: GuardInput, plannedDs: KubeObject | undefined, out: Gu
   }
   const only = running[0];
   if (only) {
-    const ns = only.metadata?.namespace ?? 'kube-system';
+    const ns = only.metadata?.namespace ?? WEAVE_NAMESPACE;
     if (input.requestedNamespace !== undefined && input.requestedNamespace !== ns) {
       out.refusals.push({
         rule: 'namespace',
         message: `Weave Net runs in namespace ${ns} (DaemonSet ${where(only)}), not in ${input.requestedNamespace} (-n ${input.requestedNamespace}): weavectl will neither install a second one nor change it from there`,
-        hint: ns === 'kube-system' ? 'run the command without -n (or with -n kube-system) to upgrade the running one' : `run the command with -n ${ns} to upgrade the running one`,
+        hint: ns === WEAVE_NAMESPACE ? `run the command without -n (or with -n ${WEAVE_NAMESPACE}) to upgrade the running one` : `run the command with -n ${ns} to upgrade the running one`,
       });
       return;
     }
@@ -154,7 +154,7 @@ function placement(input: GuardInput, plannedDs: KubeObject | undefined, out: Gu
       out.refusals.push({
         rule: 'second-weave',
         message: `Weave Net already runs as DaemonSet ${where(only)}; these objects would add a second one as ${plannedNs}/${plannedDs?.metadata?.name ?? NET_DAEMONSET}: two pod networks on one node break it`,
-        hint: `upgrade or remove the running one first (weavectl uninstall${ns === 'kube-system' ? '' : ` -n ${ns}`})`,
+        hint: `upgrade or remove the running one first (weavectl uninstall${ns === WEAVE_NAMESPACE ? '' : ` -n ${ns}`})`,
       });
       return;
     }

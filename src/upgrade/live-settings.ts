@@ -15,7 +15,8 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { parseImage, type ImageRef } from '../manifest/images.js';
-import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER, parseConnLimit, parseMtu, validateEnvName, type NetSettings } from '../manifest/net-settings.js';
+import { parseConnLimit, parseMtu, validateEnvName, type NetSettings } from '../manifest/net-settings.js';
+import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 import { validateIpalloc } from '../net/cidr.js';
 import { noMasqLocalOn, releaseLine } from '../weave/releases.js';
 import { parseSettingsAnnotation, SETTINGS_ANNOTATION, type RecordedSettings } from './annotation.js';

@@ -10,7 +10,8 @@
  * namespace is where the Service runs.
  */
 import type { KubeObject } from '../cluster/types.js';
-import { SCOPE_AGENT_DAEMONSET, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE, SERVICE_TYPES, type ScopeSettings, type ServiceType } from '../manifest/patch-scope.js';
+import { SERVICE_TYPES, type ScopeSettings, type ServiceType } from '../manifest/patch-scope.js';
+import { SCOPE_AGENT_DAEMONSET, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
 
 export interface LiveScope {
   namespace: string;
@@ -47,7 +48,7 @@ export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[]
   const agents = probes.filter((o) => (o.kind === 'DaemonSet' && o.metadata.name === SCOPE_AGENT_DAEMONSET) || (o.kind === 'Deployment' && o.metadata.name === SCOPE_CLUSTER_AGENT_DEPLOYMENT));
   const args = agents.flatMap(probeArgs).filter((a) => a !== undefined);
   if (args.length > 0) settings.readOnly = args.every(noControlsOn);
-  return { namespace: svc.metadata.namespace ?? 'weave', settings };
+  return { namespace: svc.metadata.namespace ?? SCOPE_NAMESPACE, settings };
 }
 
 /** The flags a re-run was given: undefined = not given (keep what runs). */
@@ -91,4 +92,3 @@ export function mergeScopeSettings(live: LiveScope | undefined, flags: ScopeFlag
   return { settings, kept, changed };
 }
 
-export { SCOPE_SERVICE };

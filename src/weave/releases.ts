@@ -404,17 +404,6 @@ export function describeNoMasqLocal(r: NoMasqLocalReading): string {
   }
 }
 
-export function describeIptablesBackend(b: IptablesBackend): string {
-  switch (b) {
-    case 'legacy':
-      return 'iptables (legacy); IPTABLES_BACKEND not read';
-    case 'detect':
-      return 'IPTABLES_BACKEND, else detected (legacy when the host has legacy rules)';
-    case 'nft-default':
-      return 'iptables-nft by default (weave-npc always nft); IPTABLES_BACKEND=legacy for weave';
-  }
-}
-
 /** `--weave-version` for a repository: the release, or a usageError naming the alternatives. */
 export function requireRelease(version: string, repo: WeaveRepo): string {
   if (isKnownRelease(version, repo)) return version;

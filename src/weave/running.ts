@@ -7,7 +7,7 @@ import type { Cluster, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { isWeaveNetDaemonSet } from '../upgrade/guard.js';
-import { NET_DAEMONSET } from './names.js';
+import { NET_DAEMONSET, WEAVE_NAMESPACE } from './names.js';
 
 export interface RunningWeave {
   /** Weave Net DaemonSets, from every namespace. */
@@ -27,7 +27,7 @@ export async function findRunningWeave(cluster: Pick<Cluster, 'serves' | 'list' 
   } catch (err) {
     if (!isKubeApiError(err, 403)) throw err;
   }
-  const namespaces = [...new Set(['kube-system', namespace])];
+  const namespaces = [...new Set([WEAVE_NAMESPACE, namespace])];
   reporter.warn(`may not list DaemonSets in every namespace: looked for a running Weave Net in ${namespaces.join(' and ')} only`);
   try {
     const lists = await Promise.all(namespaces.map((ns) => cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns }, { fieldSelector: `metadata.name=${NET_DAEMONSET}` })));

@@ -6,7 +6,8 @@
  * src/manifest/net-settings.ts for the sources).
  */
 import { k8sFit, LEGACY_NETPOL_FLAG, npcBehaviour, releaseLine, WEAVE_REPOS } from '../../weave/releases.js';
-import { mtuWarning, NPC_CONTAINER } from '../../manifest/net-settings.js';
+import { mtuWarning } from '../../manifest/net-settings.js';
+import { NPC_CONTAINER } from '../../weave/names.js';
 import { ok, type Check, type CheckContext, type CheckResult } from '../framework.js';
 
 const skip = (message: string): CheckResult => ({ status: 'skip', message });

@@ -4,7 +4,7 @@
  * are in ./release.ts.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { NET_DAEMONSET } from '../../manifest/net-settings.js';
+import { NET_DAEMONSET, NET_POD_SELECTOR, WEAVE_NAMESPACE } from '../../weave/names.js';
 import { daemonSetCounts } from '../../rollout/status.js';
 import { describePodProblem, podProblemHint, podProblems } from '../../kube/pod-problems.js';
 import { podIsReady, podNode } from '../../kube/pods.js';
@@ -14,7 +14,6 @@ import { isWeaveNetDaemonSet } from '../../upgrade/guard.js';
 import { lookupFailed, ok, plural, type Check, type CheckContext, type CheckResult } from '../framework.js';
 import { passwordSecretProblem, passwordSecretRef } from '../password-secret.js';
 import { managedBy } from '../managed.js';
-import { NET_POD_SELECTOR } from '../../weave/names.js';
 
 function dsName(ctx: CheckContext): string {
   return `DaemonSet ${ctx.namespace}/${NET_DAEMONSET}`;
@@ -130,7 +129,7 @@ export const installedCheck: Check = {
     if (!live) {
       const elsewhere = await weaveElsewhere(ctx);
       if (elsewhere.length > 0) return { status: 'fail', message: `no ${dsName(ctx)}; Weave Net runs as DaemonSet ${elsewhere.join(', ')}`, hint: `run the check with -n ${elsewhere[0]!.split('/')[0]}` };
-      return { status: 'fail', message: `no ${dsName(ctx)}`, hint: `install it: weavectl install (check the cluster first with weavectl check --pre)${ctx.namespace === 'kube-system' ? '' : `, or pass the namespace it runs in with -n`}` };
+      return { status: 'fail', message: `no ${dsName(ctx)}`, hint: `install it: weavectl install (check the cluster first with weavectl check --pre)${ctx.namespace === WEAVE_NAMESPACE ? '' : `, or pass the namespace it runs in with -n`}` };
     }
     const repo = live.repo === 'reweave' ? ' (reweave)' : '';
     return ok(live.weaveVersion ? `Weave Net ${live.weaveVersion}${repo}` : `image ${live.image ?? 'unknown'}`);
