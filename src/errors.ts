@@ -5,6 +5,8 @@
  * Exit codes as kubectl's: 2 = the command line was wrong,
  * 1 = the operation failed.
  */
+import { oneLine } from './util/text.js';
+
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -42,5 +44,5 @@ export function errorText(err: unknown): string {
       : err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
         ? (err as { message: string }).message
         : String(err);
-  return text.replace(/\s+/g, ' ').trim();
+  return oneLine(text, Infinity);
 }

@@ -13,7 +13,7 @@ import { KubeConfig, type Cluster as KcCluster, type User as KcUser } from '@kub
 import { failure, WeavectlError } from '../errors.js';
 import { readFile, type Credentials, type RequestAuth, type TlsMaterial } from './credentials.js';
 import type { LoadedKubeconfig } from './kubeconfig.js';
-import { oneLine } from './status-errors.js';
+import { oneLine } from '../util/text.js';
 
 type Options = https.RequestOptions & { servername?: string };
 

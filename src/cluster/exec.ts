@@ -22,7 +22,8 @@
 import type WebSocket from 'ws';
 import { failure, WeavectlError } from '../errors.js';
 import type { ExecResult, KubeStatus } from './types.js';
-import { apiError, networkError, oneLine, type RequestDescription } from './status-errors.js';
+import { apiError, networkError, type RequestDescription } from './status-errors.js';
+import { oneLine } from '../util/text.js';
 import { formatMs, type Transport } from './transport.js';
 
 /** The binary remote-command protocols of real API servers and kubelets, most preferred first. */

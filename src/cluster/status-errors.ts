@@ -4,6 +4,7 @@
  */
 import { WeavectlError, EXIT_FAILURE } from '../errors.js';
 import type { KubeStatus } from './types.js';
+import { oneLine } from '../util/text.js';
 
 /** What a request was for, so an error can say "cannot patch daemonsets.apps in namespace kube-system". */
 export interface RequestDescription {
@@ -132,10 +133,6 @@ export function parseStatus(body: string): KubeStatus | undefined {
   return undefined;
 }
 
-export function oneLine(s: string, max = 300): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
-}
 
 /** "daemonsets.apps", "pods" */
 export function resourceLabel(d: Pick<RequestDescription, 'resource' | 'group'>): string {

@@ -16,7 +16,8 @@ import type { Credentials, TlsMaterial } from './credentials.js';
 import { failure, WeavectlError } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { setLongTimeout } from '../util/timers.js';
-import { apiError, networkError, oneLine, type ClusterIdentity, type RequestDescription } from './status-errors.js';
+import { apiError, networkError, type ClusterIdentity, type RequestDescription } from './status-errors.js';
+import { oneLine } from '../util/text.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

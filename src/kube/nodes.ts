@@ -1,7 +1,7 @@
 /** Whether nodes are Ready, and why not (the node's Ready condition). Pure. */
 import type { KubeObject } from '../cluster/types.js';
 import { conditionOf, type Condition } from './conditions.js';
-import { oneLine } from './text.js';
+import { oneLine } from '../util/text.js';
 
 /** The node's Ready condition. */
 export function nodeReadyCondition(node: KubeObject): Condition | undefined {
@@ -32,7 +32,7 @@ export function notReadyNodes(nodes: KubeObject[]): NotReadyNode[] {
       node: n.metadata.name,
       status: c?.status ?? '',
       ...(c?.reason ? { reason: c.reason } : {}),
-      ...(c?.message ? { message: oneLine(c.message) } : {}),
+      ...(c?.message ? { message: oneLine(c.message, Infinity) } : {}),
       ...(c?.lastTransitionTime ? { since: c.lastTransitionTime } : {}),
     });
   }

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../cluster/types.js';
 import { nodeIsReady } from './nodes.js';
 import { podNode } from './pods.js';
-import { oneLine } from './text.js';
+import { oneLine } from '../util/text.js';
 
 /** Container waiting reasons that mean the container is not going to start by itself soon. */
 export const PROBLEM_REASONS = [
@@ -149,7 +149,7 @@ export function describePodProblem(p: PodProblem): string {
   if (p.reason === 'CrashLoopBackOff' || p.restartCount > 0) details.push(`${p.restartCount} restart${p.restartCount === 1 ? '' : 's'}`);
   if (p.lastTermination) details.push(`last ${p.lastTermination}`);
   const extra = details.length ? ` (${details.join(', ')})` : '';
-  return `${where}: ${what}${p.reason}${extra}${p.message ? `: ${oneLine(p.message)}` : ''}`;
+  return `${where}: ${what}${p.reason}${extra}${p.message ? `: ${oneLine(p.message, Infinity)}` : ''}`;
 }
 
 /** What to do about a pod problem: the kubectl command that shows more. */

@@ -76,7 +76,8 @@ import {
 import { buildNodeRow } from './node-row.js';
 import { analyzeConnections, connectivityProblems } from './connectivity.js';
 import { ipamSummary } from './ipam.js';
-import { naturalCompare, oneLine } from './text.js';
+import { naturalCompare } from './text.js';
+import { oneLine } from '../util/text.js';
 import { unreachablePeerReport } from './unreachable-peers.js';
 import { WEAVE_SCRIPT } from './weave-exec.js';
 
@@ -277,11 +278,11 @@ function commandText(cmd: ProbeCommand): string {
 function outputOf(cmd: ProbeCommand, r: CommandResult | undefined, errors: string[]): string | undefined {
   if (r === undefined) return undefined;
   if ('error' in r) {
-    errors.push(`${commandText(cmd)}: ${oneLine(r.error)}`);
+    errors.push(`${commandText(cmd)}: ${oneLine(r.error, 240)}`);
     return undefined;
   }
   if (r.exitCode !== 0) {
-    const why = oneLine(r.stderr) || oneLine(r.stdout) || 'no output';
+    const why = oneLine(r.stderr, 240) || oneLine(r.stdout, 240) || 'no output';
     errors.push(`${commandText(cmd)}: exit code ${r.exitCode}: ${why}`);
     return undefined;
   }

@@ -8,7 +8,7 @@ import type { Connectivity } from './connectivity.js';
 import { hostOf } from './connectivity.js';
 import type { DaemonSetSummary, FailedConnection, NodeProbe, NodeRow, NodeSummary, PodSummary, RowStatus, Severity, UnreachableOwner } from './model.js';
 import { versionFromImage, type IpamState } from './parse.js';
-import { oneLine } from './text.js';
+import { oneLine } from '../util/text.js';
 import { weaveExecCommand } from './weave-exec.js';
 
 /** How bad an IPAM state is. */
