@@ -14,6 +14,9 @@ import { cloneManifest, findDoc, type Manifest } from './manifest.js';
 import { validateImageRegistry } from './net-settings.js';
 import { contains, isIPv4, parseIp } from '../net/cidr.js';
 
+import { setBasicAuth } from './scope-auth.js';
+import { withAllowFrom, type AllowFromContext } from './scope-allow-from.js';
+import { setRuntime, type ScopeRuntime } from './scope-runtime.js';
 import { SCOPE_AGENT_DAEMONSET, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../weave/names.js';
 
 export const NO_CONTROLS_FLAG = '--probe.no-controls';
@@ -29,7 +32,16 @@ export interface ScopeSettings {
   /** Probes with --probe.no-controls=true: no shells, no container start/stop from the UI. */
   readOnly?: boolean;
   imageRegistry?: string;
+  /** Basic auth from this Secret (keys username, password) on the app and the probes; false: off. */
+  basicAuthSecret?: string | false;
+  /** The container runtime the host probes talk to (`auto` is decided by the caller: scope-runtime.ts detectRuntime). */
+  runtime?: ScopeRuntime;
+  /** A NetworkPolicy admitting only these CIDRs (and the probes) to the app; [] = none. */
+  allowFrom?: string[];
 }
+
+/** What the settings need to know of the cluster (--allow-from). */
+export type ScopeRenderContext = AllowFromContext;
 
 // ---------------------------------------------------------------------------------------------
 // Validators and flag parsers (usageError, exit 2).
@@ -118,14 +130,14 @@ export function parseExternalIPs(values: string | readonly string[]): string[] {
  * probes' app address (`weave-scope-app.<ns>.svc.cluster.local.:80`) follows the new port, or they
  * would report to a port the Service no longer has.
  */
-export function applyScopeSettings(m: Manifest, s: ScopeSettings): { manifest: Manifest; warnings: string[] } {
+export function applyScopeSettings(m: Manifest, s: ScopeSettings, ctx: ScopeRenderContext = {}): { manifest: Manifest; warnings: string[] } {
   const port = s.port === undefined ? SCOPE_APP_PORT : parsePort(s.port);
   // [] is "none" (--no-external-ip): the manifest's own external IPs go too.
   const externalIPs = s.externalIPs === undefined ? undefined : s.externalIPs.length === 0 ? [] : parseExternalIPs(s.externalIPs);
   const serviceType = s.serviceType === undefined ? undefined : parseServiceType(s.serviceType);
   const registry = s.imageRegistry === undefined ? undefined : validateImageRegistry(s.imageRegistry);
 
-  const out = cloneManifest(m);
+  let out = cloneManifest(m);
   const svc = findDoc(out, 'Service', SCOPE_SERVICE);
   if (!svc) throw failure(`${m.origin}: no Service ${SCOPE_SERVICE} in the manifest`, 'Scope settings apply to a Weave Scope manifest');
   const namespace = svc.getIn(['metadata', 'namespace']);
@@ -146,6 +158,9 @@ export function applyScopeSettings(m: Manifest, s: ScopeSettings): { manifest: M
   if (registry) {
     for (const doc of out.docs) forEachImage(doc, (image) => rewriteRegistry(image, registry));
   }
+  if (s.basicAuthSecret !== undefined) setBasicAuth(out, s.basicAuthSecret);
+  if (s.runtime !== undefined) setRuntime(out, s.runtime);
+  if (s.allowFrom && s.allowFrom.length > 0) out = withAllowFrom(out, s.allowFrom, ctx);
 
   const warnings: string[] = [];
   const effectiveType = svc.getIn(['spec', 'type']);
@@ -154,9 +169,14 @@ export function applyScopeSettings(m: Manifest, s: ScopeSettings): { manifest: M
   if (isSeq(ips) && ips.items.length > 0) exposedBy.push('external IPs');
   if (effectiveType === 'NodePort' || effectiveType === 'LoadBalancer') exposedBy.push(`a ${effectiveType} Service`);
   const readOnly = probes.length > 0 && probes.every((c) => hasNoControls(c));
-  if (exposedBy.length > 0 && !readOnly) {
+  const auth = typeof s.basicAuthSecret === 'string' ? s.basicAuthSecret : undefined;
+  if (exposedBy.length > 0 && !readOnly && !auth) {
     warnings.push(
-      `the Scope UI is exposed (${exposedBy.join(' and ')}) with controls on: it has no authentication, and anyone who reaches it can open a shell in any container of the cluster; add --read-only (probes with --probe.no-controls=true) or keep it on ClusterIP and use kubectl port-forward`,
+      `the Scope UI is exposed (${exposedBy.join(' and ')}) with controls on: it has no authentication, and anyone who reaches it can open a shell in any container of the cluster; add --read-only (probes with --probe.no-controls=true) and --basic-auth-secret, or keep it on ClusterIP and use weavectl scope open`,
+    );
+  } else if (exposedBy.length > 0 && !readOnly && auth) {
+    warnings.push(
+      `the Scope UI is exposed (${exposedBy.join(' and ')}) with basic auth (Secret ${auth}) and controls on: whoever has the credentials can open a shell in any container of the cluster, and plain HTTP carries them readable on the way; add --read-only, or keep it on ClusterIP and use weavectl scope open`,
     );
   }
   return { manifest: out, warnings };
