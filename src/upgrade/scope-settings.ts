@@ -7,10 +7,15 @@
  * Read: from Service weave-scope-app its external IPs, port and type; from the probes (DaemonSet
  * weave-scope-agent, Deployment weave-scope-cluster-agent) whether they run with
  * --probe.no-controls=true (weave-facts §6; scope v1.13.2 prog/main.go defines the flag); the
- * namespace is where the Service runs.
+ * namespace is where the Service runs. Issue 15's settings: basic auth (the Secret the containers'
+ * BASIC_AUTH_PASSWORD reads, scope-auth.ts), the agents' container runtime (scope-runtime.ts) and the
+ * --allow-from CIDRs (NetworkPolicy weave-scope-app-allow-from, scope-allow-from.ts).
  */
 import type { KubeObject } from '../cluster/types.js';
 import { SERVICE_TYPES, type ScopeSettings, type ServiceType } from '../manifest/patch-scope.js';
+import { readAllowFrom } from '../manifest/scope-allow-from.js';
+import { readBasicAuthSecret } from '../manifest/scope-auth.js';
+import { readRuntime, type ScopeRuntime } from '../manifest/scope-runtime.js';
 import { SCOPE_AGENT_DAEMONSET, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
 
 export interface LiveScope {
@@ -35,8 +40,12 @@ function probeArgs(o: KubeObject | undefined): unknown[] {
   return Array.isArray(containers) ? containers.map((c) => c?.args) : [];
 }
 
-/** The settings of a running Scope: its Service, and the probes it has (either may be missing). */
-export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[]): LiveScope {
+/**
+ * The settings of a running Scope: its Service, and the probes it has (either may be missing).
+ * `more.app`: the app Deployment (basic auth); `more.policy`: the allow-from NetworkPolicy, null when
+ * it was looked for and is not there (undefined: not looked for, the setting is not read).
+ */
+export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[], more: { app?: KubeObject; policy?: KubeObject | null } = {}): LiveScope {
   const settings: ScopeSettings = {};
   const ips: unknown = svc.spec?.externalIPs;
   if (Array.isArray(ips) && ips.length > 0) settings.externalIPs = ips.map(String);
@@ -48,6 +57,11 @@ export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[]
   const agents = probes.filter((o) => (o.kind === 'DaemonSet' && o.metadata.name === SCOPE_AGENT_DAEMONSET) || (o.kind === 'Deployment' && o.metadata.name === SCOPE_CLUSTER_AGENT_DEPLOYMENT));
   const args = agents.flatMap(probeArgs).filter((a) => a !== undefined);
   if (args.length > 0) settings.readOnly = args.every(noControlsOn);
+  const auth = readBasicAuthSecret([...(more.app ? [more.app] : []), ...agents]);
+  if (typeof auth === 'string') settings.basicAuthSecret = auth; // off is the default: not a setting to keep
+  const runtime = readRuntime(agents.find((o) => o.kind === 'DaemonSet'));
+  if (runtime) settings.runtime = runtime;
+  if (more.policy !== undefined) settings.allowFrom = readAllowFrom(more.policy ?? undefined) ?? [];
   return { namespace: svc.metadata.namespace ?? SCOPE_NAMESPACE, settings };
 }
 
@@ -58,28 +72,44 @@ export interface ScopeFlagSettings {
   serviceType?: ServiceType;
   readOnly?: boolean;
   imageRegistry?: string;
+  basicAuthSecret?: string | false;
+  runtime?: ScopeRuntime;
+  allowFrom?: string[];
 }
 
 function show(key: keyof ScopeSettings, v: unknown): string {
   if (key === 'externalIPs') return Array.isArray(v) && v.length > 0 ? v.join(',') : 'none';
   if (key === 'readOnly') return v ? 'read-only (--probe.no-controls=true)' : 'controls on';
+  if (key === 'basicAuthSecret') return typeof v === 'string' ? `on (Secret ${v})` : 'off';
+  if (key === 'allowFrom') return Array.isArray(v) && v.length > 0 ? v.join(',') : 'anyone';
   return String(v);
 }
 
-const LABELS: Record<string, string> = { externalIPs: 'external IPs', port: 'port', serviceType: 'Service type', readOnly: 'probes' };
+const LABELS: Record<string, string> = {
+  externalIPs: 'external IPs',
+  port: 'port',
+  serviceType: 'Service type',
+  readOnly: 'probes',
+  basicAuthSecret: 'basic auth',
+  runtime: 'container runtime',
+  allowFrom: 'UI reachable from',
+};
+
+/** What a setting is when it is not set: for "changed: X -> Y" lines. */
+const UNSET: Record<string, unknown> = { externalIPs: [], readOnly: false, basicAuthSecret: false, allowFrom: [] };
 
 /** Flags over what runs; `kept` and `changed` are one line each, as install prints them. */
 export function mergeScopeSettings(live: LiveScope | undefined, flags: ScopeFlagSettings): { settings: ScopeSettings; kept: string[]; changed: string[] } {
   const settings: ScopeSettings = {};
   const kept: string[] = [];
   const changed: string[] = [];
-  for (const key of ['externalIPs', 'port', 'serviceType', 'readOnly'] as const) {
+  for (const key of ['externalIPs', 'port', 'serviceType', 'readOnly', 'basicAuthSecret', 'runtime', 'allowFrom'] as const) {
     const was = live?.settings[key];
     const flag = flags[key];
     if (flag !== undefined) {
       (settings as Record<string, unknown>)[key] = flag;
-      if (live && JSON.stringify(was ?? (key === 'externalIPs' ? [] : key === 'readOnly' ? false : undefined)) !== JSON.stringify(flag)) {
-        changed.push(`${LABELS[key]}: ${was === undefined ? (key === 'readOnly' ? show(key, false) : 'unset') : show(key, was)} -> ${show(key, flag)}`);
+      if (live && JSON.stringify(was ?? UNSET[key]) !== JSON.stringify(flag)) {
+        changed.push(`${LABELS[key]}: ${was === undefined ? (key in UNSET ? show(key, UNSET[key]) : 'unset') : show(key, was)} -> ${show(key, flag)}`);
       } else if (live) kept.push(`${LABELS[key]} ${show(key, flag)}`);
       continue;
     }

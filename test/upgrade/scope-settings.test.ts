@@ -36,3 +36,40 @@ describe('mergeScopeSettings', () => {
     expect(mergeScopeSettings(undefined, { port: 8080 })).toEqual({ settings: { port: 8080 }, kept: [], changed: [] });
   });
 });
+
+describe('issue 15 settings survive a re-run: basic auth, container runtime, --allow-from', () => {
+  const withEnv = (o: KubeObject, env: unknown[]): KubeObject => ({ ...o, spec: { template: { spec: { containers: [{ ...o.spec.template.spec.containers[0], env }] } } } });
+  const authEnv = [
+    { name: 'ENABLE_BASIC_AUTH', value: 'true' },
+    { name: 'BASIC_AUTH_USERNAME', valueFrom: { secretKeyRef: { name: 'scope-auth', key: 'username' } } },
+    { name: 'BASIC_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'scope-auth', key: 'password' } } },
+  ];
+  const app: KubeObject = withEnv({ ...agent(['--no-probe']), kind: 'Deployment', metadata: { name: 'weave-scope-app', namespace: 'weave' } }, authEnv);
+  const criAgent = withEnv(agent(['--mode=probe', '--probe.docker=false', '--probe.cri=true', '--probe.cri.endpoint=unix:///run/containerd/containerd.sock', 'weave-scope-app.weave.svc.cluster.local.:4040']), authEnv);
+  const policy: KubeObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'weave-scope-app-allow-from', namespace: 'weave', annotations: { 'weavectl.io/allow-from': '203.0.113.0/24,198.51.100.7/32' } },
+    spec: {},
+  };
+
+  it('reads them from the live objects', () => {
+    const live = readScopeSettings(svc({}), [criAgent], { app, policy });
+    expect(live.settings).toEqual({ readOnly: false, basicAuthSecret: 'scope-auth', runtime: 'containerd', allowFrom: ['203.0.113.0/24', '198.51.100.7/32'] });
+    // no policy (looked for): no CIDRs; not looked for: not read
+    expect(readScopeSettings(svc({}), [criAgent], { policy: null }).settings.allowFrom).toEqual([]);
+    expect(readScopeSettings(svc({}), [criAgent]).settings.allowFrom).toBeUndefined();
+    // basic auth off is not a setting to keep
+    expect(readScopeSettings(svc({}), [agent(['--probe.docker=true', 'x:80'])]).settings).toEqual({ readOnly: false, runtime: 'docker' });
+  });
+
+  it('a re-run without flags keeps them; flags change them, each on one line', () => {
+    const live = readScopeSettings(svc({}), [criAgent], { app, policy });
+    const kept = mergeScopeSettings(live, {});
+    expect(kept.settings).toEqual(live.settings);
+    expect(kept.kept).toEqual(['probes controls on', 'basic auth on (Secret scope-auth)', 'container runtime containerd', 'UI reachable from 203.0.113.0/24,198.51.100.7/32']);
+    const changed = mergeScopeSettings(live, { basicAuthSecret: false, runtime: 'crio', allowFrom: [] });
+    expect(changed.changed).toEqual(['basic auth: on (Secret scope-auth) -> off', 'container runtime: containerd -> crio', 'UI reachable from: 203.0.113.0/24,198.51.100.7/32 -> anyone']);
+    expect(changed.settings).toEqual({ readOnly: false, basicAuthSecret: false, runtime: 'crio', allowFrom: [] });
+  });
+});
