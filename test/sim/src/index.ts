@@ -7,6 +7,7 @@
  *   await sim.stop();
  */
 
+import { PortForwards } from './portforward.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,8 @@ export interface Simulator {
   execHandlers: ExecHandlers;
   /** container logs */
   podLogs: PodLogs;
+  /** pods/portforward: what listens in the pods (the stand-in Scope app, scope-app.ts; tests add theirs) */
+  portForwards: PortForwards;
   /** the API semantics (create/update/patch/delete) without HTTP */
   api: ApiServer;
   surface: ApiSurface;
@@ -171,7 +174,9 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   for (const n of names) nodes.add(n);
 
   let sim!: Simulator;
+  const portForwards = new PortForwards({ store });
   const front = new Front(core, {
+    portForwards,
     token: opts.token,
     forbiddenToken: opts.forbiddenToken,
     latencyMs: opts.latencyMs ?? 0,
@@ -203,6 +208,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     nodes,
     execHandlers,
     podLogs,
+    portForwards,
     api,
     surface,
     get resourceVersion() {
@@ -297,6 +303,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       loop.stop();
       kubelet.stop();
       controllers.stop();
+      await portForwards.close();
       await front.close();
       rmSync(dir, { recursive: true, force: true });
     },

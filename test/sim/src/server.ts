@@ -12,6 +12,7 @@ import { aggregatedDiscoveryMediaType, discoveryETag, negotiateDiscovery, R, typ
 import { PATCH_CONTENT_TYPES, present, selfLinkOf, type ListQuery, type Target, type WriteOptions } from './apiserver.js';
 import type { Core } from './core.js';
 import { ApiError, errors } from './errors.js';
+import type { PortForwards } from './portforward.js';
 import { handleExecUpgrade, handleLogs, type ExecSim } from './exec.js';
 import { openApiV3Doc, openApiV3Index } from './openapi.js';
 import { isPlainObject } from './patch.js';
@@ -28,6 +29,8 @@ export interface FrontOptions {
   bookmarkIntervalMs: number;
   /** the object exec.ts gets as ctx.sim */
   execSim: () => ExecSim;
+  /** pods/portforward (portforward.ts) */
+  portForwards?: PortForwards;
 }
 
 /** The user requests run as. */
@@ -378,6 +381,10 @@ export class Front {
       if (p instanceof ApiError) return fail(p);
       if ('discovery' in p) return fail(errors.badRequest('Upgrade request not supported here'));
       const t = p.target;
+      if (t.res.kind === 'Pod' && t.subresource === 'portforward' && this.o.portForwards) {
+        this.authorize(user, 'create', t);
+        return this.o.portForwards.handle(req, socket, head, this.c.store.get('pods', t.namespace ?? '', t.name!), t.name!);
+      }
       if (t.res.kind !== 'Pod' || (t.subresource !== 'exec' && t.subresource !== 'attach')) return fail(errors.badRequest(`Upgrade request not supported for ${url.pathname}`));
       this.authorize(user, 'create', t);
       const pod = this.c.store.get('pods', t.namespace ?? '', t.name!);
