@@ -2,6 +2,7 @@
  * The Cluster implementation over the raw transport. `connect()` is the one factory the CLI
  * loads (by dynamic import) for commands that talk to a cluster.
  */
+import type { Duplex } from 'node:stream';
 import { failure } from '../errors.js';
 import type {
   ApplyOptions,
@@ -22,6 +23,7 @@ import type {
 import { kindResource } from '../kube/kinds.js';
 import { Discovery, groupVersionPath, type ResourceInfo } from './discovery.js';
 import { execInPod, DEFAULT_EXEC_TIMEOUT_MS } from './exec.js';
+import { portForwardToPod, DEFAULT_PORT_FORWARD_TIMEOUT_MS } from './port-forward.js';
 import { credentialsFor } from './credentials.js';
 import { loadKubeconfig, type KubeconfigOverrides } from './kubeconfig.js';
 import { isKubeApiError, isObjectNotFound, parseApplyConflicts, type KubeApiError, type RequestDescription } from './status-errors.js';
@@ -548,6 +550,10 @@ class KubeClusterImpl implements KubeCluster {
       desc: this.desc('patch', info, ns, ref.name),
     });
     return parseObject(res.text, `patch ${info.kind} ${ref.name}`);
+  }
+
+  portForward(pod: { namespace: string; name: string }, port: number, opts: { timeoutMs?: number } = {}): Promise<Duplex> {
+    return portForwardToPod(this.t, pod, port, opts.timeoutMs ?? DEFAULT_PORT_FORWARD_TIMEOUT_MS);
   }
 
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {

@@ -179,6 +179,9 @@ export class FakeCluster implements Cluster {
   async exec(): Promise<never> {
     throw new Error('not used');
   }
+  async portForward(): Promise<never> {
+    throw new Error('port-forward is not used by the rollout tests');
+  }
   async logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string> {
     this.logCalls.push({ pod, container, ...(opts?.tailLines !== undefined ? { tailLines: opts.tailLines } : {}) });
     return this.request(() => this.logText);
