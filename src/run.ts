@@ -8,6 +8,7 @@ import { globalsOf } from './commands/global.js';
 import { EXIT_USAGE, failure, usageError, WeavectlError } from './errors.js';
 import { formatDuration } from './util/duration.js';
 import { setLongTimeout, type LongTimer } from './util/timers.js';
+import { isUntilInterrupted } from './util/until-interrupted.js';
 import { classifyError } from './cluster/status-errors.js';
 import { Reporter } from './output/reporter.js';
 import { programName } from './util/program-name.js';
@@ -56,7 +57,7 @@ export async function run(rawArgv: string[]): Promise<number> {
     const expired = new Promise<never>((_resolve, reject) => {
       program.hook('preAction', (_program, action) => {
         const g = globalsOf(action);
-        if (g.deadline === Infinity) return;
+        if (g.deadline === Infinity || isUntilInterrupted(action)) return;
         watchdog = setLongTimeout(
           () => reject(failure(`timed out: the command did not finish within --timeout ${formatDuration(g.timeoutMs)}`, 'raise --timeout, or check that the API server answers: kubectl cluster-info')),
           g.deadline - Date.now() + DEADLINE_GRACE_MS,
