@@ -39,22 +39,13 @@ export function generatedSecret(namespace: string, name: string, random: (n: num
   } as KubeObject;
 }
 
-export interface EnsureOptions {
-  generate: boolean;
-  /** --dry-run=server: create nothing for real. */
-  dryRun: boolean;
-  /** --diff: say what would happen, write nothing. */
-  diffOnly?: boolean;
-}
-
 /**
- * Checks that Secret namespace/name serves basic auth; with `generate`, creates it when absent (its
- * namespace too, when that is missing). Throws (exit 1) when it is absent without `generate`, or
- * unusable; nothing is written then.
+ * Checks, before anything is written, that Secret namespace/name serves basic auth: 'present', or
+ * 'absent' when `generate` will create it. Throws (exit 1) when it is absent without `generate`, or
+ * unusable.
  */
-export async function ensureBasicAuthSecret(cluster: KubeCluster, namespace: string, name: string, opts: EnsureOptions, reporter: Reporter): Promise<'present' | 'created' | 'would-create'> {
-  const ref = { apiVersion: 'v1', kind: 'Secret', namespace, name };
-  const existing = await cluster.get(ref);
+export async function checkBasicAuthSecret(cluster: KubeCluster, namespace: string, name: string, generate: boolean, reporter: Reporter): Promise<'present' | 'absent'> {
+  const existing = await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
   if (existing) {
     const problem = authSecretProblem(existing);
     if (problem) {
@@ -63,31 +54,43 @@ export async function ensureBasicAuthSecret(cluster: KubeCluster, namespace: str
         `add the keys (kubectl -n ${namespace} edit secret ${name}), or name a new Secret with --generate`,
       );
     }
-    if (opts.generate) reporter.info(`Secret ${namespace}/${name} exists: kept as it is (--generate never overwrites a Secret)`);
+    if (generate) reporter.info(`Secret ${namespace}/${name} exists: kept as it is (--generate never overwrites a Secret)`);
     return 'present';
   }
-  if (!opts.generate) {
+  if (!generate) {
     throw failure(
       `Secret ${namespace}/${name} not found: --basic-auth-secret reads the user name and password from it (keys ${BASIC_AUTH_KEYS.username}, ${BASIC_AUTH_KEYS.password})`,
       `create it with a random password: ${programName()} scope --basic-auth-secret ${name} --generate; or: kubectl -n ${namespace} create secret generic ${name} --from-literal=${BASIC_AUTH_KEYS.username}=admin --from-literal=${BASIC_AUTH_KEYS.password}=...`,
     );
   }
-  if (opts.diffOnly) {
-    reporter.info(`Secret ${namespace}/${name} would be created with a random password (--generate)`);
-    return 'would-create';
-  }
+  return 'absent';
+}
+
+/**
+ * Creates the Secret with a random password (its namespace too, when missing). One that appeared
+ * meanwhile is kept (409) and checked instead. The password is never printed.
+ */
+export async function createBasicAuthSecret(cluster: KubeCluster, namespace: string, name: string, dryRun: boolean, reporter: Reporter): Promise<void> {
   if (!(await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }))) {
-    await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { dryRun: opts.dryRun, fieldManager: 'weavectl' }).catch((err: unknown) => {
+    if (dryRun) {
+      // a server dry run cannot create into a namespace that does not exist yet
+      reporter.success(`secret/${name} would be created with a random password (server dry run; namespace ${namespace} does not exist yet)`);
+      return;
+    }
+    await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { dryRun, fieldManager: 'weavectl' }).catch((err: unknown) => {
       if (!isKubeApiError(err, 409)) throw err;
     });
   }
   try {
-    await cluster.create(generatedSecret(namespace, name), { dryRun: opts.dryRun, fieldManager: 'weavectl' });
+    await cluster.create(generatedSecret(namespace, name), { dryRun, fieldManager: 'weavectl' });
   } catch (err) {
-    // created meanwhile by someone else: theirs stays
-    if (isKubeApiError(err, 409)) return ensureBasicAuthSecret(cluster, namespace, name, { ...opts, generate: false }, reporter);
+    if (isKubeApiError(err, 409)) {
+      await checkBasicAuthSecret(cluster, namespace, name, false, reporter);
+      return;
+    }
     throw err;
   }
-  reporter.success(`secret/${name} created${opts.dryRun ? ' (server dry run)' : ''}: user "${GENERATED_USERNAME}", a random password (not shown; kubectl -n ${namespace} get secret ${name} -o jsonpath='{.data.${BASIC_AUTH_KEYS.password}}' | base64 -d)`);
-  return 'created';
+  reporter.success(
+    `secret/${name} created${dryRun ? ' (server dry run)' : ''}: user "${GENERATED_USERNAME}" and a random password (not shown; kubectl -n ${namespace} get secret ${name} -o jsonpath='{.data.${BASIC_AUTH_KEYS.password}}' | base64 -d)`,
+  );
 }
