@@ -10,6 +10,7 @@ import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, type OptionValues } from './option-values.js';
 import { addSourceOptions, sourceOptionsOf } from './source-flags.js';
+import { registerScopeOpen, registerScopeStatus } from './scope-open.js';
 
 export function registerScope(program: Command): void {
   const cmd = program
@@ -25,6 +26,12 @@ export function registerScope(program: Command): void {
         parseBool('--read-only'),
       ),
     )
+    .option('--basic-auth-secret <name>', 'basic auth for the UI from this Secret (keys username, password), on the app and the probes (Scope 1.10+)')
+    .option('--no-basic-auth', 'turn basic auth off (a re-run keeps it on otherwise)')
+    .option('--generate', 'create the --basic-auth-secret Secret with a random password (never printed; an existing Secret is kept)')
+    .option('--runtime <runtime>', "the nodes' container runtime for the probes: auto (from the nodes, the default for a new install), docker, containerd or crio")
+    .option('--allow-from <cidr>', 'only these sources (and the probes) reach the UI: a NetworkPolicy in front of the app (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--no-allow-from', 'remove the --allow-from NetworkPolicy')
     .option('--diff', 'print what would change in the cluster, and stop')
     .option('-y, --yes', 'apply changes to a running Scope without asking (a pipe or CI never asks)')
     .option('--image-registry <registry>', 'pull the Scope image from this registry mirror')
@@ -49,17 +56,27 @@ Examples:
   # Change what runs: drop the external IPs, turn the UI's controls back on
   weavectl scope --no-external-ip --read-only=false
 
-  # Reach the UI without exposing it: weavectl's Service listens on --port (4040), upstream's on 80
-  kubectl -n weave port-forward svc/weave-scope-app 4040:4040   # then http://localhost:4040
-  kubectl -n weave port-forward svc/weave-scope-app 4040:80     # a Scope installed from upstream's YAML
+  # Basic auth from a new Secret with a random password; only 203.0.113.0/24 reaches the UI
+  weavectl scope --external-ip 10.200.33.12 --basic-auth-secret scope-auth --generate --allow-from 203.0.113.0/24
 
-Scope's UI has no authentication: anyone who reaches it sees the cluster, and unless --read-only
-is given can open a shell in any container. (Kubernetes 1.6-1.8: namespace kube-system.)`,
+  # Probes for containerd nodes (auto: what the nodes report)
+  weavectl scope --runtime containerd
+
+  # Reach the UI without exposing it; see how it runs
+  weavectl scope open
+  weavectl scope status
+
+Scope's UI has no authentication unless --basic-auth-secret is given: anyone who reaches it sees the
+cluster, and unless --read-only is given can open a shell in any container. (Kubernetes 1.6-1.8:
+namespace kube-system.)`,
     )
     .action(async (opts: OptionValues, command: Command) => {
       const code = await runScope(scopeOptionsOf(opts), globalsOf(command));
       if (code !== 0) process.exitCode = code;
     });
+  // subcommands: `scope open --port 0` gives open's --port to scope (commander); scope-open.ts reads it there
+  registerScopeOpen(cmd);
+  registerScopeStatus(cmd);
 }
 
 /** The flags as typed options. */
@@ -77,6 +94,11 @@ export function scopeOptionsOf(o: OptionValues): ScopeOptions {
     ...opt('imageRegistry', optString(o, 'imageRegistry')),
     wait: optBool(o, 'wait') ?? true,
     ...opt('forceConflicts', optBool(o, 'forceConflicts')),
+    // issue 15: --no-basic-auth is false here (commander gives basicAuth true when it is not given)
+    ...opt('basicAuthSecret', o.basicAuth === false ? false : optString(o, 'basicAuthSecret')),
+    ...opt('generate', optBool(o, 'generate')),
+    ...opt('runtime', optString(o, 'runtime')),
+    ...opt('allowFrom', o.allowFrom === false ? false : optList(o, 'allowFrom')),
   };
 }
 
@@ -84,7 +106,7 @@ export function scopeOptionsOf(o: OptionValues): ScopeOptions {
 async function runScope(f: ScopeOptions, g: Globals): Promise<number> {
   const reporter = reporterFor(g);
   const [{ scopeFlagSettings }, run] = await Promise.all([import('../scope/options.js'), import('../scope/run.js')]);
-  const flagSettings = scopeFlagSettings(f);
+  const flagSettings = scopeFlagSettings(f, g.dryRun === 'client');
   if (g.dryRun === 'client') {
     printManifest(await run.renderScopeManifest(f, flagSettings, reporter), g.output, reporter);
     return 0;

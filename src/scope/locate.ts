@@ -1,16 +1,16 @@
 /**
- * Where a running Weave Scope is, for `scope open` and `scope status`: Service weave-scope-app (in any
- * namespace; where listing every namespace is forbidden, in weave and kube-system), its workloads, the
- * app pod to forward to, and the Secret basic auth reads.
+ * Where a running Weave Scope is, for `scope open` and `scope status`: Service weave-scope-app (run.ts's
+ * findRunningScope: in any namespace; where listing every namespace is forbidden, in weave and
+ * kube-system), its workloads, the app pod to forward to, and the Secret basic auth reads.
  */
 import type { KubeCluster } from '../cluster/kube-cluster.js';
-import { isKubeApiError } from '../cluster/status-errors.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import { readBasicAuthSecret } from '../manifest/scope-auth.js';
 import type { Reporter } from '../output/reporter.js';
 import { programName } from '../util/program-name.js';
+import { findRunningScope } from './run.js';
 import { SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../weave/names.js';
 
 export interface RunningScope {
@@ -19,18 +19,6 @@ export interface RunningScope {
   app?: KubeObject;
   agents?: KubeObject;
   clusterAgent?: KubeObject;
-}
-
-/** Every Service weave-scope-app (normally one). */
-export async function scopeServices(cluster: KubeCluster, reporter: Reporter): Promise<KubeObject[]> {
-  try {
-    return (await cluster.list({ apiVersion: 'v1', kind: 'Service' }, { fieldSelector: `metadata.name=${SCOPE_SERVICE}` })).items;
-  } catch (err) {
-    if (!isKubeApiError(err, 403)) throw err;
-  }
-  reporter.warn('may not list Services in every namespace: looked for a running Weave Scope in weave and kube-system only');
-  const found = await Promise.all(['weave', 'kube-system'].map((namespace) => cluster.get({ apiVersion: 'v1', kind: 'Service', namespace, name: SCOPE_SERVICE })));
-  return found.filter((o): o is KubeObject => o !== undefined);
 }
 
 /** The Workload object of `kind`/`name` through the first API version the cluster serves for it. */
@@ -44,7 +32,7 @@ async function getWorkload(cluster: KubeCluster, kind: 'Deployment' | 'DaemonSet
 
 /** The running Scope, or a failure saying it does not run (or runs twice). */
 export async function locateScope(cluster: KubeCluster, reporter: Reporter): Promise<RunningScope> {
-  const services = await scopeServices(cluster, reporter);
+  const services = await findRunningScope(cluster, reporter);
   if (services.length === 0) {
     throw failure(`Weave Scope does not run in this cluster (no Service ${SCOPE_SERVICE})`, `install it with: ${programName()} scope`);
   }

@@ -6,6 +6,7 @@ import type { SourceOptions } from '../deploy/source.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
 import { parseExternalIPs, parsePort, parseServiceType } from '../manifest/patch-scope.js';
 import type { ScopeFlagSettings } from '../upgrade/scope-settings.js';
+import { extraFlagSettings } from './extras.js';
 
 export interface ScopeOptions extends SourceOptions {
   k8sVersion?: string;
@@ -19,11 +20,19 @@ export interface ScopeOptions extends SourceOptions {
   imageRegistry?: string;
   wait: boolean;
   forceConflicts?: boolean;
+  /** --basic-auth-secret NAME; false: --no-basic-auth */
+  basicAuthSecret?: string | false;
+  generate?: boolean;
+  /** auto, docker, containerd, crio (validated by scopeFlagSettings) */
+  runtime?: string;
+  /** --allow-from CIDRs; false: --no-allow-from */
+  allowFrom?: string[] | false;
 }
 
 /** Options -> settings; only what was given (a re-run keeps the rest from the running Scope). */
-export function scopeFlagSettings(f: ScopeOptions): ScopeFlagSettings {
+export function scopeFlagSettings(f: ScopeOptions, dryRunClient = false): ScopeFlagSettings {
   return {
+    ...extraFlagSettings(f, dryRunClient).settings,
     ...(f.externalIp === false ? { externalIPs: [] } : f.externalIp !== undefined ? { externalIPs: parseExternalIPs(f.externalIp) } : {}),
     ...(f.port === undefined ? {} : { port: parsePort(f.port) }),
     ...(f.serviceType === undefined ? {} : { serviceType: parseServiceType(f.serviceType) }),

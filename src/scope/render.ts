@@ -6,7 +6,7 @@ import { checkSourceFlags, fetchManifest } from '../deploy/source.js';
 import { scopeFlavourFor } from '../manifest/catalog.js';
 import type { K8sVersion } from '../manifest/k8s-version.js';
 import type { Manifest } from '../manifest/manifest.js';
-import { applyScopeSettings, type ScopeSettings } from '../manifest/patch-scope.js';
+import { applyScopeSettings, type ScopeRenderContext, type ScopeSettings } from '../manifest/patch-scope.js';
 import { loadScopeTemplate } from '../manifest/templates.js';
 import { validateScope } from '../manifest/validate.js';
 import type { Reporter } from '../output/reporter.js';
@@ -26,8 +26,8 @@ export async function renderScope(f: ScopeOptions, k8s: K8sVersion, k8sRaw: stri
   return manifest;
 }
 
-export function patchScope(m: Manifest, settings: ScopeSettings, reporter: Reporter): { manifest: Manifest } {
-  const { manifest, warnings } = applyScopeSettings(m, settings);
+export function patchScope(m: Manifest, settings: ScopeSettings, reporter: Reporter, ctx: ScopeRenderContext = {}): { manifest: Manifest } {
+  const { manifest, warnings } = applyScopeSettings(m, settings, ctx);
   for (const w of warnings) reporter.warn(w);
   return { manifest };
 }

@@ -23,6 +23,9 @@ import type { Deadline } from '../util/deadline.js';
 import { mergeScopeSettings, readScopeSettings, type LiveScope, type ScopeFlagSettings } from '../upgrade/scope-settings.js';
 import type { ScopeOptions } from './options.js';
 import { patchScope, renderScope } from './render.js';
+import { WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
+import { programName } from '../util/program-name.js';
+import { allowFromContext, extraFlagSettings, liveExtras, offlineRuntime, prepareBasicAuth, removeAllowFromPolicy, resolveRuntime } from './extras.js';
 
 /** What scope takes from the global flags. */
 export interface ScopeContext extends Deadline {
@@ -38,7 +41,12 @@ export async function renderScopeManifest(f: ScopeOptions, flagSettings: ScopeFl
     k8sRaw = '1.29';
     reporter.info('No --k8s-version and no cluster asked (--dry-run=client): rendering for current Kubernetes (1.9 and later)');
   }
-  return patchScope(await renderScope(f, parseK8sVersion(k8sRaw), k8sRaw, reporter), settings, reporter).manifest;
+  const runtime = offlineRuntime(extraFlagSettings(f, true).runtime, reporter);
+  const k8s = parseK8sVersion(k8sRaw);
+  if (settings.allowFrom && settings.allowFrom.length > 0) {
+    reporter.info(`--allow-from without a cluster (--dry-run=client): the probes' Weave Net range is taken as ${WEAVE_DEFAULT_IPALLOC}`);
+  }
+  return patchScope(await renderScope(f, k8s, k8sRaw, reporter), { ...settings, ...(runtime ? { runtime } : {}) }, reporter, { k8sMinor: k8s.major > 1 ? 1000 : k8s.minor }).manifest;
 }
 
 /** Service weave-scope-app in every namespace: where Scope runs. Where listing all namespaces is forbidden: in Scope's two namespaces (weave, kube-system). */
@@ -82,16 +90,23 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
         .filter((o) => (o.kind === 'DaemonSet' && o.metadata.name === SCOPE_AGENT_DAEMONSET) || (o.kind === 'Deployment' && o.metadata.name === SCOPE_CLUSTER_AGENT_DEPLOYMENT))
         .map((o) => cluster.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: ns, name: o.metadata.name })),
     );
-    live = readScopeSettings(liveSvc, probes.filter((o): o is KubeObject => o !== undefined));
+    const appApi = String(plain.find((o) => o.kind === 'Deployment')?.apiVersion ?? 'apps/v1');
+    live = readScopeSettings(liveSvc, probes.filter((o): o is KubeObject => o !== undefined), await liveExtras(cluster, ns, appApi));
   }
-  const merged = mergeScopeSettings(live, flagSettings);
+  // --runtime auto (or a new install without --runtime): from the nodes; a re-run without it keeps what runs
+  const runtime = await resolveRuntime(cluster, extraFlagSettings(f, false).runtime, live !== undefined, reporter);
+  const merged = mergeScopeSettings(live, { ...flagSettings, ...(runtime ? { runtime } : {}) });
   if (live) {
     reporter.info(`Weave Scope is running in ${live.namespace}: keeping its settings unless a flag changes them`);
     reporter.info(`  kept     namespace ${live.namespace}${live.namespace === renderedNs ? '' : ` (the manifest's is ${renderedNs})`}`);
     for (const k of merged.kept) reporter.info(`  kept     ${k}`);
     for (const c of merged.changed) reporter.info(`  changed  ${c}`);
   }
-  const { manifest } = patchScope(rendered, merged.settings, reporter);
+  const scopeNs = live?.namespace ?? renderedNs;
+  // the basic-auth Secret is checked before anything is written (absent without --generate: refused here)
+  const createSecret = await prepareBasicAuth(cluster, scopeNs, merged.settings, Boolean(f.generate), reporter);
+  const ctx = merged.settings.allowFrom && merged.settings.allowFrom.length > 0 ? await allowFromContext(cluster, v.k8s.major > 1 ? 1000 : v.k8s.minor, reporter) : {};
+  const { manifest } = patchScope(rendered, merged.settings, reporter, ctx);
   const objects = toObjects(manifest) as KubeObject[];
   await checkServed(
     cluster,
@@ -110,7 +125,11 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
       return 0;
     }
   }
+  await createSecret(g.dryRun === 'server');
   printApplied(await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter), g.output, reporter);
+  if ((live?.settings.allowFrom ?? []).length > 0 && (merged.settings.allowFrom ?? []).length === 0) {
+    await removeAllowFromPolicy(cluster, scopeNs, g.dryRun === 'server', reporter);
+  }
   if (g.dryRun === 'server') return 0;
   if (f.wait) {
     const workloads = objects
@@ -132,5 +151,5 @@ export function howToReach(svc: KubeObject): string {
   if (ips.length > 0) return `Weave Scope UI: ${ips.map((ip) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/`).join(' ')}`;
   if (svc.spec?.type === 'NodePort') return `Weave Scope UI: on every node at its node port: kubectl get svc -n ${ns} ${SCOPE_SERVICE} -o jsonpath='{.spec.ports[0].nodePort}'`;
   if (svc.spec?.type === 'LoadBalancer') return `Weave Scope UI: at the load balancer's address, port ${port}: kubectl get svc -n ${ns} ${SCOPE_SERVICE}`;
-  return `Weave Scope UI: kubectl port-forward -n ${ns} svc/${SCOPE_SERVICE} ${port}:${port}, then open http://localhost:${port}/`;
+  return `Weave Scope UI: not exposed; reach it with: ${programName()} scope open (or kubectl port-forward -n ${ns} svc/${SCOPE_SERVICE} ${port}:${port})`;
 }

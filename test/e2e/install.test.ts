@@ -252,11 +252,11 @@ describe('scope', () => {
     expect(r.stdout).toMatch(/Weave Scope UI: http:\/\/10\.200\.33\.12:4040\//);
   });
 
-  it('without an external IP says how to port-forward', async () => {
+  it('without an external IP says how to reach it: scope open (or kubectl port-forward)', async () => {
     const s = await sim({ k8sVersion: '1.29.2', nodes: 1 });
     const r = await weavectl(s, ['scope']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/kubectl port-forward -n weave svc\/weave-scope-app 4040:4040/);
+    expect(r.stdout).toContain('Weave Scope UI: not exposed; reach it with: weavectl scope open (or kubectl port-forward -n weave svc/weave-scope-app 4040:4040)');
   });
 });
 

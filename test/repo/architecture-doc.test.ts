@@ -61,11 +61,16 @@ function flagRows(): { global: Row[]; commands: Row[] } {
   };
 }
 
-/** Every runnable command: "install", "policy allow" (a command with subcommands is listed by them). */
+/**
+ * Every runnable command: "install", "policy allow" (a command with subcommands is listed by them, and
+ * by itself too when it runs on its own: `scope` and `scope open`).
+ */
 function leafCommands(cmd: Command, prefix = ''): Array<{ name: string; cmd: Command }> {
   return cmd.commands.flatMap((c) => {
     const name = `${prefix}${c.name()}`;
-    return c.commands.length > 0 ? leafCommands(c, `${name} `) : [{ name, cmd: c }];
+    if (c.commands.length === 0) return [{ name, cmd: c }];
+    const runsItself = (c as unknown as { _actionHandler: unknown })._actionHandler != null;
+    return [...(runsItself ? [{ name, cmd: c }] : []), ...leafCommands(c, `${name} `)];
   });
 }
 
@@ -112,6 +117,8 @@ describe(`${DOC} lists every command and flag of src/cli.ts`, async () => {
     expect(names).toContain('policy allow');
     expect(names).toContain('options');
     expect(names).not.toContain('policy');
+    expect(names).toContain('scope'); // runs on its own, and has subcommands
+    expect(names).toContain('scope open');
   });
 
   it('every command has a row in the flag table', () => {
