@@ -188,6 +188,18 @@ const rows: Row[] = [
   ['--external-ip an empty list item', [...scope, '--external-ip', '10.0.0.1,,10.0.0.2'], 2, /external-ip/],
   ['--service-type Foo', [...scope, '--service-type', 'Foo'], 2, /--service-type "Foo" is not one of/],
   ['scope --external-ip 255.255.255.255 against the cluster', ['scope', '--external-ip', '255.255.255.255'], 2, /broadcast/],
+  // issue 15: basic auth, runtime, --allow-from, scope open
+  ['--runtime podman', [...scope, '--runtime', 'podman'], 2, /^error: --runtime "podman": expected auto, docker, containerd or crio$/],
+  ['--basic-auth-secret not a DNS name', [...scope, '--basic-auth-secret', 'Scope_Auth'], 2, /invalid Secret name "Scope_Auth"/],
+  ['--generate without --basic-auth-secret', [...scope, '--generate'], 2, /--generate creates the Secret of --basic-auth-secret/],
+  ['--generate with --dry-run=client', [...scope, '--basic-auth-secret', 'a', '--generate'], 2, /--generate creates a Secret in the cluster: it cannot run with --dry-run=client/],
+  ['--allow-from with host bits', ['scope', '--k8s-version', '1.29', '--dry-run=client', '--allow-from', '10.0.0.1/8'], 2, /--allow-from 10\.0\.0\.1\/8 is not a network address: did you mean 10\.0\.0\.0\/8\?/],
+  ['--allow-from an address', ['scope', '--k8s-version', '1.29', '--dry-run=client', '--allow-from', '10.0.0.1'], 2, /10\.0\.0\.1 has no prefix length/],
+  ['--allow-from on Kubernetes 1.7 (no ipBlock)', [...scope, '--allow-from', '10.0.0.0/8'], 2, /--allow-from needs Kubernetes 1\.8 or later/],
+  ['scope --basic-auth-secret without the Secret', ['scope', '--basic-auth-secret', 'nope', '--wait=false'], 1, /^error: Secret weave\/nope not found/],
+  ['scope open --port 70000', ['scope', 'open', '--port', '70000', '--browser=false'], 2, /--port "70000" is not a port/],
+  ['scope open --address of words', ['scope', 'open', '--address', 'my-host', '--browser=false'], 2, /--address "my-host" is not an IP address/],
+  ['scope open --browser=sometimes', ['scope', 'open', '--browser=sometimes'], 2, /--browser takes true or false/],
 
   // ---- rollout-status, status, check, uninstall, npc (exit 2)
   ['rollout-status pod/x', ['rollout-status', 'pod/x'], 2, /^error: rollout-status watches DaemonSets and Deployments, not "pod"$/],

@@ -10,6 +10,7 @@
  * - `scope status`, and a re-run that keeps all of it.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../sim/index.js';
 import { bin, repoRoot } from '../cli/run-cli.js';
@@ -111,6 +112,42 @@ describe('weavectl scope open', () => {
     expect(second.stderr).toContain('hint: --port 0 picks a free port');
     expect(await first.stop()).toBe(0);
   });
+});
+
+/** GET on a fresh connection (no keep-alive): status and body. */
+function getFresh(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('weavectl scope open on Kubernetes 1.7.5 (Scope in kube-system, extensions/v1beta1)', () => {
+  it('--timeout bounds the setup only: still forwarding after --timeout 1s and the 5 s grace; a replaced app pod is followed', async () => {
+    const s = await sim({ k8sVersion: '1.7.5', nodes: 2, stepDelayMs: 5 });
+    expect((await weavectl(s, ['scope', '--wait=false'])).code).toBe(0);
+    const pod = await s.waitFor(() => s.list('v1', 'Pod', 'kube-system').find((p) => p['metadata']?.['labels']?.['weave-scope-component'] === 'app' && p['status']?.['phase'] === 'Running'), { timeoutMs: 20_000 });
+    const open = await scopeOpen(s, ['--port', '0', '--browser=false', '--timeout', '1s']);
+    expect(open.stderr()).toContain(`to pod kube-system/${pod['metadata']['name']} port 4040`);
+    await new Promise((r) => setTimeout(r, 6_500)); // past run.ts's watchdog (the deadline + DEADLINE_GRACE_MS)
+    expect((await getFresh(`${open.url}api`)).status).toBe(200);
+
+    // the app pod goes (a rollout, an eviction): the next connection finds the new one
+    s.delete('v1', 'Pod', 'kube-system', String(pod['metadata']['name']));
+    const next = await s.waitFor(
+      () => s.list('v1', 'Pod', 'kube-system').find((p) => p['metadata']?.['labels']?.['weave-scope-component'] === 'app' && p['status']?.['phase'] === 'Running' && p['metadata']['name'] !== pod['metadata']['name']),
+      { timeoutMs: 20_000 },
+    );
+    await s.waitFor(() => (s.get('v1', 'Pod', 'kube-system', String(pod['metadata']['name'])) === undefined ? true : undefined), { timeoutMs: 20_000 });
+    const api = await getFresh(`${open.url}api`);
+    expect(api.status).toBe(200);
+    expect(JSON.parse(api.body).hostname).toBe(next['metadata']['name']);
+    expect(open.stderr()).toContain(`Forwarding to pod kube-system/${next['metadata']['name']} now`);
+    expect(await open.stop()).toBe(0);
+  }, 60_000);
 });
 
 describe('basic auth (--basic-auth-secret, --generate)', () => {

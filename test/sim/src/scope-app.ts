@@ -176,8 +176,12 @@ export class ScopeApps {
     const name = String(pod['metadata']?.['name'] ?? '');
     const id = String(pod['metadata']?.['uid'] ?? '').replace(/-/g, '').slice(0, 16);
     const server = createServer((req, res) => {
-      // the pod as stored now (its env may have changed: a new rollout makes a new pod, but tests may edit)
-      const current = this.sim.store.get('pods', ns, name) ?? pod;
+      // the pod as stored now; gone (or replaced under its name): its container is gone, and so is the connection
+      const current = this.sim.store.get('pods', ns, name);
+      if (!current || current['metadata']?.['uid'] !== pod['metadata']?.['uid']) {
+        req.socket.destroy();
+        return;
+      }
       const auth = authOf(this.sim, ns, appContainer(current));
       const path = new URL(req.url ?? '/', 'http://scope.invalid').pathname;
       const note = (status: number) => this.requests.push({ pod: `${ns}/${name}`, method: req.method ?? 'GET', path, status });
