@@ -130,6 +130,24 @@ describe('scope --dry-run=client', () => {
     expect(JSON.stringify(agent.spec.template.spec.containers[0].args)).toContain('--probe.no-controls=true');
     expect(r.stderr).not.toMatch(/Warning:.*shell/i);
   });
+
+  it('issue 15 flags without a cluster: basic auth on the three workloads, containerd probes, the --allow-from policy (1.8: legacy template)', async () => {
+    const r = await runCli(['scope', '--k8s-version', '1.8.4', '--basic-auth-secret', 'scope-auth', '--runtime', 'containerd', '--allow-from', '203.0.113.0/24', '--dry-run=client', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const items: Obj[] = JSON.parse(r.stdout).items;
+    const workloads = items.filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet');
+    expect(workloads).toHaveLength(3);
+    for (const w of workloads) {
+      expect(w.spec.template.spec.containers[0].env, w.metadata.name).toContainEqual({ name: 'BASIC_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'scope-auth', key: 'password' } } });
+    }
+    const agent = workloads.find((o) => o.kind === 'DaemonSet')!;
+    expect(agent.spec.template.spec.containers[0].args).toContain('--probe.cri.endpoint=unix:///run/containerd/containerd.sock');
+    const policy = items.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.metadata).toMatchObject({ name: 'weave-scope-app-allow-from', namespace: 'kube-system' });
+    expect(r.stderr).toContain('--allow-from without a cluster (--dry-run=client): the probes\' Weave Net range is taken as 10.32.0.0/12');
+    // the password is in the Secret, never in the manifest
+    expect(r.stdout).not.toMatch(/BASIC_AUTH_PASSWORD"?,\s*"value"/);
+  });
 });
 
 describe('bad input: one line, the right exit code, no stack trace', () => {
