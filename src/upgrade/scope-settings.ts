@@ -42,8 +42,8 @@ function probeArgs(o: KubeObject | undefined): unknown[] {
 
 /**
  * The settings of a running Scope: its Service, and the probes it has (either may be missing).
- * `more.app`: the app Deployment (basic auth); `more.policy`: the allow-from NetworkPolicy, null when
- * it was looked for and is not there (undefined: not looked for, the setting is not read).
+ * `more.app`: the app Deployment (basic auth); `more.policy`: the allow-from NetworkPolicy (null or
+ * undefined: none).
  */
 export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[], more: { app?: KubeObject; policy?: KubeObject | null } = {}): LiveScope {
   const settings: ScopeSettings = {};
@@ -61,7 +61,9 @@ export function readScopeSettings(svc: KubeObject, probes: readonly KubeObject[]
   if (typeof auth === 'string') settings.basicAuthSecret = auth; // off is the default: not a setting to keep
   const runtime = readRuntime(agents.find((o) => o.kind === 'DaemonSet'));
   if (runtime) settings.runtime = runtime;
-  if (more.policy !== undefined) settings.allowFrom = readAllowFrom(more.policy ?? undefined) ?? [];
+  // no policy: nothing to keep (and no "kept UI reachable from anyone" line on every re-run)
+  const allowFrom = more.policy ? readAllowFrom(more.policy) : undefined;
+  if (allowFrom && allowFrom.length > 0) settings.allowFrom = allowFrom;
   return { namespace: svc.metadata.namespace ?? SCOPE_NAMESPACE, settings };
 }
 

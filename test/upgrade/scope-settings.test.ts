@@ -56,8 +56,8 @@ describe('issue 15 settings survive a re-run: basic auth, container runtime, --a
   it('reads them from the live objects', () => {
     const live = readScopeSettings(svc({}), [criAgent], { app, policy });
     expect(live.settings).toEqual({ readOnly: false, basicAuthSecret: 'scope-auth', runtime: 'containerd', allowFrom: ['203.0.113.0/24', '198.51.100.7/32'] });
-    // no policy (looked for): no CIDRs; not looked for: not read
-    expect(readScopeSettings(svc({}), [criAgent], { policy: null }).settings.allowFrom).toEqual([]);
+    // no policy: no setting to keep
+    expect(readScopeSettings(svc({}), [criAgent], { policy: null }).settings.allowFrom).toBeUndefined();
     expect(readScopeSettings(svc({}), [criAgent]).settings.allowFrom).toBeUndefined();
     // basic auth off is not a setting to keep
     expect(readScopeSettings(svc({}), [agent(['--probe.docker=true', 'x:80'])]).settings).toEqual({ readOnly: false, runtime: 'docker' });
