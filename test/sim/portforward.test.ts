@@ -99,7 +99,7 @@ describe('pods/portforward with client-node PortForward, the stand-in Scope app 
     kc.loadFromFile(sim.kubeconfigPath);
     const pf = new PortForward(kc, true);
     const s = () => new PassThrough();
-    await expect(pf.portForward('weave', 'nope', [4040], s(), s(), s())).rejects.toBeTruthy();
+    await expect(pf.portForward('weave', 'nope', [4040], s(), s(), s())).rejects.toMatchObject({ message: expect.stringContaining('404') });
     const res = await fetch(`${sim.url}/api/v1/namespaces/weave/pods/nope/portforward?ports=4040`, { method: 'POST' });
     expect(res.status).toBe(400); // a plain request: "Upgrade request required"
   });
