@@ -59,12 +59,6 @@ export interface KubeCluster extends ClusterSession {
   readonly contextName: string;
   /** Plural, scope and verbs of a served kind, or undefined. */
   resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
-  /**
-   * One TCP connection to a pod's port through the API server (pods/portforward over a WebSocket,
-   * port-forward.ts): resolves once connected; write to send, read the pod's answer; it ends when the
-   * pod's side closes. One call per connection.
-   */
-  portForward(pod: { namespace: string; name: string }, port: number, opts?: { timeoutMs?: number }): Promise<Duplex>;
 }
 
 /** Builds the client from the kubeconfig. No request is sent until the first call. */

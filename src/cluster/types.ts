@@ -3,6 +3,7 @@
  * talk to a cluster. Only src/cluster/ implements it (over @kubernetes/client-node); the
  * rest of the code, and the pure core, never imports the client library.
  */
+import type { Duplex } from 'node:stream';
 
 export interface ObjectMeta {
   name: string;
@@ -140,6 +141,12 @@ export interface Cluster {
    */
   patch(ref: ResourceRef & { name: string }, body: unknown, opts: PatchOptions): Promise<KubeObject>;
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /**
+   * One TCP connection to a pod's port through the API server (pods/portforward over a WebSocket,
+   * port-forward.ts): resolves once connected; write to send, read the pod's answer; it ends when the
+   * pod's side closes. One call per connection.
+   */
+  portForward(pod: { namespace: string; name: string }, port: number, opts?: { timeoutMs?: number }): Promise<Duplex>;
   /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
   logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
   /** The group/versions that serve a kind (for error messages; reads all of discovery). */

@@ -49,6 +49,7 @@ function retryingPreconditions(cluster: ClusterSession, preconditions: readonly 
     delete: cluster.delete.bind(cluster),
     patch: cluster.patch.bind(cluster),
     exec: cluster.exec.bind(cluster),
+    portForward: cluster.portForward.bind(cluster),
     logs: cluster.logs.bind(cluster),
     async apply(obj: KubeObject, opts: ApplyOptions) {
       const pre = preconditions.find((p) => p.kind === obj.kind && p.name === obj.metadata.name && (p.namespace ?? '') === (obj.metadata.namespace ?? ''));
