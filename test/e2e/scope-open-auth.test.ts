@@ -277,3 +277,14 @@ describe('--allow-from, scope status, and a re-run that keeps it all', () => {
     expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'weave-scope-app-allow-from')).toBeUndefined();
   });
 });
+
+describe('--allow-from notes when nothing would enforce the policy', () => {
+  it('Weave Net without weave-npc (--disable-npc): the note says so; the policy is still written', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 1, stepDelayMs: 5 });
+    expect((await weavectl(s, ['install', '--disable-npc', '--wait=false'])).code).toBe(0);
+    const r = await weavectl(s, ['scope', '--allow-from', '203.0.113.0/24', '--wait=false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Warning: --allow-from: Weave Net runs without weave-npc (disable-npc): nothing enforces NetworkPolicy weave-scope-app-allow-from');
+    expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'weave-scope-app-allow-from')!['spec']['ingress'][0]['from']).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }]);
+  });
+});
