@@ -168,6 +168,20 @@ export function applyScopeSettings(m: Manifest, s: ScopeSettings, ctx: ScopeRend
   const ips = svc.getIn(['spec', 'externalIPs']);
   if (isSeq(ips) && ips.items.length > 0) exposedBy.push('external IPs');
   if (effectiveType === 'NodePort' || effectiveType === 'LoadBalancer') exposedBy.push(`a ${effectiveType} Service`);
+  if (s.allowFrom && s.allowFrom.length > 0) {
+    // kube-proxy masquerades external traffic unless externalTrafficPolicy is Local: the policy would then see a
+    // node's address (from the Weave Net range it admits for the probes) instead of the client's.
+    if (effectiveType === 'NodePort' || effectiveType === 'LoadBalancer') {
+      svc.setIn(['spec', 'externalTrafficPolicy'], 'Local');
+      warnings.push(
+        `--allow-from: Service ${SCOPE_SERVICE} gets externalTrafficPolicy: Local, so that clients keep their address up to the policy (with Cluster, kube-proxy replaces it with a node's); the ${effectiveType === 'NodePort' ? 'node port answers only on the node' : 'load balancer sends only to the node'} the app runs on`,
+      );
+    } else if (isSeq(ips) && ips.items.length > 0) {
+      warnings.push(
+        `--allow-from with external IPs: kube-proxy masquerades traffic to an external IP, so the policy sees the client's address only where the traffic enters on the node the app runs on; entering on another node it comes from that node's Weave Net address, which the policy admits for the probes: route the external IPs to the app's node, or use --service-type LoadBalancer (externalTrafficPolicy: Local)`,
+      );
+    }
+  }
   const readOnly = probes.length > 0 && probes.every((c) => hasNoControls(c));
   const auth = typeof s.basicAuthSecret === 'string' ? s.basicAuthSecret : undefined;
   if (exposedBy.length > 0 && !readOnly && !auth) {

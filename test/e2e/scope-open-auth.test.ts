@@ -288,3 +288,18 @@ describe('--allow-from notes when nothing would enforce the policy', () => {
     expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'weave-scope-app-allow-from')!['spec']['ingress'][0]['from']).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }]);
   });
 });
+
+describe('--allow-from on a NodePort Service', () => {
+  it('externalTrafficPolicy Local while --allow-from is on (clients keep their address up to the policy); --no-allow-from takes both away', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 1, stepDelayMs: 5 });
+    const r = await weavectl(s, ['scope', '--service-type', 'NodePort', '--read-only', '--allow-from', '203.0.113.0/24', '--wait=false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('--allow-from: Service weave-scope-app gets externalTrafficPolicy: Local');
+    expect(s.get('v1', 'Service', NS, 'weave-scope-app')!['spec']['externalTrafficPolicy']).toBe('Local');
+    const off = await weavectl(s, ['scope', '--no-allow-from', '--yes', '--wait=false']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'weave-scope-app-allow-from')).toBeUndefined();
+    expect(s.get('v1', 'Service', NS, 'weave-scope-app')!['spec']['externalTrafficPolicy']).toBe('Cluster'); // the API server's default again
+    expect(s.get('v1', 'Service', NS, 'weave-scope-app')!['spec']['type']).toBe('NodePort');
+  });
+});

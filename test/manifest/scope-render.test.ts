@@ -133,6 +133,20 @@ describe.each(['legacy', 'current'] as const)('Scope 1.13.2 %s template', (flavo
     expect(agent(back).containers[0].args.some((a: string) => a.startsWith('--probe.cri'))).toBe(false);
   });
 
+  it('--allow-from keeps the clients\' addresses: externalTrafficPolicy Local on a NodePort/LoadBalancer Service; external IPs get a warning', () => {
+    for (const serviceType of ['NodePort', 'LoadBalancer'] as const) {
+      const r = applyScopeSettings(template, { serviceType, allowFrom: ['203.0.113.0/24'], readOnly: true }, { k8sMinor: 29 });
+      expect(find(r.manifest, 'Service', 'weave-scope-app')!.spec.externalTrafficPolicy).toBe('Local');
+      expect(r.warnings).toEqual([expect.stringMatching(/^--allow-from: Service weave-scope-app gets externalTrafficPolicy: Local/)]);
+      // without --allow-from: the Service as it was
+      expect(find(applyScopeSettings(template, { serviceType, readOnly: true }).manifest, 'Service', 'weave-scope-app')!.spec.externalTrafficPolicy).toBeUndefined();
+    }
+    const ext = applyScopeSettings(template, { externalIPs: ['192.0.2.10'], allowFrom: ['203.0.113.0/24'], readOnly: true }, { k8sMinor: 29 });
+    expect(find(ext.manifest, 'Service', 'weave-scope-app')!.spec.externalTrafficPolicy).toBeUndefined();
+    expect(ext.warnings).toEqual([expect.stringMatching(/^--allow-from with external IPs: kube-proxy masquerades traffic to an external IP/)]);
+    expect(applyScopeSettings(template, { allowFrom: ['203.0.113.0/24'] }, { k8sMinor: 29 }).warnings).toEqual([]);
+  });
+
   it('the exposure warning says whether basic auth is on', () => {
     const open = applyScopeSettings(template, { externalIPs: ['192.0.2.10'] }).warnings;
     expect(open).toEqual([expect.stringContaining('it has no authentication')]);
