@@ -99,7 +99,9 @@ export function buildScopeStatus(o: ScopeObjects): ScopeStatusReport {
   const ways: string[] = [];
   if (externalIPs.length > 0 && port !== undefined) ways.push(`external IPs: ${externalIPs.map((ip) => hostPort(ip, port)).join(' ')}`);
   if (type === 'LoadBalancer') ways.push(loadBalancer.length > 0 && port !== undefined ? `load balancer: ${loadBalancer.map((a) => hostPort(a, port)).join(' ')}` : 'load balancer: no address yet');
-  if ((type === 'NodePort' || type === 'LoadBalancer') && nodePort !== undefined) ways.push(`every node's address, port ${nodePort} (NodePort)`);
+  if ((type === 'NodePort' || type === 'LoadBalancer') && nodePort !== undefined) {
+    ways.push(spec.externalTrafficPolicy === 'Local' ? `the address of the node the app runs on, port ${nodePort} (NodePort, externalTrafficPolicy Local)` : `every node's address, port ${nodePort} (NodePort)`);
+  }
   if (ways.length === 0) ways.push(`not exposed: ${programName()} scope open`);
 
   const authSecret = readBasicAuthSecret([o.app, o.agents, o.clusterAgent].filter((x): x is KubeObject => x !== undefined));

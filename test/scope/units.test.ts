@@ -118,5 +118,7 @@ describe('scope status model', () => {
     const o = objs({ serviceType: 'LoadBalancer' });
     const svc = { ...o.service, spec: { ...o.service.spec, ports: [{ name: 'app', port: 4040, targetPort: 4040, nodePort: 31234 }] }, status: { loadBalancer: { ingress: [{ ip: '198.51.100.9' }] } } };
     expect(buildScopeStatus({ ...o, service: svc }).service.reachedBy).toBe("load balancer: http://198.51.100.9:4040/; every node's address, port 31234 (NodePort)");
+    const local = { ...svc, spec: { ...svc.spec, externalTrafficPolicy: 'Local' } };
+    expect(buildScopeStatus({ ...o, service: local }).service.reachedBy).toBe('load balancer: http://198.51.100.9:4040/; the address of the node the app runs on, port 31234 (NodePort, externalTrafficPolicy Local)');
   });
 });
