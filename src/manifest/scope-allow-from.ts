@@ -21,9 +21,9 @@ import { usageError } from '../errors.js';
 import { formatCidr, networkAddress, parseCidr, WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
 import { compareWeave, npcBehaviour } from '../weave/releases.js';
 import { findDoc, type Manifest } from './manifest.js';
-import { SCOPE_APP_LABEL, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../weave/names.js';
+import { SCOPE_ALLOW_FROM_POLICY, SCOPE_APP_LABEL, SCOPE_APP_PORT, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_SERVICE } from '../weave/names.js';
 
-export const ALLOW_FROM_POLICY = 'weave-scope-app-allow-from';
+export const ALLOW_FROM_POLICY = SCOPE_ALLOW_FROM_POLICY;
 /** weave-npc enforces ipBlock peers from this release on (Weave Net v2.4.0 npc/ipblock.go). */
 export const NPC_IPBLOCK_SINCE = '2.4.0';
 

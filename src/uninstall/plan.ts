@@ -13,8 +13,8 @@
  * weavectl's "current" template) and the namespace Weave Net lives in (the legacy layout of
  * Scope <= 1.6, applied with --namespace kube-system): Deployments weave-scope-app and
  * weave-scope-cluster-agent, DaemonSet weave-scope-agent, Service weave-scope-app, ServiceAccount
- * weave-scope; then the cluster-wide ClusterRoleBinding, ClusterRole and PodSecurityPolicy
- * weave-scope; last the Namespace `weave` itself, unless something else runs in it.
+ * weave-scope, NetworkPolicy weave-scope-app-allow-from (scope --allow-from); then the cluster-wide
+ * ClusterRoleBinding, ClusterRole and PodSecurityPolicy weave-scope; last the Namespace `weave` itself, unless something else runs in it.
  */
 
 export type Product = 'net' | 'scope';
@@ -31,7 +31,7 @@ export interface PlannedDeletion {
   note?: string;
 }
 
-import { NET_DAEMONSET as NET_NAME, NET_LEGACY_ROLE, SCOPE_ACCOUNT, SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
+import { NET_DAEMONSET as NET_NAME, NET_LEGACY_ROLE, SCOPE_ACCOUNT, SCOPE_ALLOW_FROM_POLICY, SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT, SCOPE_NAMESPACE } from '../weave/names.js';
 
 
 function item(product: Product, kind: string, name: string, namespace?: string, note?: string): PlannedDeletion {
@@ -52,6 +52,7 @@ function scopeWorkloads(namespace: string): PlannedDeletion[] {
     item('scope', 'DaemonSet', SCOPE_AGENT_DAEMONSET, namespace),
     item('scope', 'Service', SCOPE_APP, namespace),
     item('scope', 'ServiceAccount', SCOPE_ACCOUNT, namespace),
+    item('scope', 'NetworkPolicy', SCOPE_ALLOW_FROM_POLICY, namespace, 'scope --allow-from'),
   ];
 }
 

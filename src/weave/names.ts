@@ -56,3 +56,5 @@ export const SCOPE_AGENT_CONTAINER = 'scope-agent';
 export const SCOPE_CLUSTER_AGENT_CONTAINER = 'scope-cluster-agent';
 /** The port the Scope app listens on (and the Service's default port in weavectl). */
 export const SCOPE_APP_PORT = 4040;
+/** weavectl's own: the NetworkPolicy `scope --allow-from` writes in front of the app (no upstream manifest has it). */
+export const SCOPE_ALLOW_FROM_POLICY = 'weave-scope-app-allow-from';

@@ -303,3 +303,16 @@ describe('--allow-from on a NodePort Service', () => {
     expect(s.get('v1', 'Service', NS, 'weave-scope-app')!['spec']['type']).toBe('NodePort');
   });
 });
+
+describe('uninstall --scope takes the --allow-from policy too', () => {
+  it('on Kubernetes 1.8 (Scope in kube-system, which is not deleted): the NetworkPolicy goes with Scope', async () => {
+    const s = await sim({ k8sVersion: '1.8.15', nodes: 1, stepDelayMs: 5 });
+    const r = await weavectl(s, ['scope', '--allow-from', '203.0.113.0/24', '--wait=false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', 'kube-system', 'weave-scope-app-allow-from')!['metadata']['namespace']).toBe('kube-system');
+    const u = await weavectl(s, ['uninstall', '--scope', '--yes', '--wait=false']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain('networkpolicy.networking.k8s.io "weave-scope-app-allow-from" deleted');
+    expect(s.get('networking.k8s.io/v1', 'NetworkPolicy', 'kube-system', 'weave-scope-app-allow-from')).toBeUndefined();
+  });
+});
