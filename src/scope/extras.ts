@@ -124,6 +124,7 @@ export async function prepareBasicAuth(cluster: KubeCluster, namespace: string, 
   if (typeof secret !== 'string') return async () => undefined;
   const state = await checkBasicAuthSecret(cluster, namespace, secret, generate, reporter);
   if (state === 'present') return async () => undefined;
+  reporter.info(`Secret ${namespace}/${secret} is not there: --generate creates it with a random password before the apply`);
   return (dryRun) => createBasicAuthSecret(cluster, namespace, secret, dryRun, reporter);
 }
 
