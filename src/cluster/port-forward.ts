@@ -17,7 +17,8 @@
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { failure, WeavectlError } from '../errors.js';
-import { apiError, networkError, oneLine, type RequestDescription } from './status-errors.js';
+import { apiError, networkError, type RequestDescription } from './status-errors.js';
+import { oneLine } from '../util/text.js';
 import { formatMs, type Transport } from './transport.js';
 
 export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'] as const;

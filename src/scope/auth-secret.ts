@@ -4,7 +4,7 @@
  * and the password is never printed.
  */
 import { randomBytes } from 'node:crypto';
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
@@ -44,7 +44,7 @@ export function generatedSecret(namespace: string, name: string, random: (n: num
  * 'absent' when `generate` will create it. Throws (exit 1) when it is absent without `generate`, or
  * unusable.
  */
-export async function checkBasicAuthSecret(cluster: KubeCluster, namespace: string, name: string, generate: boolean, reporter: Reporter): Promise<'present' | 'absent'> {
+export async function checkBasicAuthSecret(cluster: ClusterSession, namespace: string, name: string, generate: boolean, reporter: Reporter): Promise<'present' | 'absent'> {
   const existing = await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
   if (existing) {
     const problem = authSecretProblem(existing);
@@ -70,7 +70,7 @@ export async function checkBasicAuthSecret(cluster: KubeCluster, namespace: stri
  * Creates the Secret with a random password (its namespace too, when missing). One that appeared
  * meanwhile is kept (409) and checked instead. The password is never printed.
  */
-export async function createBasicAuthSecret(cluster: KubeCluster, namespace: string, name: string, dryRun: boolean, reporter: Reporter): Promise<void> {
+export async function createBasicAuthSecret(cluster: ClusterSession, namespace: string, name: string, dryRun: boolean, reporter: Reporter): Promise<void> {
   if (!(await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }))) {
     if (dryRun) {
       // a server dry run cannot create into a namespace that does not exist yet

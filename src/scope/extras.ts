@@ -4,7 +4,7 @@
  * its steps: flags -> settings, what runs (for a re-run), the render context, the Secret check before
  * anything is written, and what is done after the apply.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
@@ -45,7 +45,7 @@ export function extraFlagSettings(f: ExtraFlags, dryRunClient: boolean): { setti
  * The runtime to render: an explicit one; `auto` (or a fresh install without --runtime) from the
  * nodes' containerRuntimeVersion; undefined on a re-run without --runtime (what runs is kept).
  */
-export async function resolveRuntime(cluster: KubeCluster, choice: RuntimeChoice | undefined, running: boolean, reporter: Reporter): Promise<ScopeRuntime | undefined> {
+export async function resolveRuntime(cluster: ClusterSession, choice: RuntimeChoice | undefined, running: boolean, reporter: Reporter): Promise<ScopeRuntime | undefined> {
   if (choice !== undefined && choice !== 'auto') return choice;
   if (choice === undefined && running) return undefined;
   let nodes: KubeObject[];
@@ -70,7 +70,7 @@ export function offlineRuntime(choice: RuntimeChoice | undefined, reporter: Repo
 }
 
 /** What a re-run reads besides the probes: the app (basic auth) and the --allow-from policy (null: looked for, absent). */
-export async function liveExtras(cluster: KubeCluster, namespace: string, appApiVersion: string): Promise<{ app?: KubeObject; policy: KubeObject | null | undefined }> {
+export async function liveExtras(cluster: ClusterSession, namespace: string, appApiVersion: string): Promise<{ app?: KubeObject; policy: KubeObject | null | undefined }> {
   const [app, policy] = await Promise.all([
     cluster.get({ apiVersion: appApiVersion, kind: 'Deployment', namespace, name: SCOPE_APP }),
     (async () => {
@@ -95,7 +95,7 @@ function envValue(c: any, name: string): string | undefined {
  * For --allow-from: Weave Net's range (the host probes of other nodes report from it) and the notes
  * when nothing would enforce the policy. Reads the running weave-net DaemonSet.
  */
-export async function allowFromContext(cluster: KubeCluster, k8sMinor: number, reporter: Reporter): Promise<ScopeRenderContext> {
+export async function allowFromContext(cluster: ClusterSession, k8sMinor: number, reporter: Reporter): Promise<ScopeRenderContext> {
   let ds: KubeObject | undefined;
   let state: NpcState | undefined;
   try {
@@ -119,7 +119,7 @@ export async function allowFromContext(cluster: KubeCluster, k8sMinor: number, r
 }
 
 /** The Secret step before anything is written: checks it, and returns what to do just before the apply. */
-export async function prepareBasicAuth(cluster: KubeCluster, namespace: string, settings: ScopeSettings, generate: boolean, reporter: Reporter): Promise<(dryRun: boolean) => Promise<void>> {
+export async function prepareBasicAuth(cluster: ClusterSession, namespace: string, settings: ScopeSettings, generate: boolean, reporter: Reporter): Promise<(dryRun: boolean) => Promise<void>> {
   const secret = settings.basicAuthSecret;
   if (typeof secret !== 'string') return async () => undefined;
   const state = await checkBasicAuthSecret(cluster, namespace, secret, generate, reporter);
@@ -129,7 +129,7 @@ export async function prepareBasicAuth(cluster: KubeCluster, namespace: string, 
 }
 
 /** After the apply: --no-allow-from (or []) removes the policy a previous run wrote. */
-export async function removeAllowFromPolicy(cluster: KubeCluster, namespace: string, dryRun: boolean, reporter: Reporter): Promise<void> {
+export async function removeAllowFromPolicy(cluster: ClusterSession, namespace: string, dryRun: boolean, reporter: Reporter): Promise<void> {
   const deleted = await cluster.delete({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace, name: ALLOW_FROM_POLICY }, { dryRun });
   if (deleted) reporter.success(`networkpolicy.networking.k8s.io/${ALLOW_FROM_POLICY} deleted${dryRun ? ' (server dry run)' : ''}`);
 }

@@ -3,7 +3,7 @@
  * findRunningScope: in any namespace; where listing every namespace is forbidden, in weave and
  * kube-system), its workloads, the app pod to forward to, and the Secret basic auth reads.
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { podIsReadyAndNotTerminating } from '../kube/pods.js';
@@ -22,7 +22,7 @@ export interface RunningScope {
 }
 
 /** The Workload object of `kind`/`name` through the first API version the cluster serves for it. */
-async function getWorkload(cluster: KubeCluster, kind: 'Deployment' | 'DaemonSet', namespace: string, name: string): Promise<KubeObject | undefined> {
+async function getWorkload(cluster: ClusterSession, kind: 'Deployment' | 'DaemonSet', namespace: string, name: string): Promise<KubeObject | undefined> {
   for (const apiVersion of ['apps/v1', 'extensions/v1beta1']) {
     if (!(await cluster.serves(apiVersion, kind))) continue;
     return cluster.get({ apiVersion, kind, namespace, name });
@@ -31,7 +31,7 @@ async function getWorkload(cluster: KubeCluster, kind: 'Deployment' | 'DaemonSet
 }
 
 /** The running Scope, or a failure saying it does not run (or runs twice). */
-export async function locateScope(cluster: KubeCluster, reporter: Reporter): Promise<RunningScope> {
+export async function locateScope(cluster: ClusterSession, reporter: Reporter): Promise<RunningScope> {
   const services = await findRunningScope(cluster, reporter);
   if (services.length === 0) {
     throw failure(`Weave Scope does not run in this cluster (no Service ${SCOPE_SERVICE})`, `install it with: ${programName()} scope`);
@@ -68,7 +68,7 @@ export function appTargetPort(svc: KubeObject): number {
 }
 
 /** A Running, Ready app pod behind the Service (the newest first), or a failure saying why there is none. */
-export async function appPod(cluster: KubeCluster, scope: RunningScope): Promise<KubeObject> {
+export async function appPod(cluster: ClusterSession, scope: RunningScope): Promise<KubeObject> {
   const selector = selectorOf(scope.service);
   if (!selector) throw failure(`Service ${scope.namespace}/${SCOPE_SERVICE} has no selector: weavectl cannot tell which pod is the Scope app`);
   const pods = (await cluster.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace: scope.namespace }, { labelSelector: selector })).items;

@@ -1,11 +1,11 @@
 /**
  * `weavectl scope open`: the Scope UI on a local port, forwarded to the Scope app pod through the API
- * server (pods/portforward: KubeCluster.portForward), as `kubectl port-forward` would, without a
+ * server (pods/portforward: ClusterSession.portForward), as `kubectl port-forward` would, without a
  * Service exposed. Prints the local URL on stdout, opens the browser when there is a desktop, and
  * forwards until Ctrl-C. One port-forward connection per local connection, as kubectl does.
  */
 import { createServer, isIP, type Server, type Socket } from 'node:net';
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { KubeObject } from '../cluster/types.js';
 import { errorText, failure, usageError } from '../errors.js';
@@ -80,7 +80,7 @@ export interface OpenSession {
  * browser. Returns the session; the caller waits for Ctrl-C and closes it.
  */
 export async function startScopeOpen(
-  cluster: KubeCluster,
+  cluster: ClusterSession,
   opts: OpenOptions,
   reporter: Reporter,
   deps: { opener?: (url: string) => Opener | undefined; open?: (o: Opener) => Promise<string | undefined> } = {},

@@ -2,7 +2,7 @@
  * `weavectl scope status`: reads the running Scope (locate.ts), the basic-auth Secret's presence and
  * the --allow-from policy, and builds the report (status-model.ts).
  */
-import type { KubeCluster } from '../cluster/kube-cluster.js';
+import type { ClusterSession } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
 import type { KubeObject } from '../cluster/types.js';
 import { ALLOW_FROM_POLICY } from '../manifest/scope-allow-from.js';
@@ -21,7 +21,7 @@ async function tolerant403<T>(p: Promise<T>): Promise<T | typeof FORBIDDEN> {
   }
 }
 
-export async function collectScopeStatus(cluster: KubeCluster, reporter: Reporter): Promise<ScopeStatusReport> {
+export async function collectScopeStatus(cluster: ClusterSession, reporter: Reporter): Promise<ScopeStatusReport> {
   const scope = await locateScope(cluster, reporter);
   const secret = basicAuthOf(scope);
   const [secretObj, policy] = await Promise.all([

@@ -23,6 +23,7 @@
  * writes the status it wants with `put`), graceful deletion (a delete removes at once; deleting a
  * Namespace removes what is in it).
  */
+import type { Duplex } from 'node:stream';
 import { apiError, type RequestDescription } from '../../src/cluster/status-errors.js';
 import type {
   ApplyOptions,
@@ -400,6 +401,16 @@ export class MemoryCluster implements Cluster {
     if (!stored) throw this.kubeError(errors.notFound('', 'pods', pod.name), desc);
     if (!this.execScript) throw failure(`exec in pod ${pod.namespace}/${pod.name}: the memory cluster runs nothing (give it an onExec script)`);
     return this.execScript(this.present(stored, r) as KubeObject, container, command, opts);
+  }
+
+  /** pods/portforward: the pod must exist; nothing listens in memory (the simulator, test/sim, forwards for real). */
+  async portForward(pod: { namespace: string; name: string }, port: number): Promise<Duplex> {
+    this.calls.push(`portforward ${pod.namespace}/${pod.name} ${port}`);
+    const r = this.resolveOrThrow('v1', 'Pod');
+    const desc: RequestDescription = { verb: 'create', resource: 'pods/portforward', group: '', namespace: pod.namespace, name: pod.name };
+    this.fault({ verb: 'create', kind: 'Pod', namespace: pod.namespace, name: pod.name }, desc);
+    if (!this.store.has(this.key(r.def, pod.namespace, pod.name))) throw this.kubeError(errors.notFound('', 'pods', pod.name), desc);
+    throw failure(`port-forward to pod ${pod.namespace}/${pod.name}: the memory cluster forwards nothing (use the simulator)`);
   }
 
   async logs(pod: { namespace: string; name: string }, container: string, opts: { tailLines?: number; previous?: boolean } = {}): Promise<string> {

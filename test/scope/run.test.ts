@@ -83,6 +83,6 @@ describe('scope on the in-memory cluster', () => {
     expect(r.code).toBe(0);
     expect(service(cluster, 'kube-system')).toBeTruthy();
     expect(service(cluster, 'weave')).toBeUndefined();
-    expect(r.stdout).toContain('Weave Scope UI: kubectl port-forward -n kube-system svc/weave-scope-app 4040:4040');
+    expect(r.stdout).toContain('Weave Scope UI: not exposed; reach it with: weavectl scope open (or kubectl port-forward -n kube-system svc/weave-scope-app 4040:4040)');
   });
 });
