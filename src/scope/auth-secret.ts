@@ -4,9 +4,8 @@
  * and the password is never printed.
  */
 import { randomBytes } from 'node:crypto';
-import type { ClusterSession } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
-import type { KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { BASIC_AUTH_KEYS } from '../manifest/scope-auth.js';
 import type { Reporter } from '../output/reporter.js';

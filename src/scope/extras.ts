@@ -4,9 +4,8 @@
  * its steps: flags -> settings, what runs (for a re-run), the render context, the Secret check before
  * anything is written, and what is done after the apply.
  */
-import type { ClusterSession } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
-import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 import { validateSecretName } from '../manifest/net-settings.js';
 import type { ScopeRenderContext, ScopeSettings } from '../manifest/patch-scope.js';

@@ -3,8 +3,7 @@
  * findRunningScope: in any namespace; where listing every namespace is forbidden, in weave and
  * kube-system), its workloads, the app pod to forward to, and the Secret basic auth reads.
  */
-import type { ClusterSession } from '../cluster/types.js';
-import type { KubeObject } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { failure } from '../errors.js';
 import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import { readBasicAuthSecret } from '../manifest/scope-auth.js';

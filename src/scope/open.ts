@@ -5,9 +5,8 @@
  * forwards until Ctrl-C. One port-forward connection per local connection, as kubectl does.
  */
 import { createServer, isIP, type Server, type Socket } from 'node:net';
-import type { ClusterSession } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
-import type { KubeObject } from '../cluster/types.js';
 import { errorText, failure, usageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { programName } from '../util/program-name.js';

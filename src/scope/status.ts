@@ -2,9 +2,8 @@
  * `weavectl scope status`: reads the running Scope (locate.ts), the basic-auth Secret's presence and
  * the --allow-from policy, and builds the report (status-model.ts).
  */
-import type { ClusterSession } from '../cluster/types.js';
+import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import { isKubeApiError } from '../cluster/status-errors.js';
-import type { KubeObject } from '../cluster/types.js';
 import { ALLOW_FROM_POLICY } from '../manifest/scope-allow-from.js';
 import type { Reporter } from '../output/reporter.js';
 import { basicAuthOf, locateScope } from './locate.js';
