@@ -8,6 +8,7 @@ import { formatDuration } from '../util/duration.js';
 import { interrupted, runsUntilInterrupted } from '../util/until-interrupted.js';
 import { DEFAULT_OPEN_ADDRESS, DEFAULT_OPEN_PORT, parseLocalPort, parseOpenAddress, startScopeOpen } from '../scope/open.js';
 import { parseBool } from './bool-flag.js';
+import { refuseParentFlags } from './parent-flags.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor } from './global.js';
 
@@ -32,6 +33,7 @@ Examples:
 credentials are in the Secret weavectl names (never printed).`,
     );
   runsUntilInterrupted(cmd).action(async (opts: Record<string, unknown>, command: Command) => {
+    refuseParentFlags(command, ['port']);
     const g = globalsOf(command);
     const reporter = reporterFor(g);
     // `scope` has a --port of its own: commander gives it the value when it follows `scope open` (it is meant for open)
@@ -75,6 +77,7 @@ Examples:
 Exit code 1 when Scope is not healthy (a workload not rolled out, the basic-auth Secret missing).`,
     )
     .action(async (_opts: unknown, command: Command) => {
+      refuseParentFlags(command);
       const g = globalsOf(command);
       const reporter = reporterFor(g);
       const [{ collectScopeStatus }, { renderScopeStatus }] = await Promise.all([import('../scope/status.js'), import('../scope/status-model.js')]);

@@ -75,6 +75,7 @@ namespace kube-system.)`,
       if (code !== 0) process.exitCode = code;
     });
   // subcommands: `scope open --port 0` gives open's --port to scope (commander); scope-open.ts reads it there
+  // and refuses every other flag of scope (src/commands/parent-flags.ts)
   registerScopeOpen(cmd);
   registerScopeStatus(cmd);
 }

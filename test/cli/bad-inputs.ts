@@ -199,6 +199,9 @@ const rows: Row[] = [
   ['scope --basic-auth-secret without the Secret', ['scope', '--basic-auth-secret', 'nope', '--wait=false'], 1, /^error: Secret weave\/nope not found/],
   ['scope open --port 70000', ['scope', 'open', '--port', '70000', '--browser=false'], 2, /--port "70000" is not a port/],
   ['scope open --address of words', ['scope', 'open', '--address', 'my-host', '--browser=false'], 2, /--address "my-host" is not an IP address/],
+  // a parent's flag after the subcommand would land on the parent, silently ignored: refused
+  ['scope open --yes (a flag of scope)', ['scope', 'open', '--yes', '--browser=false'], 2, /--yes is a flag of "scope", not of "scope open"/],
+  ['scope status --external-ip (a flag of scope)', ['scope', 'status', '--external-ip', '10.0.0.1'], 2, /--external-ip is a flag of "scope", not of "scope status"/],
   ['scope open --browser=sometimes', ['scope', 'open', '--browser=sometimes'], 2, /--browser takes true or false/],
 
   // ---- rollout-status, status, check, uninstall, npc (exit 2)
