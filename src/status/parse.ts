@@ -307,10 +307,11 @@ export function parseConnectionLine(raw: string): WeaveConnection | undefined {
     conn.state = first[1]!;
     rest = first[2]!.trim();
     // Connections (not targets that failed) carry attributes after the Info, concatenated
-    // without separators ("mtu=1376").
+    // without separators in key order: "mtu=1376", with a password "encrypted=truemtu=1376"
+    // (v2.8.1 prog/weaver/http.go connectionsTemplate; mesh status.go sets attrs["encrypted"]).
     const attrs = conn.state === 'established' || conn.state === 'pending' ? /(?:^|\s)((?:[a-z_]+=[^\s=]+?)+)$/.exec(rest) : null;
     if (attrs) {
-      const mtu = /(?:^|[^a-z_])mtu=(\d+)/.exec(attrs[1]!);
+      const mtu = /(?:^|[^a-z_]|true|false)mtu=(\d+)/.exec(attrs[1]!);
       if (mtu) conn.mtu = Number(mtu[1]);
       rest = rest.slice(0, rest.length - attrs[0].length);
     }

@@ -204,6 +204,11 @@ describe('parseStatusConnections', () => {
     expect(pending).toMatchObject({ state: 'pending', encrypted: true, nickname: 'k8s-vm7' });
   });
 
+  it('reads the MTU of an encrypted connection, whose attributes print as "encrypted=truemtu=1376" (v2.8.1 prog/weaver/http.go connectionsTemplate ranges over the Attrs map in key order with no separator; mesh status.go sets attrs["encrypted"])', () => {
+    const enc = parseConnectionLine(connLine('->', '10.0.0.2:6783', 'established', `${pad('encrypted', 11)} ${pad('sleeve', 6)} b2:77:14:9a:c0:02(k8s-vm2)`, 'encrypted=truemtu=1300'));
+    expect(enc).toMatchObject({ encrypted: true, overlay: 'sleeve', nickname: 'k8s-vm2', mtu: 1300 });
+  });
+
   it('reads 1.x lines: direct/discovered, retrying(err), failed(err), unestablished', () => {
     const text = `-> 192.168.48.12:6783    b2:77:14:9a:c0:02(host2)         direct     established
 <- 192.168.48.13:37522   c6:01:ee:31:5d:03(host3)         discovered unestablished
