@@ -10,15 +10,29 @@ import { validateImageRegistry } from '../manifest/net-settings.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, parseNamespace, reporterFor, type Globals } from './global.js';
+import { optBool, optList, optString, type OptionValues } from './option-values.js';
 import { DEFAULT_CONCURRENCY, parseConcurrency } from './status.js';
 
 interface ConnectivityFlags {
   testNamespace: string;
   include: string[];
-  allPairs?: boolean;
+  allPairs: boolean;
   cleanup: boolean;
   imageRegistry?: string;
   concurrency: string;
+}
+
+/** The flags as typed values (checked by runConnectivityCommand before the cluster is asked anything). */
+export function connectivityFlagsOf(o: OptionValues): ConnectivityFlags {
+  const registry = optString(o, 'imageRegistry');
+  return {
+    testNamespace: optString(o, 'testNamespace') ?? 'weavectl-test',
+    include: optList(o, 'include') ?? [],
+    allPairs: optBool(o, 'allPairs') ?? false,
+    cleanup: optBool(o, 'cleanup') ?? true,
+    ...(registry !== undefined ? { imageRegistry: registry } : {}),
+    concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY),
+  };
 }
 
 /** Time kept after --timeout for removing the probes (run.ts's watchdog ends the command 5 s after it). */
@@ -55,8 +69,8 @@ Examples:
   # Air-gapped: the probe image from a mirror, in another namespace
   weavectl connectivity test --image-registry registry.corp:5000/mirror --test-namespace net-probe`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      await runConnectivityCommand(command.opts() as ConnectivityFlags, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      await runConnectivityCommand(connectivityFlagsOf(opts), globalsOf(command));
     });
 }
 
@@ -75,7 +89,7 @@ async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise
     import('../connectivity/run.js'),
     import('../connectivity/workloads.js'),
     import('../connectivity/render.js'),
-    import('./policy-session.js'),
+    import('../policy/cluster.js'),
   ]);
   const text = g.output === 'text';
   // The cluster may outlive --timeout by the clean-up's grace: the tests stop at the deadline itself.
@@ -99,7 +113,7 @@ async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise
       {
         testNamespace: ns,
         image: probeImage(registry),
-        allPairs: Boolean(f.allPairs),
+        allPairs: f.allPairs,
         include,
         concurrency,
         signal: abort.signal,

@@ -270,7 +270,7 @@ async function policyTest(cluster: ConnectivityCluster, o: ConnectivityOptions, 
 
 /** Deploys, tests, and returns the outcomes (the caller cleans up: see cleanUp). */
 export async function runConnectivity(cluster: ConnectivityCluster, o: ConnectivityOptions, reporter: Reporter): Promise<ConnectivityRun> {
-  const { findRunningWeave } = await import('../commands/install-guard.js');
+  const { findRunningWeave } = await import('../weave/running.js');
   const found = await findRunningWeave(cluster, 'kube-system', reporter);
   const weave = found.running.find((d) => d.metadata.name === NET_DAEMONSET) ?? found.running[0];
   if (!weave) throw failure('Weave Net is not installed: there is nothing to test', 'weavectl install');
