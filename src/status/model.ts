@@ -47,7 +47,7 @@
  *       "expected": 3,                     // what this node should have: the peers, less those most nodes
  *                                          // cannot reach (their own rows say so), at most CONN_LIMIT
  *       "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ]
- *     },                                   // (failed is read only when weave's status counts a problem)
+ *     },
  *     "encryption": false,
  *     "datapath": { "fastdp": 3, "sleeve": 0, "mtu": 1376 },   // established connections by overlay, their
  *                                          // smallest MTU; null when the connections were not read
