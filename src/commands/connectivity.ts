@@ -39,7 +39,19 @@ export function connectivityFlagsOf(o: OptionValues): ConnectivityFlags {
 const CLEANUP_GRACE_MS = 4_000;
 
 export function registerConnectivity(program: Command): void {
-  const connectivity = program.command('connectivity').description('Prove the pod network works: pod to pod on and across nodes, Services, DNS, host to pod, the MTU, NetworkPolicy');
+  const connectivity = program
+    .command('connectivity')
+    .description('Prove the pod network works: pod to pod on and across nodes, Services, DNS, host to pod, the MTU, NetworkPolicy')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # Deploy probes on every node, test, show the node × node grid, remove the probes
+  weavectl connectivity test
+
+  # ... every pair of nodes, NetworkPolicy included, as JSON
+  weavectl connectivity test --all-pairs --include policy -o json`,
+    );
   connectivity
     .command('test')
     .description('Deploy probe pods on every node, test the network between them, show a node × node grid, remove them')

@@ -198,6 +198,7 @@ const rows: Row[] = [
   ['status --concurrency 0', ['status', '--concurrency', '0'], 2, /concurrency/],
   ['status --concurrency of words', ['status', '--concurrency', 'many'], 2, /concurrency/],
   ['status --concurrency negative', ['status', '--concurrency', '-3'], 2, /concurrency/],
+  ['status --wait=maybe', ['status', '--wait=maybe'], 2, /^error: --wait takes true or false, not "maybe"$/],
   ['connectivity test --include of an unknown test', ['connectivity', 'test', '--include', 'bogus'], 2, /^error: invalid --include "bogus": the extra tests are: policy$/],
   ['connectivity test --concurrency 0', ['connectivity', 'test', '--concurrency', '0'], 2, /^error: invalid --concurrency "0"/],
   ['connectivity test --test-namespace not a label', ['connectivity', 'test', '--test-namespace', 'Bad_NS'], 2, /^error: invalid namespace "Bad_NS"/],
