@@ -74,7 +74,7 @@ import { daemonSetNodeFit } from '../kube/scheduling.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import {
   parseBridgeAddresses,
-  parseStatusConnections,
+  summarizeConnections,
   parseStatusIpam,
   parseWeaveStatus,
   versionFromImage,
@@ -352,9 +352,18 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
   });
 
   parse('connections', outputOf('connections', results.connections, errors), (t) => {
-    const c = { established: 0, failed: [] as FailedConnection[], encrypted: 0, unencrypted: 0, fastdp: 0, slow: [] as SlowConnection[], mtus: [] as number[] };
-    parseStatusConnections(t, (conn: WeaveConnection) => {
-      if (conn.self) return;
+    const sum = summarizeConnections(t);
+    const c = {
+      established: sum.fastdp,
+      failed: [] as FailedConnection[],
+      encrypted: sum.fastdpEncrypted,
+      unencrypted: sum.fastdpUnencrypted,
+      fastdp: sum.fastdp,
+      slow: [] as SlowConnection[],
+      mtus: [...sum.fastdpMtus],
+    };
+    for (const conn of sum.others) {
+      if (conn.self) continue;
       if (conn.state === 'established') {
         c.established++;
         if (conn.encrypted === true) c.encrypted++;
@@ -367,7 +376,7 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
       } else if (conn.state !== 'pending' && conn.state !== 'connecting') {
         c.failed.push({ address: conn.address, state: conn.state, info: conn.info });
       }
-    });
+    }
     c.mtus.sort((a, b) => a - b);
     probe.connections = c;
   });
