@@ -83,6 +83,22 @@ describe('weavectl connectivity test --include policy on a legacy release', () =
   });
 });
 
+describe('weavectl connectivity test on Kubernetes 1.6', () => {
+  it('passes; with --include policy the policy test is a warning when the running weave-npc cannot enforce policies there', async () => {
+    const s = await installed('1.6.13', 2);
+    const r = await test(s, ['--include', 'policy', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.success).toBe(true);
+    expect(doc.tests.filter((t: { result: string }) => t.result === 'ok')).toHaveLength(doc.tests.length - 2);
+    const deny = doc.tests.find((t: { name: string }) => t.name === 'policy-deny');
+    expect(deny.result).toBe('warning');
+    expect(deny.message).toMatch(/watches only networking\.k8s\.io\/v1 NetworkPolicies, which Kubernetes v1\.6\.13 does not serve/);
+    expect(doc.tests.find((t: { name: string }) => t.name === 'policy-allow')).toMatchObject({ result: 'skipped' });
+    expect(testNamespaceGone(s)).toBe(true);
+  });
+});
+
 describe('weavectl connectivity test failure paths', () => {
   it('a partition between two nodes fails the test, exit 1, naming both nodes', async () => {
     const s = await installed('1.29.2', 3);
