@@ -4,8 +4,9 @@
  * (test/sim/src/dataplane.ts), and faults break it (`sim.faults.partition`, `pathMtu`).
  * Needs the bundle: `npm test` builds it first (or `node scripts/build.mjs`).
  */
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { CliResult } from '../cli/run-cli.js';
+import { bin, type CliResult } from '../cli/run-cli.js';
 import { sim, weavectl } from './harness.js';
 import type { Simulator } from '../sim/index.js';
 
@@ -141,6 +142,20 @@ describe('weavectl connectivity test failure paths', () => {
     const r = await weavectl(s, ['connectivity', 'test', '--timeout', '4s', '--concurrency', '1'], { timeoutMs: 60_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: timed out before the tests finished \(\d+ done\); the probes are being removed/);
+    await s.waitFor(() => testNamespaceGone(s), { timeoutMs: 10_000, message: 'namespace weavectl-test was not removed' });
+  });
+
+  it('Ctrl-C stops the tests and removes the probes', async () => {
+    const s = await installed('1.29.2', 3);
+    s.faults.latency(100);
+    const child = spawn(process.execPath, [bin, '--kubeconfig', s.kubeconfigPath, 'connectivity', 'test', '--concurrency', '1'], { env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await s.waitFor(() => s.store.list('pods', 'weavectl-test').some((p) => p['status']?.['phase'] === 'Running'), { timeoutMs: 30_000 });
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/error: interrupted before the tests finished \(\d+ done\); the probes are being removed/);
     await s.waitFor(() => testNamespaceGone(s), { timeoutMs: 10_000, message: 'namespace weavectl-test was not removed' });
   });
 
