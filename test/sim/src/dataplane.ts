@@ -32,7 +32,9 @@
  *    "support for Kubernetes Egress Network Policy"; v2.4.0 npc/constants.go EgressChain).
  *  - A weave-npc whose NetworkPolicy API the cluster does not serve sees no policy (weave-node.ts npcMode).
  *  - Traffic a host sends to a pod on the same node leaves through OUTPUT, and weave-npc's ingress
- *    chain hangs off FORWARD (`-A FORWARD -o weave -j WEAVE-NPC`), so it is never filtered; a host
+ *    chain hangs off FORWARD (v2.8.1 net/bridge.go: `-o weave ... -j WEAVE-NPC` among the FORWARD
+ *    rules; egress to the local host returns early: prog/weave-npc/main.go `-m addrtype --dst-type
+ *    LOCAL -j RETURN`), so it is never filtered; a host
  *    on another node reaches the pod from its weave bridge address, which is no pod: only ipBlock
  *    rules and rules without `from` admit it.
  *
