@@ -113,7 +113,7 @@ describe('weavectl connectivity test failure paths', () => {
     expect(testNamespaceGone(s)).toBe(true);
   });
 
-  it('an MTU below WEAVE_MTU on the path fails the don\'t-fragment test only', async () => {
+  it('an MTU below WEAVE_MTU on the path fails the don\'t-fragment test only, and status names the sleeve pair', async () => {
     const s = await installed('1.29.2', 2);
     s.faults.pathMtu(1300);
     const r = await test(s, ['-o', 'json']);
@@ -124,6 +124,9 @@ describe('weavectl connectivity test failure paths', () => {
     expect(failed.map((t: { name: string; from: string; to: string }) => `${t.name} ${t.from}->${t.to}`).sort()).toEqual(['df-ping k8s-vm1->k8s-vm2', 'df-ping k8s-vm2->k8s-vm1']);
     expect(failed[0].message).toContain("a 1376-byte don't-fragment packet from");
     expect(failed[0].message).toContain('weavectl install --mtu');
+    // ... and status names the pair that fell back to sleeve
+    const st = await weavectl(s, ['status']);
+    expect(st.stdout).toContain('‼ k8s-vm1 and k8s-vm2 fell back from fastdp to sleeve (MTU 1300)');
   });
 
   it('refuses a --test-namespace weavectl did not make, changing nothing', async () => {
