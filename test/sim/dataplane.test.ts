@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFault, applyFault, FaultSpecError } from './src/fault-spec.js';
 import { runInContainer } from './src/exec.js';
@@ -259,5 +261,17 @@ describe('the simulator CLI --fault (fault-spec.ts)', () => {
     expect(() => applyFault(sim!, parseFault('partition=k8s-vm1,k8s-vm9'))).toThrow('--fault partition: no node "k8s-vm9" (the nodes are k8s-vm1, k8s-vm2)');
     applyFault(sim, parseFault('not-ready=k8s-vm2'));
     expect(sim.nodes.get('k8s-vm2')!['status']['conditions'].find((c: Obj) => c.type === 'Ready').status).not.toBe('True');
+  });
+
+  it('npm run sim -- --fault NAME: an unknown name exits 2 with one clear line and the list; a node the simulator lacks too', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const run = (...args: string[]) => spawnSync(`${root}node_modules/.bin/tsx`, ['test/sim/src/cli.ts', ...args], { cwd: root, encoding: 'utf8', input: '', timeout: 30_000 });
+    const bad = run('--fault', 'flood');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('sim: unknown --fault "flood": the simulator has crash-loop, image-pull, config-error, never-ready, not-ready, unreachable, awaiting-consensus, partition, mtu, latency, api-error');
+    expect(bad.stdout).toBe('');
+    const node = run('--nodes', '2', '--fault', 'partition=k8s-vm1,k8s-vm9');
+    expect(node.status).toBe(2);
+    expect(node.stderr.split('\n')[0]).toBe('sim: --fault partition: no node "k8s-vm9" (the nodes are k8s-vm1, k8s-vm2)');
   });
 });
