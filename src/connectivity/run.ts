@@ -10,6 +10,7 @@
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText, failure } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
+import { nodeIsReady } from '../kube/nodes.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER } from '../weave/names.js';
 import {
   dfPingCommand,
@@ -130,14 +131,25 @@ async function readProbes(cluster: ConnectivityCluster, ns: string): Promise<Pro
   return probes;
 }
 
-async function daemonSetsSettled(cluster: ConnectivityCluster, ns: string, apiVersion: string): Promise<boolean> {
+/** Every probe DaemonSet has created its pods (ready or not: readiness is judged per node). */
+async function daemonSetsScheduled(cluster: ConnectivityCluster, ns: string, apiVersion: string): Promise<boolean> {
   const list = (await cluster.list({ apiVersion, kind: 'DaemonSet', namespace: ns })).items.filter((d) => [ECHO, CLIENT, HOST].includes(d.metadata.name));
   if (list.length < 3) return false;
   return list.every((d) => {
     const s = d.status ?? {};
     const desired = Number(s.desiredNumberScheduled ?? 0);
-    return desired > 0 && Number(s.numberReady ?? 0) === desired;
+    return desired > 0 && Number(s.currentNumberScheduled ?? 0) === desired;
   });
+}
+
+/** The nodes that are NotReady (their probes are not waited for); none when the nodes may not be listed. */
+async function notReadyNodes(cluster: ConnectivityCluster): Promise<Set<string>> {
+  try {
+    const nodes = (await cluster.list({ apiVersion: 'v1', kind: 'Node' })).items;
+    return new Set(nodes.filter((n) => !nodeIsReady(n)).map((n) => n.metadata.name));
+  } catch {
+    return new Set();
+  }
 }
 
 /** Deploys the probes (refusing a namespace weavectl did not create) and waits for them. */
@@ -162,13 +174,16 @@ async function deploy(cluster: ConnectivityCluster, o: ConnectivityOptions, repo
     reporter.debug(`applied ${obj.kind} ${obj.metadata.name}`);
   }
   const until = Date.now() + PROBES_READY_TIMEOUT_MS;
+  const down = await notReadyNodes(cluster);
   let probes = await readProbes(cluster, ns);
   while (!o.signal.aborted && Date.now() < until) {
-    if ((await daemonSetsSettled(cluster, ns, dsApi)) && probes.nodes.length > 0 && probes.notReady.size === 0) break;
+    // done when every probe pod on a Ready node is ready (a NotReady node's pods would never be)
+    if ((await daemonSetsScheduled(cluster, ns, dsApi)) && probes.nodes.length > 0 && [...probes.notReady.keys()].every((n) => down.has(n))) break;
     o.onProgress(`Waiting for the probes: ${probes.echo.size + probes.client.size + probes.host.size} of ${probes.nodes.length * 3 || '?'} pods ready`);
     await sleep(poll, o.signal);
     probes = await readProbes(cluster, ns);
   }
+  for (const n of down) if (probes.nodes.includes(n)) probes.notReady.set(n, `node ${n} is NotReady`);
   return { probes, dsApi };
 }
 

@@ -129,6 +129,21 @@ describe('weavectl connectivity test failure paths', () => {
     expect(st.stdout).toContain('‼ k8s-vm1 and k8s-vm2 fell back from fastdp to sleeve (MTU 1300)');
   });
 
+  it('a NotReady node: its tests fail at once naming it, without waiting for its probes', async () => {
+    const s = await installed('1.29.2', 3);
+    s.nodes.setReady('k8s-vm3', false);
+    const started = Date.now();
+    const r = await test(s, ['-o', 'json']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    const failed = doc.tests.filter((t: { result: string }) => t.result === 'error');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((t: { from: string; to: string }) => t.from === 'k8s-vm3' || t.to === 'k8s-vm3')).toBe(true);
+    expect(failed[0].message).toBe('the probes on k8s-vm3 are not ready (node k8s-vm3 is NotReady)');
+    expect(doc.tests.filter((t: { from: string; to: string; result: string }) => t.from !== 'k8s-vm3' && t.to !== 'k8s-vm3').every((t: { result: string }) => t.result === 'ok')).toBe(true);
+  });
+
   it('refuses a --test-namespace weavectl did not make, changing nothing', async () => {
     const s = await installed('1.29.2', 2);
     s.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mine' } });
