@@ -74,12 +74,11 @@ import { daemonSetNodeFit } from '../kube/scheduling.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import {
   parseBridgeAddresses,
-  summarizeConnections,
   parseStatusIpam,
   parseWeaveStatus,
+  summarizeConnections,
   versionFromImage,
   type IpamState,
-  type WeaveConnection,
   type WeaveStatus,
 } from './parse.js';
 import { buildNodeRow } from './node-row.js';
