@@ -49,7 +49,7 @@ export interface ConnectivityOptions {
   signal: AbortSignal;
   /** Called as each test finishes. */
   onOutcome: (o: TestOutcome) => void;
-  /** Called once the namespace passed the guard, before the first object is written (from then on the caller cleans up). */
+  /** Called once the test namespace is there and ours (from then on the caller cleans up). */
   onDeploy: () => void;
   /** Called while waiting and testing: a one-line status. */
   onProgress: (line: string) => void;
@@ -167,10 +167,12 @@ async function deploy(cluster: ConnectivityCluster, o: ConnectivityOptions, repo
   const [appsV1, appsV1beta2] = await Promise.all([cluster.serves('apps/v1', 'DaemonSet'), cluster.serves('apps/v1beta2', 'DaemonSet')]);
   const dsApi = daemonSetApi({ appsV1, appsV1beta2 });
   const objects = [namespaceObject(ns), ...probeWorkloads({ namespace: ns, image: o.image, daemonSetApiVersion: dsApi })];
-  o.onDeploy();
+  // From the moment the namespace is ours (created now, or left by an earlier run) the caller cleans up.
+  if (existing) o.onDeploy();
   for (const obj of objects) {
     if (o.signal.aborted) break;
     await cluster.apply(obj, { fieldManager: 'weavectl', force: true });
+    if (obj.kind === 'Namespace' && !existing) o.onDeploy();
     reporter.debug(`applied ${obj.kind} ${obj.metadata.name}`);
   }
   const until = Date.now() + PROBES_READY_TIMEOUT_MS;

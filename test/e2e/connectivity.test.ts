@@ -177,6 +177,17 @@ describe('weavectl connectivity test failure paths', () => {
     await s.waitFor(() => testNamespaceGone(s), { timeoutMs: 10_000, message: 'namespace weavectl-test was not removed' });
   });
 
+  it('may not create the namespace: one error, nothing to remove', async () => {
+    const s = await installed('1.29.2', 2);
+    s.faults.forbid({ resource: 'namespaces', verb: ['create', 'patch', 'update'] });
+    const r = await test(s);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/error: .*namespaces/);
+    expect(r.stderr).not.toMatch(/Removed the probes|could not remove/);
+    expect(testNamespaceGone(s)).toBe(true);
+  });
+
   it('bad flags: exit 2, one line, nothing deployed', async () => {
     const s = await sim({ nodes: 1 });
     const bad = await test(s, ['--include', 'bogus']);
