@@ -79,6 +79,18 @@ describe('check: ipam, connections, encryption, datapath', () => {
   });
 });
 
+describe('check without the right to exec', () => {
+  it('the mesh checks warn that they could not look (not a finding)', async () => {
+    const s = await installed(2);
+    s.faults.forbid({ resource: 'pods', subresource: 'exec' });
+    const r = await weavectl(s, ['check', '-o', 'json']);
+    const doc = JSON.parse(r.stdout);
+    const ipam = doc.categories.find((c: { name: string }) => c.name === 'ipam').checks[0];
+    expect(ipam).toMatchObject({ id: 'ipam-consensus', result: 'warning' });
+    expect(ipam.message).toMatch(/^could not check: exec into the weave-net pods is forbidden/);
+  });
+});
+
 describe('status --wait', () => {
   it('waits until Weave Net is healthy', async () => {
     const s = await installed(2);

@@ -24,7 +24,14 @@ async function reportOf(ctx: CheckContext): Promise<{ report: StatusReport } | {
   const report = await ctx.weaveReport();
   if (!report) return { result: { status: 'skip', message: "weave's state was not read" } };
   const read = report.nodes.filter((n) => n.peer !== null || n.ipamState !== null || n.connections !== null);
-  if (read.length === 0) return { result: { status: 'fail', message: 'weave answered on no node', hint: 'weavectl status shows why' } };
+  if (read.length === 0) {
+    // as lookupFailed says it: not being allowed to look is not a finding
+    const errors = report.nodes.map((n) => n.error).filter((e): e is string => e !== null);
+    if (errors.length > 0 && errors.every((e) => /forbidden/i.test(e))) {
+      return { result: { status: 'warn', message: `could not check: exec into the weave-net pods is forbidden (${errors[0]})`, hint: 'run the checks as a user that may create pods/exec in the weave-net namespace' } };
+    }
+    return { result: { status: 'fail', message: 'weave answered on no node', hint: 'weavectl status shows why' } };
+  }
   return { report };
 }
 
