@@ -49,7 +49,6 @@ const COMMANDS: Cmd[] = [
   { name: 'npc rules', args: ['npc', 'rules'], writes: false },
   // deploys probes in weavectl-test and removes them again
   { name: 'connectivity test', args: ['connectivity', 'test'], writes: true },
-  { name: 'status --wait', args: ['status', '--wait', '--exec-timeout', '2s'], writes: false },
   { name: 'uninstall', args: ['uninstall', '--wait=false'], writes: true },
 ];
 
