@@ -11,7 +11,7 @@ import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText, failure } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { nodeIsReady } from '../kube/nodes.js';
-import { NET_DAEMONSET, WEAVE_CONTAINER } from '../weave/names.js';
+import { NET_DAEMONSET, WEAVE_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
 import {
   dfPingCommand,
   dnsCommand,
@@ -288,7 +288,7 @@ async function policyTest(cluster: ConnectivityCluster, o: ConnectivityOptions, 
 /** Deploys, tests, and returns the outcomes (the caller cleans up: see cleanUp). */
 export async function runConnectivity(cluster: ConnectivityCluster, o: ConnectivityOptions, reporter: Reporter): Promise<ConnectivityRun> {
   const { findRunningWeave } = await import('../weave/running.js');
-  const found = await findRunningWeave(cluster, 'kube-system', reporter);
+  const found = await findRunningWeave(cluster, WEAVE_NAMESPACE, reporter);
   const weave = found.running.find((d) => d.metadata.name === NET_DAEMONSET) ?? found.running[0];
   if (!weave) throw failure('Weave Net is not installed: there is nothing to test', 'weavectl install');
   const { mtu, note } = weaveMtuOf(weave);
