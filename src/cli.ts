@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'rollout-status': async () => (await import('./commands/rollout-status.js')).registerRolloutStatus,
   check: async () => (await import('./commands/check.js')).registerCheck,
   status: async () => (await import('./commands/status.js')).registerStatus,
+  connectivity: async () => (await import('./commands/connectivity.js')).registerConnectivity,
   uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   npc: async () => (await import('./commands/npc.js')).registerNpc,

@@ -15,15 +15,17 @@ import { WEAVE_DEFAULT_IPALLOC } from '../net/cidr.js';
 import { kubeApiErrorIn } from '../cluster/status-errors.js';
 import { readLiveSettings, type LiveSettings } from '../upgrade/live-settings.js';
 import { liveRange } from '../upgrade/range-change.js';
+import type { StatusReport } from '../status/model.js';
 import { clusterAccessReviewer, type AccessReviewer } from './access.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 /**
  * What a check is about; the output groups checks by it. One file per category in ./categories/
- * (weave-net also has ./categories/release.ts).
+ * (weave-net also has ./categories/release.ts; ipam, connections, encryption and datapath, which
+ * read what weave says on every node, share ./categories/mesh.ts).
  */
-export const CHECK_CATEGORIES = ['kubernetes-api', 'kubernetes-version', 'permissions', 'pod-network', 'ip-ranges', 'weave-net'] as const;
+export const CHECK_CATEGORIES = ['kubernetes-api', 'kubernetes-version', 'permissions', 'pod-network', 'ip-ranges', 'weave-net', 'ipam', 'connections', 'encryption', 'datapath'] as const;
 export type CheckCategory = (typeof CHECK_CATEGORIES)[number];
 
 export interface CheckResult {
@@ -61,6 +63,8 @@ export interface CheckContextOptions {
   allowRangeChange?: boolean;
   /** Answers permission questions; default: SelfSubjectAccessReviews through cluster.create. */
   reviewer?: AccessReviewer;
+  /** What weave says on every node (`weavectl status`'s report); without it the mesh checks are skipped. */
+  weaveReport?: () => Promise<StatusReport>;
 }
 
 export interface PodRange {
@@ -77,6 +81,7 @@ export class CheckContext {
   readonly ipallocSource: string;
   readonly allowRangeChange: boolean;
   readonly reviewer: AccessReviewer;
+  private readonly collectReport?: () => Promise<StatusReport>;
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(opts: CheckContextOptions) {
@@ -86,6 +91,13 @@ export class CheckContext {
     this.ipallocSource = opts.ipallocSource ?? '--ipalloc';
     this.allowRangeChange = opts.allowRangeChange === true;
     this.reviewer = opts.reviewer ?? clusterAccessReviewer(opts.cluster);
+    if (opts.weaveReport) this.collectReport = opts.weaveReport;
+  }
+
+  /** `weavectl status`'s report, read once for every check that needs it; undefined when this context cannot read it. */
+  weaveReport(): Promise<StatusReport | undefined> {
+    const collect = this.collectReport;
+    return this.once('weave-report', async () => (collect ? collect() : undefined));
   }
 
   /** Runs `fn` once per key; later calls share its promise (and its error). */

@@ -5,7 +5,8 @@
  * per category; the framework that runs them is ./framework.ts.
  *
  * Categories, in output order: kubernetes-api, kubernetes-version, then before an install
- * permissions, pod-network, ip-ranges, weave-net; after one weave-net, pod-network, ip-ranges.
+ * permissions, pod-network, ip-ranges, weave-net; after one weave-net, ipam, connections, encryption,
+ * datapath (what weave says on every node), pod-network, ip-ranges.
  */
 import type { Check } from './framework.js';
 import { reachableCheck, versionCheck } from './categories/kubernetes.js';
@@ -20,6 +21,7 @@ import { otherCniCheck } from './categories/pod-network.js';
 import { kubeProxyRangeCheck, nodeRangeCheck, serviceRangeCheck } from './categories/ip-ranges.js';
 import { existingWeaveCheck, installedCheck, managedCheck, passwordSecretCheck, podsReadyCheck, rangeChangeCheck } from './categories/weave-net.js';
 import { mtuCheck, releaseFitsCheck, releaseMaintainedCheck } from './categories/release.js';
+import { meshChecks } from './categories/mesh.js';
 
 /** Before an install: can weavectl install here, and would Weave Net work. `weavectl install` runs these. */
 export function preInstallChecks(): Check[] {
@@ -54,6 +56,7 @@ export function healthChecks(): Check[] {
     mtuCheck,
     managedCheck,
     rangeChangeCheck,
+    ...meshChecks,
     otherCniCheck,
     nodeRangeCheck,
     serviceRangeCheck,

@@ -13,6 +13,7 @@ import { stringify } from '../manifest/manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
 import { openCluster } from './cluster-session.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_EXEC_TIMEOUT, parseExecTimeout } from './status.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
 
@@ -79,6 +80,11 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       namespace: g.namespace,
       ...(ipalloc !== undefined ? { ipalloc } : {}),
       allowRangeChange: Boolean(f.allowRangeChange),
+      // the mesh checks (ipam, connections, encryption, datapath) read what status reads, once
+      weaveReport: async () => {
+        const { collectStatus } = await import('../status/collect.js');
+        return collectStatus(cluster, { namespace: g.namespace, nodes: [], concurrency: DEFAULT_CONCURRENCY, execTimeoutMs: parseExecTimeout(DEFAULT_EXEC_TIMEOUT) }, reporter);
+      },
     });
     const checks = f.pre ? preInstallChecks() : healthChecks();
     const text = g.output === 'text';

@@ -6,23 +6,32 @@
  * Exit code: 0 when Weave Net is healthy (warnings, such as an unreachable peer that still owns
  * addresses, allowed); 1 when the DaemonSet is missing or not fully ready, or any node has an
  * error (no pod, pod not ready, weave could not be read or timed out, IPAM without consensus,
- * too few peer connections, weave-npc not running), or the nodes disagree on the IP range.
+ * too few peer connections, weave-npc not running), or the nodes disagree on the IP range (or on
+ * encryption). A node pair whose connection fell back to sleeve is a warning (src/status/datapath.ts).
+ *
+ * --wait: read again every few seconds until healthy, bounded by --timeout (src/status/wait.ts).
  */
-import type { Command } from 'commander';
-import { EXIT_FAILURE, usageError } from '../errors.js';
+import { Option, type Command } from 'commander';
+import { EXIT_FAILURE, failure, usageError } from '../errors.js';
 import { collectStatus } from '../status/collect.js';
 import type { StatusReport } from '../status/model.js';
 import { renderStatus } from '../status/render.js';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { unhealthyLine, waitUntilHealthy } from '../status/wait.js';
+import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { optList, optString, type OptionValues } from './option-values.js';
+import { optBool, optList, optString, type OptionValues } from './option-values.js';
 
 interface StatusFlags {
   node?: string[];
   concurrency: string;
   execTimeout: string;
+  wait: boolean;
 }
+
+/** status --wait: between two reads. */
+export const WAIT_INTERVAL_MS = 2_000;
 
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 200;
@@ -36,6 +45,7 @@ export function registerStatus(program: Command): void {
     .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--concurrency <n>', 'how many nodes to ask at the same time', String(DEFAULT_CONCURRENCY))
     .option('--exec-timeout <duration>', 'how long to wait for the answers of one node, e.g. 10s', DEFAULT_EXEC_TIMEOUT)
+    .addOption(new Option('--wait [bool]', 'read again every 2s until Weave Net is healthy, at most --timeout (default 5m)').argParser(parseBool('--wait')).default(false))
     .addHelpText(
       'after',
       `
@@ -49,6 +59,9 @@ Examples:
   # A big cluster: ask 50 nodes at a time, give each 30s
   weavectl status --concurrency 50 --exec-timeout 30s
 
+  # After an install or a change: wait until healthy, at most 10 minutes
+  weavectl status --wait --timeout 10m
+
 Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not ready, or a node has an error.`,
     )
     .action(async (opts: OptionValues, command: Command) => {
@@ -59,7 +72,12 @@ Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not read
 /** The flags as typed options (their values are checked by runStatus, before the cluster is asked anything). */
 export function statusOptionsOf(o: OptionValues): StatusFlags {
   const node = optList(o, 'node');
-  return { ...(node !== undefined ? { node } : {}), concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY), execTimeout: optString(o, 'execTimeout') ?? DEFAULT_EXEC_TIMEOUT };
+  return {
+    ...(node !== undefined ? { node } : {}),
+    concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY),
+    execTimeout: optString(o, 'execTimeout') ?? DEFAULT_EXEC_TIMEOUT,
+    wait: optBool(o, 'wait') ?? false,
+  };
 }
 
 export function parseConcurrency(text: string): number {
@@ -83,9 +101,33 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
   if (g.dryRun !== 'none') reporter.warn('status only reads the cluster: --dry-run has no effect');
   const cluster = await openCluster(g, reporter);
+  const collect = () => collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], concurrency, execTimeoutMs }, reporter);
   let report: StatusReport;
+  let gaveUp: string | undefined;
   try {
-    report = await collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], concurrency, execTimeoutMs }, reporter);
+    if (!f.wait) report = await collect();
+    else {
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const r = await waitUntilHealthy(collect, {
+          deadline: g.deadline,
+          intervalMs: WAIT_INTERVAL_MS,
+          signal: abort.signal,
+          onAttempt: (a) => {
+            if (a.report?.healthy) return;
+            reporter.progress('status-wait', `Waiting for Weave Net to be healthy: ${a.report ? unhealthyLine(a.report) : `cannot read it (${a.error instanceof Error ? a.error.message : String(a.error)})`}`);
+          },
+        });
+        reporter.endProgress();
+        if (!r.report) throw r.error;
+        report = r.report;
+        if (!r.healthy) gaveUp = `Weave Net was not healthy ${abort.signal.aborted ? 'when interrupted' : `within --timeout ${formatDuration(g.timeoutMs)}`}: ${unhealthyLine(report)}`;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    }
   } finally {
     cluster.close();
   }
@@ -98,6 +140,7 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
     const width = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : undefined;
     reporter.data(renderStatus(report, reporter.cData, width === undefined ? {} : { width }));
   }
+  if (gaveUp) throw failure(gaveUp, 'weavectl status shows every problem with its hint');
   if (!report.healthy) {
     if (g.output !== 'text') {
       const errors = report.problems.filter((p) => p.severity === 'error').length;

@@ -28,16 +28,17 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * Asks the weave container of one pod: `status`, `status ipam` and the bridge address at once,
- * then `status connections` only when `status` counts a connection that is not established
- * beyond the one to itself, or fewer than `expected` established (a healthy peer's list of
- * connections is one line per peer: at 1,000 nodes, 1,000 lines nobody needs).
+ * Asks the weave container of one pod, all at once: `status`, `status ipam`, `status connections`
+ * and the bridge address. The connections are always read: they alone say which overlay each
+ * connection uses (fastdp or sleeve), its MTU and whether it is encrypted (the data path,
+ * ./datapath.ts); they are reduced as they arrive (a count and the few connections worth naming),
+ * and weave lists at most CONN_LIMIT of them (200 by default).
  * Whatever has not answered by the deadline is an error.
  */
-export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number, expected: number): Promise<NodeProbe> {
+export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number): Promise<NodeProbe> {
   const results: Partial<Record<ProbeCommand, CommandResult>> = {};
-  const run = (k: ProbeCommand, ms: number) =>
-    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs: Math.max(1, ms) }).then(
+  const run = (k: ProbeCommand) =>
+    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs: Math.max(1, timeoutMs) }).then(
       (r) => {
         results[k] = r;
       },
@@ -45,32 +46,16 @@ export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string
         results[k] = { error: errorText(err) };
       },
     );
-  const start = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs + 250); // the exec's own timeout normally ends it first
   });
-  const all = (async () => {
-    await Promise.all((['status', 'ipam', 'bridge'] as const).map((k) => run(k, timeoutMs)));
-    if (needConnections(results.status, expected)) await run('connections', timeoutMs - (Date.now() - start));
-  })();
+  const all = Promise.all((Object.keys(PROBE_COMMANDS) as ProbeCommand[]).map((k) => run(k)));
   await Promise.race([all, deadline]);
   clearTimeout(timer);
   const late: Partial<Record<ProbeCommand, CommandResult>> = {};
-  for (const k of Object.keys(PROBE_COMMANDS) as ProbeCommand[]) {
-    if (results[k]) late[k] = results[k];
-    else if (k !== 'connections' || needConnections(results.status, expected)) late[k] = { error: `no answer within ${formatDuration(timeoutMs)}` };
-  }
+  for (const k of Object.keys(PROBE_COMMANDS) as ProbeCommand[]) late[k] = results[k] ?? { error: `no answer within ${formatDuration(timeoutMs)}` };
   return summarizeProbe(late);
-}
-
-/** Whether the `status` answer leaves something to explain about the connections. */
-function needConnections(status: CommandResult | undefined, expected: number): boolean {
-  if (!status || 'error' in status || status.exitCode !== 0) return false; // the status error says it all
-  const m = /^\s*Connections:\s*(\d+)(?:\s*\((.*)\))?/m.exec(status.stdout);
-  if (!m) return true; // Weave 1.x: no counts in `status`
-  const established = Number(/(\d+) established/.exec(m[2] ?? '')?.[1] ?? 0);
-  return established < expected || Number(m[1]) - established > 1;
 }
 
 async function findDaemonSet(cluster: Pick<Cluster, 'serves' | 'get'>, namespace: string): Promise<KubeObject | undefined> {
@@ -147,9 +132,6 @@ export async function collectStatus(
   const targets = pods.filter(
     (p) => p.node !== undefined && (!filter || filter.has(p.node)) && p.phase === 'Running' && p.weave?.state === 'running' && !p.terminating,
   );
-  // Connections each peer should have: the other peers, at most CONN_LIMIT.
-  const peers = pods.filter((p) => p.node !== undefined && (!ds.uid || !p.ownerUid || p.ownerUid === ds.uid) && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  const expected = Math.min(Math.max(0, Math.max(new Set(peers.map((p) => p.node)).size, ds.desired) - 1), ds.connLimit);
   const probes = new Map<string, NodeProbe>();
   let done = 0;
   const show = () => {
@@ -158,7 +140,7 @@ export async function collectStatus(
   reporter.debug(`Asking weave on ${targets.length} nodes, ${opts.concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
   show();
   await eachLimited(targets, opts.concurrency, async (pod) => {
-    probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs, expected));
+    probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs));
     done++;
     show();
   });

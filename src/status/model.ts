@@ -23,6 +23,13 @@
  *                                          // awaiting-consensus | all-owners-unreachable | unknown (null: none answered)
  *     "states": { "ready": 4 }             // how many nodes report each state
  *   },
+ *   "datapath": {                          // from every node's established connections (./datapath.ts)
+ *     "overlay": "fastdp",                 // fastdp | sleeve | mixed (null: none read)
+ *     "fastdp": 12, "sleeve": 0, "mtu": { "min": 1376, "max": 1376 },
+ *     "encryption": "disabled",            // enabled | disabled | mixed (null: none read)
+ *     "sleevePairs": [ { "nodes": ["node-1", "node-2"], "mtu": 1300 } ],   // pairs that fell back to sleeve
+ *     "fastdpDisabled": false              // WEAVE_NO_FASTDP set: sleeve is intended
+ *   },
  *   "nodes": [ {                           // one per node that runs, or should run, a weave-net pod; by node name
  *     "node": "node-1", "status": "ok",    // ok | warning | error
  *     "internalIP": "10.0.0.1",            // the node's InternalIP (or its weave pod's hostIP); null when unknown
@@ -40,8 +47,10 @@
  *       "expected": 3,                     // what this node should have: the peers, less those most nodes
  *                                          // cannot reach (their own rows say so), at most CONN_LIMIT
  *       "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ]
- *     },                                   // (failed is read only when weave's status counts a problem)
+ *     },
  *     "encryption": false,
+ *     "datapath": { "fastdp": 3, "sleeve": 0, "mtu": 1376 },   // established connections by overlay, their
+ *                                          // smallest MTU; null when the connections were not read
  *     "npc": "running",                    // running | disabled | absent | waiting: REASON | terminated: REASON | unknown
  *     "error": null                        // why the node could not be read, or the first error found there
  *   } ],
@@ -65,16 +74,16 @@ import { daemonSetNodeFit } from '../kube/scheduling.js';
 import { daemonSetCounts, daemonSetStatus } from '../rollout/status.js';
 import {
   parseBridgeAddresses,
-  parseStatusConnections,
   parseStatusIpam,
   parseWeaveStatus,
+  summarizeConnections,
   versionFromImage,
   type IpamState,
-  type WeaveConnection,
   type WeaveStatus,
 } from './parse.js';
 import { buildNodeRow } from './node-row.js';
 import { analyzeConnections, connectivityProblems } from './connectivity.js';
+import { datapathReport, type DatapathSummary, type NodeDatapath } from './datapath.js';
 import { ipamSummary } from './ipam.js';
 import { naturalCompare } from './text.js';
 import { oneLine } from '../util/text.js';
@@ -159,6 +168,10 @@ export interface DaemonSetSummary {
   ipallocRange?: string;
   connLimit: number;
   npc: boolean;
+  /** WEAVE_MTU when the DaemonSet sets it as a number. */
+  mtu?: number;
+  /** WEAVE_NO_FASTDP is set (v2.8.1 prog/weave-kube/launch.sh: any non-empty value passes --no-fastdp): sleeve is intended. */
+  noFastdp?: boolean;
 }
 
 function containerState(status: any): ContainerState { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -235,6 +248,8 @@ export function summarizeDaemonSet(ds: KubeObject): DaemonSetSummary {
     ...(env.get('IPALLOC_RANGE') ? { ipallocRange: env.get('IPALLOC_RANGE')! } : {}),
     connLimit: Number.isInteger(connLimit) && connLimit > 0 ? connLimit : defaultConnLimit(version),
     npc: containers.some((c) => c?.name === NPC_CONTAINER) && expectNpc !== '0',
+    ...(/^\d+$/.test(env.get('WEAVE_MTU') ?? '') ? { mtu: Number(env.get('WEAVE_MTU')) } : {}),
+    ...(env.get('WEAVE_NO_FASTDP') ? { noFastdp: true } : {}),
   };
 }
 
@@ -247,6 +262,14 @@ export interface FailedConnection {
   address: string;
   state: string;
   info: string;
+}
+
+/** An established connection that does not use fastdp (sleeve, or an overlay weavectl does not know). */
+export interface SlowConnection {
+  address: string;
+  overlay: string;
+  nickname?: string;
+  mtu?: number;
 }
 
 export interface UnreachableOwner {
@@ -263,7 +286,18 @@ export interface NodeProbe {
   /** `status ipam` was read (even if empty). */
   ipamRead: boolean;
   unreachable: UnreachableOwner[];
-  connections?: { established: number; failed: FailedConnection[]; encrypted: number; unencrypted: number };
+  connections?: {
+    established: number;
+    failed: FailedConnection[];
+    encrypted: number;
+    unencrypted: number;
+    /** established connections over fastdp */
+    fastdp?: number;
+    /** established connections over anything else (sleeve) */
+    slow?: SlowConnection[];
+    /** the MTUs the established connections report, distinct, ascending */
+    mtus?: number[];
+  };
   /** undefined: not read; null: read, the bridge has no IPv4 address. */
   bridge?: string | null;
   /** One line per command that failed: `weave --local status ipam: exit code 1: ...`. */
@@ -317,17 +351,32 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
   });
 
   parse('connections', outputOf('connections', results.connections, errors), (t) => {
-    const c = { established: 0, failed: [] as FailedConnection[], encrypted: 0, unencrypted: 0 };
-    parseStatusConnections(t, (conn: WeaveConnection) => {
-      if (conn.self) return;
+    const sum = summarizeConnections(t);
+    const c = {
+      established: sum.fastdp,
+      failed: [] as FailedConnection[],
+      encrypted: sum.fastdpEncrypted,
+      unencrypted: sum.fastdpUnencrypted,
+      fastdp: sum.fastdp,
+      slow: [] as SlowConnection[],
+      mtus: [...sum.fastdpMtus],
+    };
+    for (const conn of sum.others) {
+      if (conn.self) continue;
       if (conn.state === 'established') {
         c.established++;
         if (conn.encrypted === true) c.encrypted++;
         else if (conn.encrypted === false) c.unencrypted++;
+        if (conn.overlay === 'fastdp') c.fastdp++;
+        else if (conn.overlay !== undefined) {
+          c.slow.push({ address: conn.address, overlay: conn.overlay, ...(conn.nickname ? { nickname: conn.nickname } : {}), ...(conn.mtu !== undefined ? { mtu: conn.mtu } : {}) });
+        }
+        if (conn.mtu !== undefined && !c.mtus.includes(conn.mtu)) c.mtus.push(conn.mtu);
       } else if (conn.state !== 'pending' && conn.state !== 'connecting') {
         c.failed.push({ address: conn.address, state: conn.state, info: conn.info });
       }
-    });
+    }
+    c.mtus.sort((a, b) => a - b);
     probe.connections = c;
   });
 
@@ -371,6 +420,8 @@ export interface NodeRow {
   encryption: boolean | null;
   npc: string | null;
   error: string | null;
+  /** The node's established connections by overlay and their smallest MTU; null when they were not read. */
+  datapath: NodeDatapath | null;
 }
 
 export interface UnreachablePeer extends UnreachableOwner {
@@ -396,6 +447,7 @@ export interface StatusReport {
     npc: boolean;
   } | null;
   ipam: { range: string | null; size: number | null; state: IpamState | null; states: Partial<Record<IpamState, number>> };
+  datapath: DatapathSummary;
   nodes: NodeRow[];
   unreachablePeers: UnreachablePeer[];
   problems: ReportProblem[];
@@ -501,6 +553,17 @@ export function buildReport(input: ReportInput): StatusReport {
 
   for (const p of connectivityProblems(conn, ns)) add(p.severity, null, p.message, p.hint);
 
+  const datapath = datapathReport({
+    nodes: rowNames.map((n) => {
+      const pod = podByNode.get(n);
+      return { node: n, probe: pod ? input.probes.get(pod.name) : undefined };
+    }),
+    conn,
+    ...(ds ? { ds } : {}),
+  });
+  for (const r of rows) r.datapath = datapath.perNode.get(r.node) ?? null;
+  for (const p of datapath.problems) add(p.severity, null, p.message, p.hint);
+
   const ipam = ipamSummary(ranges, states, ds);
   for (const p of ipam.problems) add(p.severity, null, p.message, p.hint);
 
@@ -543,6 +606,7 @@ export function buildReport(input: ReportInput): StatusReport {
         }
       : null,
     ipam: ipam.ipam,
+    datapath: datapath.summary,
     nodes: rows,
     unreachablePeers: unreachable.peers,
     problems,

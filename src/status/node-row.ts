@@ -95,6 +95,7 @@ export function buildNodeRow(input: NodeRowInput): NodeRowResult {
     encryption: null,
     npc: pod ? npcText(pod, ds) : null,
     error: null,
+    datapath: null,
   };
 
   if (node && !node.ready) issue('error', `node ${name} is NotReady`, `kubectl describe node ${name}`);

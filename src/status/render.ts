@@ -138,6 +138,28 @@ export function renderStatus(raw: StatusReport, paint: Paint = plain(), opts: { 
     out.push(`  ${glyph('warning', p)} ${n} unreachable peer${n === 1 ? ' owns' : 's own'} ${ips} addresses (see below)`);
   }
 
+  const dp = report.datapath;
+  if (dp && dp.overlay !== null) {
+    const total = dp.fastdp + dp.sleeve;
+    const mtu = dp.mtu ? `, MTU ${dp.mtu.min === dp.mtu.max ? dp.mtu.min : `${dp.mtu.min}-${dp.mtu.max}`}` : '';
+    const encryption = dp.encryption ? `, encryption ${dp.encryption}` : '';
+    const what =
+      dp.overlay === 'fastdp'
+        ? `fastdp on all ${total} connection${total === 1 ? '' : 's'}`
+        : dp.overlay === 'sleeve'
+          ? `sleeve on all ${total} connection${total === 1 ? '' : 's'}${dp.fastdpDisabled ? ' (WEAVE_NO_FASTDP)' : ''}`
+          : `fastdp on ${dp.fastdp} of ${total} connections, sleeve on ${dp.sleeve}`;
+    const bad = (dp.sleeve > 0 && !dp.fastdpDisabled) || dp.encryption === 'mixed';
+    out.push(`${p.bold('Datapath')} ${what}${mtu}${encryption}`);
+    if (bad) {
+      for (const pair of dp.fastdpDisabled ? [] : dp.sleevePairs.slice(0, 10)) {
+        out.push(`  ${glyph('warning', p)} sleeve between ${pair.nodes[0]} and ${pair.nodes[1]}${pair.mtu !== null ? ` (MTU ${pair.mtu})` : ''}`);
+      }
+      if (!dp.fastdpDisabled && dp.sleevePairs.length > 10) out.push(`  ${glyph('warning', p)} and ${dp.sleevePairs.length - 10} more pairs (see below)`);
+      if (dp.encryption === 'mixed') out.push(`  ${glyph('error', p)} the nodes disagree on encryption (see below)`);
+    }
+  }
+
   if (report.nodes.length > 0) {
     const barTitle = ipam.range ? `SHARE OF ${ipam.range}` : 'SHARE OF RANGE';
     const cells = report.nodes.map((r) => [

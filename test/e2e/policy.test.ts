@@ -46,7 +46,8 @@ async function cluster(k8sVersion: string, installArgs: string[] = []): Promise<
   pod('iperf-prod-1-7d9f', 'iperf-prod-1', 'k8s-vm1');
   pod('iperf-prod-1-x2kq', 'iperf-prod-1', 'k8s-vm2');
   pod('iperf-prod-2-5bb8', 'iperf-prod-2', 'k8s-vm2');
-  // The simulated kubelet gives each pod an address from 10.32.0.0/12 (a /22 per node) when it starts it.
+  // The simulated kubelet gives each pod an address from its node's share of the weave range when it starts it
+  // (test/sim/src/dataplane.ts): 10.32.0.0/13 on k8s-vm1, 10.40.0.0/13 on k8s-vm2.
   await sim.waitFor(() => sim.list('v1', 'Pod', 'prod').every((p) => p['status']?.['podIP']));
   const netpolApi = sim.k8sVersion.minor >= 7 ? 'networking.k8s.io/v1' : 'extensions/v1beta1';
   return {
@@ -157,7 +158,7 @@ async function seedStory(c: Cluster, denySpec: Obj, extras: boolean): Promise<vo
   expect(r.stderr).toMatch(/weave-npc on node k8s-vm2 \(pod kube-system\/weave-net-\w+\)/);
   expect(r.stdout).toContain('/* pods: namespace: prod, selector: run=iperf-prod-1 -> pods: namespace: prod, selector: run=iperf-prod-1 (ingress) */');
   expect(r.stdout).toContain('           # allow ingress from pods run=iperf-prod-1 in prod to pods run=iperf-prod-1 in prod on any port');
-  expect(r.stdout).toMatch(/# weave-\S+ \(src, dst\): pods run=iperf-prod-1 in prod = prod\/iperf-prod-1-7d9f \(10\.32\.\d+\.\d+\), prod\/iperf-prod-1-x2kq \(10\.32\.\d+\.\d+\)/);
+  expect(r.stdout).toMatch(/# weave-\S+ \(src, dst\): pods run=iperf-prod-1 in prod = prod\/iperf-prod-1-7d9f \(10\.32\.0\.\d+\), prod\/iperf-prod-1-x2kq \(10\.40\.0\.\d+\)/);
 
   // Undo: only default-deny-ingress goes; iperf-prod-2 accepts everything again.
   r = await c.cli(['policy', 'isolate', 'prod', '--undo']);

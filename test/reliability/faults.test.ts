@@ -47,6 +47,8 @@ const COMMANDS: Cmd[] = [
   // pods that do not exist: a clean failure (exit 1) even without faults
   { name: 'policy explain', args: ['policy', 'explain', '--from', 'kube-system/no-such-pod', '--to', 'kube-system/other'], writes: false, code: 1 },
   { name: 'npc rules', args: ['npc', 'rules'], writes: false },
+  // deploys probes in weavectl-test and removes them again
+  { name: 'connectivity test', args: ['connectivity', 'test'], writes: true },
   { name: 'uninstall', args: ['uninstall', '--wait=false'], writes: true },
 ];
 

@@ -79,18 +79,20 @@ function imitation(extra: Partial<WeaveView> = {}) {
 const quiet = () => new Reporter({ stderr: Object.assign(new PassThrough(), { isTTY: false }), env: {} });
 
 describe('collectStatus', () => {
-  it('asks status, status ipam and the bridge; status connections only when status shows a problem', async () => {
+  it('asks status, status ipam, status connections (the data path is only there) and the bridge, on every node', async () => {
     const c = new FakeCluster(objects(), imitation());
     const r = await collectStatus(c, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
     expect(r.healthy).toBe(true);
-    expect(r.nodes.map((n) => [n.node, n.ips, n.connections?.established])).toEqual([
-      ['node-1', 8192, 3],
-      ['node-2', 4096, 3],
-      ['node-3', 2048, 3],
-      ['node-4', 2048, 3],
+    expect(r.nodes.map((n) => [n.node, n.ips, n.connections?.established, n.datapath])).toEqual([
+      ['node-1', 8192, 3, { fastdp: 3, sleeve: 0, mtu: 1376 }],
+      ['node-2', 4096, 3, { fastdp: 3, sleeve: 0, mtu: 1376 }],
+      ['node-3', 2048, 3, { fastdp: 3, sleeve: 0, mtu: 1376 }],
+      ['node-4', 2048, 3, { fastdp: 3, sleeve: 0, mtu: 1376 }],
     ]);
-    expect(new Set(c.execs.map((e) => e.cmd))).toEqual(new Set(['/home/weave/weave --local status', '/home/weave/weave --local status ipam', 'ip -4 -o addr show dev weave']));
-    expect(c.execs).toHaveLength(12);
+    expect(new Set(c.execs.map((e) => e.cmd))).toEqual(
+      new Set(['/home/weave/weave --local status', '/home/weave/weave --local status ipam', '/home/weave/weave --local status connections', 'ip -4 -o addr show dev weave']),
+    );
+    expect(c.execs).toHaveLength(16);
     expect(c.execs.every((e) => e.timeoutMs === 5000)).toBe(true);
 
     const bad = new FakeCluster(objects(), imitation({ unreachable: new Set(['node-3']) }));

@@ -132,10 +132,10 @@ describe('a healthy 4-node cluster on 172.25.64.0/18', () => {
   });
 
   it('has the documented JSON shape: every field present', () => {
-    expect(Object.keys(r)).toEqual(['namespace', 'healthy', 'daemonSet', 'ipam', 'nodes', 'unreachablePeers', 'problems', 'summary']);
+    expect(Object.keys(r)).toEqual(['namespace', 'healthy', 'daemonSet', 'ipam', 'datapath', 'nodes', 'unreachablePeers', 'problems', 'summary']);
     expect(Object.keys(r.nodes[0]!)).toEqual([
       'node', 'status', 'internalIP', 'nodeReady', 'pod', 'podPhase', 'containersReady', 'containers', 'restarts', 'version', 'peer', 'nickname',
-      'bridge', 'ips', 'percent', 'activeIPs', 'ipamState', 'connections', 'encryption', 'npc', 'error',
+      'bridge', 'ips', 'percent', 'activeIPs', 'ipamState', 'connections', 'encryption', 'npc', 'error', 'datapath',
     ]);
     expect(r.daemonSet).toEqual({
       name: 'weave-net', apiVersion: 'apps/v1', desired: 4, updated: 4, ready: 4, available: 4,
@@ -369,5 +369,58 @@ describe('shareBar', () => {
     expect(shareBar(0, 16384, 0)).toBe('░'.repeat(20));
     expect(shareBar(null, null, 25)).toBe('█'.repeat(5) + '░'.repeat(15));
     expect(shareBar(null, 16384, null)).toBe('');
+  });
+});
+
+describe('the data path (src/status/datapath.ts)', () => {
+  it('a healthy cluster: fastdp on every connection, WEAVE_MTU, encryption disabled; no problem', () => {
+    const r = report();
+    expect(r.datapath).toEqual({ overlay: 'fastdp', fastdp: 12, sleeve: 0, mtu: { min: 1376, max: 1376 }, encryption: 'disabled', sleevePairs: [], fastdpDisabled: false });
+    expect(r.nodes[0]!.datapath).toEqual({ fastdp: 3, sleeve: 0, mtu: 1376 });
+    expect(renderStatus(r)).toContain('Datapath fastdp on all 12 connections, MTU 1376, encryption disabled\n');
+  });
+
+  it('a pair that fell back to sleeve is one warning naming both nodes, the likely causes and the --mtu hint', () => {
+    const limited = (a: string, b: string) => ([a, b].sort().join() === 'node-1,node-2' ? 1300 : undefined);
+    const v = view(NODES, { pathMtu: limited });
+    const r = report({ probes: new Map(NODES.map((n) => [podName(n), probeFrom(v, n)])) });
+    expect(r.healthy).toBe(true);
+    expect(r.datapath).toMatchObject({ overlay: 'mixed', fastdp: 10, sleeve: 2, mtu: { min: 1300, max: 1376 }, sleevePairs: [{ nodes: ['node-1', 'node-2'], mtu: 1300 }] });
+    expect(r.nodes.map((n) => n.datapath)).toEqual([
+      { fastdp: 2, sleeve: 1, mtu: 1300 },
+      { fastdp: 2, sleeve: 1, mtu: 1300 },
+      { fastdp: 3, sleeve: 0, mtu: 1376 },
+      { fastdp: 3, sleeve: 0, mtu: 1376 },
+    ]);
+    const warnings = r.problems.filter((p) => p.message.includes('sleeve'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ severity: 'warning', node: null });
+    expect(warnings[0]!.message).toBe(
+      "node-1 and node-2 fell back from fastdp to sleeve (MTU 1300): the path between them carries less than WEAVE_MTU 1376 plus VXLAN's overhead, or UDP 6784 (fastdp's VXLAN) is blocked between them; sleeve is slower",
+    );
+    expect(warnings[0]!.hint).toBe('open UDP 6784 between the two nodes; if the path MTU is the cause, lower the MTU: weavectl install --mtu 1300');
+    const text = renderStatus(r);
+    expect(text).toContain('Datapath fastdp on 10 of 12 connections, sleeve on 2, MTU 1300-1376, encryption disabled\n  ‼ sleeve between node-1 and node-2 (MTU 1300)\n');
+  });
+
+  it('WEAVE_NO_FASTDP: sleeve everywhere is intended, no warning', () => {
+    const v = view(NODES, { noFastdp: true });
+    const r = report({
+      ds: daemonSet({ desired: 4, env: [{ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' }, { name: 'WEAVE_NO_FASTDP', value: '1' }] }),
+      probes: new Map(NODES.map((n) => [podName(n), probeFrom(v, n)])),
+    });
+    expect(r.datapath).toMatchObject({ overlay: 'sleeve', fastdpDisabled: true, sleevePairs: expect.any(Array) });
+    expect(r.problems.filter((p) => p.message.includes('sleeve'))).toEqual([]);
+    expect(renderStatus(r)).toContain('Datapath sleeve on all 12 connections (WEAVE_NO_FASTDP), MTU 1376');
+  });
+
+  it('nodes that disagree on encryption are an error; encrypted connections still give their MTU', () => {
+    const on = view(NODES, { encryption: true });
+    const off = view(NODES);
+    const r = report({ probes: new Map(NODES.map((n) => [podName(n), probeFrom(n === 'node-4' ? off : on, n)])) });
+    expect(r.datapath.encryption).toBe('mixed');
+    expect(r.datapath.mtu).toEqual({ min: 1376, max: 1376 });
+    expect(r.healthy).toBe(false);
+    expect(r.problems.find((p) => p.message.startsWith('encryption is enabled on node-1, node-2, node-3 and disabled on node-4'))).toMatchObject({ severity: 'error', node: null });
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseBridgeAddresses,
   parseConnectionLine,
+  summarizeConnections,
   parseIpamState,
   parseStatusConnections,
   parseStatusIpam,
@@ -202,6 +203,28 @@ describe('parseStatusConnections', () => {
     expect(plain).toMatchObject({ encrypted: false, overlay: 'sleeve', nickname: 'trusted' });
     const pending = parseConnectionLine(connLine('->', '10.0.0.7:6783', 'pending', `${pad('encrypted', 11)} ${pad('fastdp', 6)} aa:bb:cc:dd:ee:07(k8s-vm7)`));
     expect(pending).toMatchObject({ state: 'pending', encrypted: true, nickname: 'k8s-vm7' });
+  });
+
+  it('reads the MTU of an encrypted connection, whose attributes print as "encrypted=truemtu=1376" (v2.8.1 prog/weaver/http.go connectionsTemplate ranges over the Attrs map in key order with no separator; mesh status.go sets attrs["encrypted"])', () => {
+    const enc = parseConnectionLine(connLine('->', '10.0.0.2:6783', 'established', `${pad('encrypted', 11)} ${pad('sleeve', 6)} b2:77:14:9a:c0:02(k8s-vm2)`, 'encrypted=truemtu=1300'));
+    expect(enc).toMatchObject({ encrypted: true, overlay: 'sleeve', nickname: 'k8s-vm2', mtu: 1300 });
+  });
+
+  it('summarizeConnections counts the established fastdp lines and parses the others whole, as parseStatusConnections does', () => {
+    const text = [
+      connLine('->', '10.0.0.2:6783', 'established', `${pad('fastdp', 6)} b2:77:14:9a:c0:02(k8s-vm2)`, 'mtu=1376'),
+      connLine('<-', '10.0.0.3:44718', 'established', `${pad('encrypted', 11)} ${pad('fastdp', 6)} c6:01:ee:31:5d:03(k8s-vm3)`, 'encrypted=truemtu=8916'),
+      connLine('<-', '10.0.0.5:44719', 'established', `${pad('unencrypted', 11)} ${pad('fastdp', 6)} c6:01:ee:31:5d:05(trusted)`, 'mtu=1376'),
+      connLine('->', '10.0.0.4:6783', 'established', `${pad('sleeve', 6)} d2:00:00:00:00:04(k8s-vm4)`, 'mtu=1300'),
+      connLine('->', '10.0.0.1:6783', 'failed', 'cannot connect to ourself, retry: never'),
+      connLine('->', '10.0.0.6:6783', 'retrying', 'dial tcp4 :0->10.0.0.6:6783: connect: no route to host'),
+    ].join('');
+    const sum = summarizeConnections(text);
+    expect({ ...sum, fastdpMtus: [...sum.fastdpMtus].sort() }).toMatchObject({ fastdp: 3, fastdpEncrypted: 1, fastdpUnencrypted: 1, fastdpMtus: [1376, 8916] });
+    const all = parseStatusConnections(text);
+    expect(sum.others).toEqual(all.filter((c) => !(c.state === 'established' && c.overlay === 'fastdp')));
+    expect(sum.others.map((c) => c.state)).toEqual(['established', 'failed', 'retrying']);
+    expect(() => summarizeConnections('Usage:\n\nweave --help | help\n')).toThrow(/not the output of "weave status connections"/);
   });
 
   it('reads 1.x lines: direct/discovered, retrying(err), failed(err), unestablished', () => {

@@ -4,9 +4,12 @@
  */
 
 import { parseArgs } from 'node:util';
+import { applyFault, FAULT_HELP, FaultSpecError, parseFault, type FaultSpec } from './fault-spec.js';
 import { startSimulator, type SimOptions } from './index.js';
 
-const USAGE = `usage: npm run sim -- [--nodes N] [--k8s-version 1.29.2] [--token T] [--step-delay-ms 20] [--latency-ms 0] [--seed 1]`;
+const USAGE = `usage: npm run sim -- [--nodes N] [--k8s-version 1.29.2] [--token T] [--step-delay-ms 20] [--latency-ms 0] [--seed 1] [--fault NAME[=ARGS] ...]
+faults (repeatable):
+${FAULT_HELP}`;
 
 function fail(msg: string): never {
   process.stderr.write(`sim: ${msg}\n${USAGE}\n`);
@@ -21,7 +24,7 @@ function int(name: string, v: string | undefined, min: number): number | undefin
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       options: {
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
         'step-delay-ms': { type: 'string' },
         'latency-ms': { type: 'string' },
         seed: { type: 'string' },
+        fault: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -53,11 +57,28 @@ async function main(): Promise<void> {
   if (lat !== undefined) opts.latencyMs = lat;
   const seed = int('seed', values['seed'] as string | undefined, 0);
   if (seed !== undefined) opts.seed = seed;
+  const faults: FaultSpec[] = [];
+  for (const f of (values['fault'] as string[] | undefined) ?? []) {
+    try {
+      faults.push(parseFault(f));
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   let sim;
   try {
     sim = await startSimulator(opts);
   } catch (e) {
     fail((e as Error).message);
+  }
+  for (const f of faults) {
+    try {
+      applyFault(sim, f);
+    } catch (e) {
+      await sim.stop();
+      fail(e instanceof FaultSpecError ? e.message : String(e));
+    }
+    process.stderr.write(`fault: ${f.kind}\n`);
   }
   process.stderr.write(`Kubernetes ${sim.k8sVersion.gitVersion} simulator at ${sim.url} with ${sim.nodes.names().length} node(s)\n`);
   process.stderr.write(`  export KUBECONFIG=${sim.kubeconfigPath}\n`);

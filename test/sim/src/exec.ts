@@ -25,6 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ExecReply, Obj } from './types.js';
+import { probeExec } from './dataplane.js';
 import { weaveExec, weaveState, type WeaveView } from './weave-node.js';
 
 /** What exec.ts needs of the simulator (a structural subset of index.ts's Simulator). */
@@ -36,6 +37,8 @@ export interface ExecSim {
     get(store: string, namespace: string, name: string): Obj | undefined;
   };
   execHandlers: { run(pod: Obj, container: string, command: string[]): Promise<ExecReply | undefined> };
+  /** The data plane faults (faults.ts partition / pathMtu). */
+  faults?: { partitioned(a: string, b: string): boolean; pathMtuBetween(a: string, b: string): number | undefined };
   podLogs: {
     get(ns: string, pod: string, container: string, opts?: { previous?: boolean }): string;
     hasPrevious(ns: string, pod: string, container: string): boolean;
@@ -251,6 +254,7 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
     mtu: Number.isInteger(mtu) && mtu > 0 ? mtu : undefined,
     noFastdp: !!env.get('WEAVE_NO_FASTDP'),
     checkpointDisabled: !!env.get('CHECKPOINT_DISABLE'),
+    ...(sim.faults ? { partitioned: (a: string, b: string) => sim.faults!.partitioned(a, b), pathMtu: (a: string, b: string) => sim.faults!.pathMtuBetween(a, b) } : {}),
     pods: sim.store.list('pods').map((p) => ({
       namespace: String(p['metadata']?.['namespace'] ?? ''),
       name: String(p['metadata']?.['name'] ?? ''),
@@ -289,6 +293,8 @@ export async function runInContainer(sim: ExecSim, pod: Obj, container: string, 
       if (r) return r;
     }
   }
+  const probe = probeExec(sim, pod, container, command);
+  if (probe) return probe;
   return notFoundReply(command);
 }
 

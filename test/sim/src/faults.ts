@@ -85,6 +85,10 @@ export interface AccessRule {
   user?: string;
 }
 
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
 function listMatch(want: string | string[] | undefined, v: string): boolean {
   if (want === undefined) return true;
   return Array.isArray(want) ? want.includes(v) || want.includes('*') : want === v || want === '*';
@@ -323,8 +327,59 @@ export class Faults {
   /** See noBindPermission. */
   bindingsNeedRoles = false;
 
+  // ---- the data plane (dataplane.ts, weave-node.ts) ----
+
+  /** Node pairs ("a\u0000b", names sorted) whose pods cannot reach each other; their weave connection fails. */
+  private partitions = new Set<string>();
+  /** Path MTU limits between nodes: `nodes` undefined means every pair of nodes. */
+  private mtuLimits: { mtu: number; nodes?: [string, string] }[] = [];
+
+  /**
+   * Cuts the network between two nodes: their pods (and host-network processes) cannot reach each
+   * other, and their weave connection shows failed (the mesh still knows both peers through others).
+   */
+  partition(a: string, b: string): () => void {
+    const key = pairKey(a, b);
+    this.partitions.add(key);
+    return () => {
+      this.partitions.delete(key);
+    };
+  }
+
+  /** Whether traffic between the two nodes is cut by `partition`. */
+  partitioned(a: string, b: string): boolean {
+    return a !== b && this.partitions.has(pairKey(a, b));
+  }
+
+  /**
+   * The underlay between nodes (every pair, or the given one) carries at most `mtu` bytes of overlay
+   * packet: larger don't-fragment packets vanish, and the weave connections fall back from fastdp to
+   * sleeve with that MTU.
+   */
+  pathMtu(mtu: number, nodes?: [string, string]): () => void {
+    const e = { mtu, ...(nodes ? { nodes } : {}) };
+    this.mtuLimits.push(e);
+    return () => {
+      const i = this.mtuLimits.indexOf(e);
+      if (i >= 0) this.mtuLimits.splice(i, 1);
+    };
+  }
+
+  /** The smallest `pathMtu` limit between two different nodes, if any. */
+  pathMtuBetween(a: string, b: string): number | undefined {
+    if (a === b) return undefined;
+    let out: number | undefined;
+    for (const e of this.mtuLimits) {
+      if (e.nodes && pairKey(e.nodes[0], e.nodes[1]) !== pairKey(a, b)) continue;
+      out = out === undefined ? e.mtu : Math.min(out, e.mtu);
+    }
+    return out;
+  }
+
   /** Removes every fault. */
   clear(): void {
+    this.partitions.clear();
+    this.mtuLimits = [];
     this.podFaults = [];
     this.requestFaults = [];
     this.watchCuts = [];

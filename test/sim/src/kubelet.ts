@@ -8,6 +8,7 @@
  * A pod being deleted disappears one step after its deletionTimestamp is set, whatever its node's state.
  */
 
+import { allocatePodIp } from './dataplane.js';
 import { condition, isNodeReady, setCondition, type Core } from './core.js';
 import { deepEqual, isPlainObject } from './patch.js';
 import { nowRfc3339, type StoreEvent } from './store.js';
@@ -280,6 +281,9 @@ export class Kubelet {
       idx = this.nodeIndex.size;
       this.nodeIndex.set(n, idx);
     }
+    // the node's share of the running Weave Net's range (dataplane.ts); the old scheme when it has none left
+    const fromShare = allocatePodIp(this.c.store, n);
+    if (fromShare) return fromShare;
     const k = (this.podIpCounter.get(n) ?? 0) + 1;
     this.podIpCounter.set(n, k);
     // weave's default range 10.32.0.0/12, a /22 per node

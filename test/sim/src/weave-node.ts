@@ -88,6 +88,10 @@ export interface WeaveView {
   k8sMinor?: number;
   /** The clock (the version check line, iptables-save's header). */
   now?: Date;
+  /** Data plane faults (faults.ts `partition`): the connection between the two nodes fails. */
+  partitioned?: (a: string, b: string) => boolean;
+  /** Data plane faults (faults.ts `pathMtu`): the connection falls back to sleeve with this MTU. */
+  pathMtu?: (a: string, b: string) => number | undefined;
 }
 
 export type NpcFormat = 'current' | 'legacy';
@@ -211,6 +215,12 @@ export function goPercent(ips: number, total: number): string {
   return padLeft(text, 4, '0');
 }
 
+/** Go's time.Time.String() of a UTC time (without the monotonic clock reading). */
+function goTime(d: Date): string {
+  const iso = d.toISOString(); // 2026-12-03T14:30:05.123Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${iso.slice(20, 23)}000000 +0000 UTC`;
+}
+
 /** Go's time.Format("2006/01/02 15:04:05") in UTC. */
 function goStamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -295,10 +305,23 @@ function localConnections(view: WeaveView, pv: PeerView): LocalConnectionStatus[
       continue;
     }
     const c = established.get(target.name);
-    if (c) {
-      let info = `${padRight(overlay, 6)} ${nameNick(c.remote)}`;
+    if (c && view.partitioned?.(pv.local.name, target.name)) {
+      // mesh connection_maker.go: a broken connection's target waits to retry, shown as
+      // `failed` with "<last error>, retry: <time.Time>" (vendor/github.com/weaveworks/mesh/status.go, v2.8.1)
+      const retry = goTime(new Date((view.now ?? new Date()).getTime() + 30_000));
+      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `read tcp4 ${pv.local.internalIP}:${ephemeralPort(pv.local.name, target.name)}->${target.internalIP}:${WEAVE_PORT}: i/o timeout, retry: ${retry}`, attrs: '' });
+    } else if (c) {
+      // A path MTU below what fastdp needs: fastdp's heartbeats fail and the overlay switch falls
+      // back to sleeve, which reports the MTU it found (v2.8.1 router/overlay_switch.go chooseBest,
+      // router/sleeve.go Attrs: {"name": "sleeve", "mtu": fwd.mtu}).
+      const limit = view.pathMtu?.(pv.local.name, target.name);
+      const ov = limit !== undefined && limit < mtu ? 'sleeve' : overlay;
+      let info = `${padRight(ov, 6)} ${nameNick(c.remote)}`;
       if (view.encryption) info = `${padRight('encrypted', 11)} ${info}`;
-      out.push({ outbound: c.outbound, address: c.address, state: 'established', info, attrs: `mtu=${mtu}` });
+      // the template prints the Attrs map in key order without separators (v2.8.1 prog/weaver/http.go
+      // connectionsTemplate); mesh sets attrs["encrypted"] = true on encrypted connections (status.go)
+      const attrs = `${view.encryption ? 'encrypted=true' : ''}mtu=${limit !== undefined && limit < mtu ? limit : mtu}`;
+      out.push({ outbound: c.outbound, address: c.address, state: 'established', info, attrs });
     } else {
       out.push({
         outbound: true,
