@@ -7,6 +7,7 @@
  * Every request has a timeout; idempotent requests are retried with backoff on 429 (Retry-After
  * honoured), 5xx and connection resets. API errors become one-line KubeApiErrors.
  */
+import { backoffDelay, parseRetryAfter } from '../util/retry.js';
 import http from 'node:http';
 import https from 'node:https';
 import tlsModule from 'node:tls';
@@ -111,15 +112,6 @@ export function buildQuery(query: HttpRequest['query']): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(parseFloat(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
 /** `299 - "extensions/v1beta1 DaemonSet is deprecated"` -> the quoted text. */
 export function parseWarningHeader(value: string): string[] {
   const out: string[] = [];
@@ -207,7 +199,7 @@ export class Transport {
       }
       if (res.status >= 200 && res.status < 300) return res;
       if (req.retry === true && RETRY_STATUS.has(res.status) && attempt < policy.attempts) {
-        const after = retryAfterMs(res.headers['retry-after']);
+        const after = parseRetryAfter(res.headers['retry-after'], Date.now());
         const delay = Math.min(after ?? this.backoff(attempt), policy.maxDelayMs);
         // a retry that could only start after --timeout ran out is not made: the answer so far is the error
         if (this.fitsBeforeDeadline(delay)) {
@@ -262,7 +254,7 @@ export class Transport {
       } catch (err) {
         if (err instanceof HttpFailure) {
           if (RETRY_STATUS.has(err.res.status) && attempt < this.retry.attempts) {
-            const after = retryAfterMs(err.res.headers['retry-after']);
+            const after = parseRetryAfter(err.res.headers['retry-after'], Date.now());
             await sleep(Math.min(after ?? this.backoff(attempt), this.retry.maxDelayMs), signal);
             continue;
           }
@@ -381,8 +373,7 @@ export class Transport {
   }
 
   private backoff(attempt: number): number {
-    const d = this.retry.baseDelayMs * 2 ** (attempt - 1);
-    return Math.min(this.retry.maxDelayMs, Math.round(d * (0.75 + Math.random() * 0.5)));
+    return backoffDelay(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs, jitter: [0.75, 1.25] });
   }
 
   private url(req: HttpRequest): URL {

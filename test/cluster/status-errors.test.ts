@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiError, isPreconditionConflict, KubeApiError, networkError, NetworkError, parseApplyConflicts, retryClass } from '../../src/cluster/status-errors.js';
 import { failure } from '../../src/errors.js';
 import { EventSplitter } from '../../src/cluster/watch.js';
-import { buildQuery, parseWarningHeader, retryAfterMs } from '../../src/cluster/transport.js';
+import { buildQuery, parseWarningHeader } from '../../src/cluster/transport.js';
 import { exitCodeOf } from '../../src/cluster/exec.js';
 import type { KubeStatus } from '../../src/cluster/types.js';
 
@@ -169,12 +169,6 @@ describe('EventSplitter', () => {
 });
 
 describe('transport helpers', () => {
-  it('Retry-After in seconds or as a date', () => {
-    expect(retryAfterMs('2')).toBe(2000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs(undefined)).toBeUndefined();
-    expect(retryAfterMs('soon')).toBeUndefined();
-  });
   it('Warning headers', () => {
     expect(parseWarningHeader('299 - "extensions/v1beta1 DaemonSet is deprecated", 299 - "say \\"hi\\""')).toEqual([
       'extensions/v1beta1 DaemonSet is deprecated',

@@ -3,13 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  backoffDelay,
   checkFetchUrl,
   describeNetworkError,
   FetchError,
   fetchText,
   isLoopbackHost,
-  parseRetryAfter,
   type FetchOptions,
 } from '../../src/manifest/sources/http.js';
 import { referenceText, releaseAsset, startCloudEndpoint, type CloudEndpoint } from '../fixtures/cloud-endpoint.js';
@@ -342,22 +340,6 @@ describe('pure helpers', () => {
     expect(() => checkFetchUrl(new URL('file:///etc/passwd'), true)).toThrow(/unsupported URL scheme file/);
   });
 
-  it('parseRetryAfter', () => {
-    const now = Date.parse('2024-05-01T10:00:00Z');
-    expect(parseRetryAfter('5', now)).toBe(5000);
-    expect(parseRetryAfter(['0'], now)).toBe(0);
-    expect(parseRetryAfter('Wed, 01 May 2024 10:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Wed, 01 May 2024 09:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter('-3', now)).toBeUndefined();
-  });
-
-  it('backoffDelay grows exponentially with jitter and a cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, () => 1))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
-    expect(backoffDelay(1, () => 0)).toBe(250);
-    expect(backoffDelay(3, () => 0.5)).toBe(1500);
-  });
 
   const t = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
   const coded = (code: string, message = code, extra: object = {}) => Object.assign(new Error(message), { code, ...extra });

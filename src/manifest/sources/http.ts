@@ -10,6 +10,7 @@
  * - a size cap, and a body shorter than its Content-Length is an error, never a partial manifest.
  * Every failure is a FetchError: a one-line failure (exit 1) that names the URL and what happened.
  */
+import { backoffDelay, parseRetryAfter, type Backoff } from '../../util/retry.js';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
@@ -22,8 +23,6 @@ export const DEFAULT_MAX_ATTEMPTS = 4;
 export const DEFAULT_MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 8_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface FetchOptions {
@@ -142,24 +141,8 @@ export function checkFetchUrl(url: URL, insecureHttp: boolean, origin: string = 
   throw new FetchError(origin, 'bad-url', `unsupported URL scheme ${url.protocol.replace(/:$/, '')}://${origin === url.href ? '' : ` (redirected to ${url.href})`}`);
 }
 
-/**
- * Retry-After in ms: delay-seconds or an HTTP date (RFC 9110 §10.2.3), relative to `now`.
- * undefined when absent or unreadable. Pure.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return undefined;
-  return Math.max(0, at - now);
-}
-
-/** Exponential backoff with jitter: 500ms, 1s, 2s... (capped at 8s), each scaled by 0.5..1. Pure. */
-export function backoffDelay(attempt: number, random: () => number): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.5 + random() / 2));
-}
+/** Exponential backoff with jitter: 500ms, 1s, 2s... (capped at 8s), each scaled by 0.5..1. */
+export const FETCH_BACKOFF: Backoff = { baseMs: 500, maxMs: 8_000, jitter: [0.5, 1] };
 
 const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED',
@@ -314,7 +297,7 @@ export async function fetchText(url: string, opts: FetchOptions = {}): Promise<F
         if (attempt >= maxAttempts) {
           throw withDetail(failed, `${failed.detail} (after ${attempt} attempts)`);
         }
-        const wait = err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, random);
+        const wait = err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, FETCH_BACKOFF, random);
         if (now() + wait >= deadlineAt) {
           throw withDetail(failed, `${failed.detail} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: the next retry in ${formatDuration(wait)} would pass the ${formatDuration(totalMs)} deadline)`);
         }
