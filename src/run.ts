@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram, normalizeArgs, wordsOf } from './cli.js';
+import { exitCodeOf } from './commands/exit-code.js';
 import { globalsOf } from './commands/global.js';
 import { EXIT_USAGE, failure, usageError, WeavectlError } from './errors.js';
 import { formatDuration } from './util/duration.js';
@@ -67,7 +68,7 @@ export async function run(rawArgv: string[]): Promise<number> {
     });
     expired.catch(() => undefined);
     await Promise.race([program.parseAsync(argv), expired]);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exitCodeOf(program);
   } catch (err) {
     return report(err, verbose, color);
   } finally {

@@ -13,6 +13,7 @@ import { stringify } from '../manifest/manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_EXEC_TIMEOUT, parseExecTimeout } from './status.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
@@ -53,10 +54,12 @@ Examples:
   # Is the installed Weave Net healthy? As JSON for scripts
   weavectl check -o json`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      const report = await runCheckCommand(checkOptionsOf(command.opts()), globalsOf(command));
-      if (!report.success) process.exitCode = EXIT_FAILURE;
-    });
+    .action(
+      withExitCode(async (_opts: unknown, command: Command) => {
+        const report = await runCheckCommand(checkOptionsOf(command.opts()), globalsOf(command));
+        return report.success ? 0 : EXIT_FAILURE;
+      }),
+    );
 }
 
 /** Runs the checks and prints them; the report says whether any failed (the caller sets the exit code). */

@@ -9,6 +9,7 @@ import { EXIT_FAILURE, errorText, failure, usageError } from '../errors.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { globalsOf, parseNamespace, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, type OptionValues } from './option-values.js';
 import { DEFAULT_CONCURRENCY, parseConcurrency } from './status.js';
@@ -81,12 +82,11 @@ Examples:
   # Air-gapped: the probe image from a mirror, in another namespace
   weavectl connectivity test --image-registry registry.corp:5000/mirror --test-namespace net-probe`,
     )
-    .action(async (opts: OptionValues, command: Command) => {
-      await runConnectivityCommand(connectivityFlagsOf(opts), globalsOf(command));
-    });
+    .action(withExitCode(async (opts: OptionValues, command: Command) => runConnectivityCommand(connectivityFlagsOf(opts), globalsOf(command))));
 }
 
-async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise<void> {
+/** Exit code 1 when a test failed (the results are printed either way). */
+async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise<number> {
   const ns = parseNamespace(f.testNamespace);
   const include = new Set<'policy'>();
   for (const v of f.include.map((s) => s.trim()).filter(Boolean)) {
@@ -158,8 +158,9 @@ async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise
     if (!doc.success) {
       const pairs = render.failedPairs(run.outcomes);
       reporter.error(`connectivity test failed between ${pairs.join('; ')}`);
-      process.exitCode = EXIT_FAILURE;
+      return EXIT_FAILURE;
     }
+    return 0;
   } finally {
     clearTimeout(timer);
     process.off('SIGINT', onSignal);

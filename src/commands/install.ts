@@ -7,6 +7,7 @@ import { printManifest } from '../deploy/print.js';
 import type { InstallOptions } from '../install/options.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, optStringOrFalse, type OptionValues } from './option-values.js';
 import { addSourceOptions, sourceOptionsOf } from './source-flags.js';
@@ -103,10 +104,7 @@ release lines (CONN_LIMIT 30 -> 100 -> 200, NO_MASQ_LOCAL off -> on from 2.7, th
 of reweave 2.9.0, weave-npc's semantics) with the flag that keeps today's behaviour. Settings are
 carried by meaning: NO_MASQ_LOCAL="0" on 2.4-2.6 means on, so 2.7+ gets "1".`,
     )
-    .action(async (opts: OptionValues, command: Command) => {
-      const code = await runInstall(installOptionsOf(opts), globalsOf(command));
-      if (code !== 0) process.exitCode = code;
-    });
+    .action(withExitCode(async (opts: OptionValues, command: Command) => runInstall(installOptionsOf(opts), globalsOf(command))));
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -10,6 +10,7 @@ import { DEFAULT_OPEN_ADDRESS, DEFAULT_OPEN_PORT, parseLocalPort, parseOpenAddre
 import { parseBool } from './bool-flag.js';
 import { refuseParentFlags } from './parent-flags.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { globalsOf, reporterFor } from './global.js';
 
 export function registerScopeOpen(scope: Command): void {
@@ -76,24 +77,27 @@ Examples:
 
 Exit code 1 when Scope is not healthy (a workload not rolled out, the basic-auth Secret missing).`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      refuseParentFlags(command);
-      const g = globalsOf(command);
-      const reporter = reporterFor(g);
-      const [{ collectScopeStatus }, { renderScopeStatus }] = await Promise.all([import('../scope/status.js'), import('../scope/status-model.js')]);
-      const cluster = await openCluster(g, reporter);
-      let report;
-      try {
-        report = await collectScopeStatus(cluster, reporter);
-      } finally {
-        cluster.close();
-      }
-      if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
-      else if (g.output === 'yaml') reporter.document((await import('yaml')).stringify(report));
-      else reporter.data(renderScopeStatus(report));
-      if (!report.healthy) {
-        if (g.output !== 'text') reporter.error(`Weave Scope is not healthy: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (see "problems")`);
-        process.exitCode = 1;
-      }
-    });
+    .action(
+      withExitCode(async (_opts: unknown, command: Command) => {
+        refuseParentFlags(command);
+        const g = globalsOf(command);
+        const reporter = reporterFor(g);
+        const [{ collectScopeStatus }, { renderScopeStatus }] = await Promise.all([import('../scope/status.js'), import('../scope/status-model.js')]);
+        const cluster = await openCluster(g, reporter);
+        let report;
+        try {
+          report = await collectScopeStatus(cluster, reporter);
+        } finally {
+          cluster.close();
+        }
+        if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
+        else if (g.output === 'yaml') reporter.document((await import('yaml')).stringify(report));
+        else reporter.data(renderScopeStatus(report));
+        if (!report.healthy) {
+          if (g.output !== 'text') reporter.error(`Weave Scope is not healthy: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (see "problems")`);
+          return 1;
+        }
+        return 0;
+      }),
+    );
 }

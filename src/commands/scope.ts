@@ -7,6 +7,7 @@ import { printManifest } from '../deploy/print.js';
 import type { ScopeOptions } from '../scope/options.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, type OptionValues } from './option-values.js';
 import { addSourceOptions, sourceOptionsOf } from './source-flags.js';
@@ -70,10 +71,7 @@ Scope's UI has no authentication unless --basic-auth-secret is given: anyone who
 cluster, and unless --read-only is given can open a shell in any container. (Kubernetes 1.6-1.8:
 namespace kube-system.)`,
     )
-    .action(async (opts: OptionValues, command: Command) => {
-      const code = await runScope(scopeOptionsOf(opts), globalsOf(command));
-      if (code !== 0) process.exitCode = code;
-    });
+    .action(withExitCode(async (opts: OptionValues, command: Command) => runScope(scopeOptionsOf(opts), globalsOf(command))));
   // subcommands: `scope open --port 0` gives open's --port to scope (commander); scope-open.ts reads it there
   // and refuses every other flag of scope (src/commands/parent-flags.ts)
   registerScopeOpen(cmd);

@@ -20,6 +20,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { unhealthyLine, waitUntilHealthy } from '../status/wait.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
+import { withExitCode } from './exit-code.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, type OptionValues } from './option-values.js';
 
@@ -64,9 +65,7 @@ Examples:
 
 Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not ready, or a node has an error.`,
     )
-    .action(async (opts: OptionValues, command: Command) => {
-      await runStatus(statusOptionsOf(opts), globalsOf(command));
-    });
+    .action(withExitCode(async (opts: OptionValues, command: Command) => runStatus(statusOptionsOf(opts), globalsOf(command))));
 }
 
 /** The flags as typed options (their values are checked by runStatus, before the cluster is asked anything). */
@@ -95,7 +94,8 @@ export function parseExecTimeout(text: string): number {
 }
 
 
-async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
+/** Exit code 1 when Weave Net is not healthy (the report is printed either way). */
+async function runStatus(f: StatusFlags, g: Globals): Promise<number> {
   const concurrency = parseConcurrency(f.concurrency);
   const execTimeoutMs = parseExecTimeout(f.execTimeout);
   const reporter = reporterFor(g);
@@ -146,6 +146,7 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<void> {
       const errors = report.problems.filter((p) => p.severity === 'error').length;
       reporter.error(`Weave Net is not healthy: ${errors} error${errors === 1 ? '' : 's'} (see "problems")`);
     }
-    process.exitCode = EXIT_FAILURE;
+    return EXIT_FAILURE;
   }
+  return 0;
 }
