@@ -10,6 +10,7 @@ import { parseDuration, parseRequestTimeout } from '../util/duration.js';
 import { WEAVE_NAMESPACE as DEFAULT_NAMESPACE } from '../weave/names.js';
 
 import type { DryRun, OutputFormat } from '../output/formats.js';
+import { outputFormat } from '../output/print.js';
 
 export type { DryRun, OutputFormat };
 
@@ -36,14 +37,16 @@ export interface Globals {
 
 export const DEFAULT_TIMEOUT = '5m';
 
-/** The commands that print objects, where -o name (kubectl's "daemonset.apps/weave-net") means something. */
-const NAME_OUTPUT = new Set(['install', 'scope', 'uninstall', 'allow', 'isolate']);
-
+/** The -o value as a format the command prints (src/output/print.ts refuses the others). */
 export function parseOutput(value: string | undefined, command?: string): OutputFormat {
-  if (value === undefined || value === '') return 'text';
-  const nameOk = command === undefined || NAME_OUTPUT.has(command);
-  if (value === 'yaml' || value === 'json' || (value === 'name' && nameOk)) return value;
-  throw usageError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${nameOk ? 'json,name,yaml' : 'json,yaml'}`);
+  return outputFormat(value, command);
+}
+
+/** "policy list": the command's path below the program. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 export function parseDryRun(value: string | boolean | undefined): DryRun {
@@ -71,7 +74,7 @@ export function globalsOf(cmd: Command): Globals {
     context: o.context as string | undefined,
     namespace: ns === undefined ? DEFAULT_NAMESPACE : parseNamespace(ns),
     namespaceSet: ns !== undefined,
-    output: parseOutput(o.output as string | undefined, cmd.name()),
+    output: parseOutput(o.output as string | undefined, commandPath(cmd)),
     dryRun: parseDryRun(o.dryRun as string | boolean | undefined),
     timeoutMs,
     deadline: timeoutMs > 0 ? performance.timeOrigin + timeoutMs : Infinity,

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import type { KubeCluster } from '../cluster/kube-cluster.js';
 import type { ExecResult, KubeObject } from '../cluster/types.js';
-import { errorText, failure, usageError } from '../errors.js';
+import { errorText, failure } from '../errors.js';
 import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
@@ -97,7 +97,6 @@ async function choosePod(cluster: KubeCluster, namespace: string, node: string |
 
 async function runRules(f: RulesFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
-  if (g.output === 'yaml') throw usageError('npc rules prints text or JSON: use -o json, or leave -o out');
   const [{ decodeNpcRules, renderNpcRules }, session] = await Promise.all([import('../policy/index.js'), import('../policy/cluster.js')]);
   const cluster = await openCluster(g, reporter);
   try {

@@ -141,7 +141,6 @@ export interface MatrixResult extends PolicyMatrix {
 
 export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
-  if (g.output === 'yaml') throw usageError('policy explain prints text or JSON: use -o json, or leave -o out');
   if (f.matrix) {
     if (f.from !== undefined || f.to !== undefined) throw usageError('--matrix shows every pair: leave out --from and --to');
     if (f.allNamespaces && g.namespaceSet) throw usageError('give -n NAMESPACE or -A, not both');

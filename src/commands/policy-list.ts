@@ -4,6 +4,7 @@
  */
 import { usageError } from '../errors.js';
 import { readPolicyList, renderPolicyList } from '../policy/list.js';
+import { printResult } from '../output/print.js';
 import { openCluster } from './cluster-session.js';
 import { reporterFor, type Globals } from './global.js';
 import { optBool, type OptionValues } from './option-values.js';
@@ -21,18 +22,17 @@ export function listOptionsOf(o: OptionValues): ListOptions {
 export async function runList(f: ListOptions, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
   if (f.allNamespaces && g.namespaceSet) throw usageError('give -n NAMESPACE or -A, not both');
-  if (g.output === 'yaml') throw usageError('policy list prints text or JSON: use -o json, or leave -o out', 'kubectl get networkpolicy -o yaml prints the objects themselves');
   const cluster = await openCluster(g, reporter);
   try {
     const scope = f.allNamespaces ? null : g.namespaceSet ? g.namespace : cluster.defaultNamespace;
     const list = await readPolicyList(cluster, scope, reporter);
-    if (g.output === 'json') {
-      reporter.document(JSON.stringify(list, null, 2));
-      return;
-    }
-    if (list.policies.length === 0) reporter.info(scope === null ? 'No NetworkPolicies in any namespace.' : `No NetworkPolicies in namespace ${scope}.`);
-    const text = renderPolicyList(list);
-    if (text) reporter.data(text);
+    await printResult(reporter, g.output, {
+      json: () => list,
+      text: () => {
+        if (list.policies.length === 0) reporter.info(scope === null ? 'No NetworkPolicies in any namespace.' : `No NetworkPolicies in namespace ${scope}.`);
+        return renderPolicyList(list);
+      },
+    });
   } finally {
     cluster.close();
   }

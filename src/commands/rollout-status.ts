@@ -84,7 +84,6 @@ function statusDoc(ref: WorkloadRef, s: RolloutStatus): Record<string, unknown> 
 
 async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): Promise<void> {
   const target = f.selector === undefined ? parseResourceArg(resource) : undefined;
-  if (g.output === 'yaml') throw usageError('rollout-status prints text or -o json');
   const reporter = reporterFor(g);
   const cluster = await openCluster(g, reporter);
   try {

@@ -21,6 +21,7 @@ import { unhealthyLine, waitUntilHealthy } from '../status/wait.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
 import { withExitCode } from './exit-code.js';
+import { printResult } from '../output/print.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optList, optString, type OptionValues } from './option-values.js';
 
@@ -131,15 +132,14 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<number> {
   } finally {
     cluster.close();
   }
-  if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
-  else if (g.output === 'yaml') {
-    const { stringify } = await import('yaml');
-    reporter.document(stringify(report));
-  } else {
-    // On a terminal the table fits its width (columns give way before a line wraps); a pipe gets it whole.
-    const width = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : undefined;
-    reporter.data(renderStatus(report, reporter.cData, width === undefined ? {} : { width }));
-  }
+  await printResult(reporter, g.output, {
+    json: () => report,
+    text: () => {
+      // On a terminal the table fits its width (columns give way before a line wraps); a pipe gets it whole.
+      const width = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : undefined;
+      return renderStatus(report, reporter.cData, width === undefined ? {} : { width });
+    },
+  });
   if (gaveUp) throw failure(gaveUp, 'weavectl status shows every problem with its hint');
   if (!report.healthy) {
     if (g.output !== 'text') {

@@ -12,7 +12,6 @@
  * with dryRun=All. Exit code 1 when a delete failed or the pods did not go within --timeout.
  */
 import { Option, type Command } from 'commander';
-import { usageError } from '../errors.js';
 import { askOnTerminal } from '../output/ask.js';
 import { uninstall } from '../uninstall/run.js';
 import { parseBool } from './bool-flag.js';
@@ -64,7 +63,6 @@ Files, interfaces and iptables rules on the nodes stay: the command prints how t
 
 
 async function runUninstall(f: UninstallFlags, g: Globals): Promise<void> {
-  if (g.output === 'yaml') throw usageError('uninstall prints text, -o json or -o name');
   const reporter = reporterFor(g);
   const cluster = await openCluster(g, reporter);
   try {

@@ -13,6 +13,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { openCluster } from './cluster-session.js';
+import { printResult } from '../output/print.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, type OptionValues } from './option-values.js';
 import { NET_DAEMONSET, SCOPE_APP, SCOPE_NAMESPACE, WEAVE_CONTAINER } from '../weave/names.js';
@@ -132,9 +133,7 @@ export function renderVersion(r: VersionReport): string {
 }
 
 async function print(r: VersionReport, g: Globals, reporter: ReturnType<typeof reporterFor>): Promise<void> {
-  if (g.output === 'json') reporter.data(JSON.stringify(r, null, 2));
-  else if (g.output === 'yaml') reporter.data((await import('yaml')).stringify(r));
-  else reporter.data(renderVersion(r));
+  await printResult(reporter, g.output, { json: () => r, text: () => renderVersion(r) });
 }
 
 async function runVersion(f: VersionFlags, g: Globals): Promise<void> {

@@ -4,8 +4,8 @@
  * release table, src/weave/releases.ts). Without --k8s-version, the cluster's version.
  */
 import type { Command } from 'commander';
-import { usageError } from '../errors.js';
 import { parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
+import { printResult } from '../output/print.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 
 interface VersionsFlags {
@@ -40,7 +40,6 @@ serve installs, but enforces no NetworkPolicy (e.g. 2.4+ before Kubernetes 1.7).
 
 async function runVersions(f: VersionsFlags, g: Globals): Promise<void> {
   const reporter = reporterFor(g);
-  if (g.output === 'yaml') throw usageError('versions prints text or JSON: use -o json, or leave -o out');
   let k8s: K8sVersion;
   if (f.k8sVersion !== undefined) k8s = parseK8sVersion(f.k8sVersion);
   else {
@@ -55,6 +54,5 @@ async function runVersions(f: VersionsFlags, g: Globals): Promise<void> {
   }
   const { versionsReport, renderVersions } = await import('../weave/versions.js');
   const report = versionsReport(k8s);
-  if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
-  else reporter.data(renderVersions(report));
+  await printResult(reporter, g.output, { json: () => report, text: () => renderVersions(report) });
 }
