@@ -9,11 +9,11 @@
 import type { Command } from 'commander';
 import type { CheckReport } from '../check/framework.js';
 import { EXIT_FAILURE, failure } from '../errors.js';
-import { stringify } from '../manifest/manifest.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { Reporter } from '../output/reporter.js';
 import { openCluster } from './cluster-session.js';
 import { withExitCode } from './exit-code.js';
+import { printResult } from '../output/print.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_EXEC_TIMEOUT, parseExecTimeout } from './status.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
@@ -71,7 +71,7 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
     for (const w of r.warnings) reporter.warn(w);
   }
   // Loaded on demand, like the cluster layer: other commands do not pay for the checks.
-  const [{ CheckContext, runChecks }, { checkJson, renderCheckJson, TextCheckPrinter }, { healthChecks, preInstallChecks }] = await Promise.all([
+  const [{ CheckContext, runChecks }, { checkJson, TextCheckPrinter }, { healthChecks, preInstallChecks }] = await Promise.all([
     import('../check/framework.js'),
     import('../check/render.js'),
     import('../check/lists.js'),
@@ -103,9 +103,13 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       },
     );
     reporter.endProgress();
-    if (g.output === 'json') reporter.document(renderCheckJson(report));
-    else if (g.output === 'yaml') reporter.document(stringify(checkJson(report)));
-    else printer.summary(report);
+    await printResult(reporter, g.output, {
+      json: () => checkJson(report),
+      text: () => {
+        printer.summary(report); // the results were printed as they came; the summary line ends them
+        return '';
+      },
+    });
     // A fatal check that failed (the API cannot be reached, the credentials are refused) means the
     // checks could not run: besides the report, the command fails as every command does, with one
     // `error:` line and its hint on stderr.

@@ -9,6 +9,7 @@ import type { WorkloadRef } from '../rollout/workload.js';
 import { waitForWorkloads } from '../deploy/wait.js';
 import { firstServed } from '../kube/kinds.js';
 import { openCluster } from './cluster-session.js';
+import { printResult } from '../output/print.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { remainingMs } from '../util/deadline.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
@@ -112,11 +113,10 @@ async function runRolloutStatus(resource: string, f: RolloutFlags, g: Globals): 
         if (g.output === 'text') reporter.data(r.status.message);
       }
     }
-    if (g.output === 'json') {
-      // One document: the workload's status, or {items} for a selector (as kubectl get NAME vs -l).
-      const docs = refs.map((ref, i) => statusDoc(ref, statuses[i]!));
-      reporter.document(JSON.stringify(target ? docs[0] : { items: docs }, null, 2));
-    }
+    // One document: the workload's status, or {items} for a selector (as kubectl get NAME vs -l); the text
+    // lines were printed as the workloads finished.
+    const docs = () => refs.map((ref, i) => statusDoc(ref, statuses[i]!));
+    await printResult(reporter, g.output, { json: () => (target ? docs()[0] : { items: docs() }) });
   } finally {
     cluster.close();
   }
