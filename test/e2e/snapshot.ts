@@ -1,23 +1,25 @@
+import { versionsOf } from '../../src/kube/kinds.js';
 import type { Simulator } from '../sim/index.js';
 
 /**
  * What the snapshot covers: each kind weavectl writes, with the API versions it may be served under
- * (newest first; one store backs them all, so the first served one lists everything). `optional` kinds
+ * (newest first, from the kinds table src/kube/kinds.ts; one store backs them all, so the first served one
+ * lists everything). `optional` kinds
  * may be missing from a cluster altogether (RBAC before 1.6, NetworkPolicy before 1.3).
  */
-const KINDS: { kind: string; versions: string[]; optional?: boolean }[] = [
-  { kind: 'ServiceAccount', versions: ['v1'] },
-  { kind: 'ConfigMap', versions: ['v1'] },
-  { kind: 'Secret', versions: ['v1'] },
-  { kind: 'Service', versions: ['v1'] },
-  { kind: 'Namespace', versions: ['v1'] },
-  { kind: 'ClusterRole', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
-  { kind: 'ClusterRoleBinding', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
-  { kind: 'Role', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
-  { kind: 'RoleBinding', versions: ['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1'], optional: true },
-  { kind: 'DaemonSet', versions: ['apps/v1', 'extensions/v1beta1'] },
-  { kind: 'Deployment', versions: ['apps/v1', 'extensions/v1beta1'] },
-  { kind: 'NetworkPolicy', versions: ['networking.k8s.io/v1', 'extensions/v1beta1'], optional: true },
+const KINDS: { kind: string; versions: readonly string[]; optional?: boolean }[] = [
+  { kind: 'ServiceAccount', versions: versionsOf('ServiceAccount') },
+  { kind: 'ConfigMap', versions: versionsOf('ConfigMap') },
+  { kind: 'Secret', versions: versionsOf('Secret') },
+  { kind: 'Service', versions: versionsOf('Service') },
+  { kind: 'Namespace', versions: versionsOf('Namespace') },
+  { kind: 'ClusterRole', versions: versionsOf('ClusterRole'), optional: true },
+  { kind: 'ClusterRoleBinding', versions: versionsOf('ClusterRoleBinding'), optional: true },
+  { kind: 'Role', versions: versionsOf('Role'), optional: true },
+  { kind: 'RoleBinding', versions: versionsOf('RoleBinding'), optional: true },
+  { kind: 'DaemonSet', versions: versionsOf('DaemonSet') },
+  { kind: 'Deployment', versions: versionsOf('Deployment') },
+  { kind: 'NetworkPolicy', versions: versionsOf('NetworkPolicy'), optional: true },
 ];
 
 /**
