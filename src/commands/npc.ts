@@ -13,6 +13,7 @@ import { podIsReadyAndNotTerminating } from '../kube/pods.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Namespace, NetworkPolicy, NpcRulesReport, Pod } from '../policy/index.js';
 import { openCluster } from './cluster-session.js';
+import { printResult } from '../output/print.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { NPC_CONTAINER } from '../weave/names.js';
 
@@ -141,21 +142,17 @@ async function runRules(f: RulesFlags, g: Globals): Promise<void> {
     const sem = session.semanticsOf(k8s, info, served);
     reporter.info(`weave-npc on node ${node} (pod ${ref.namespace}/${ref.name}): ${sem.legacy ? 'legacy' : 'standard'} semantics, ${session.decidedByLine(sem)}`);
     if (sem.unenforceable) reporter.warn(sem.unenforceable);
-    if (g.output === 'json') {
-      const out: NpcRulesResult = {
-        node,
-        pod: `${ref.namespace}/${ref.name}`,
-        iptablesCommand,
-        ipsets: ipsetList !== undefined,
-        release: sem.release ?? null,
-        semantics: sem.legacy ? 'legacy' : 'standard',
-        semanticsReason: sem.reason,
-        ...report,
-      };
-      reporter.document(JSON.stringify(out, null, 2));
-      return;
-    }
-    reporter.data(renderNpcRules(report));
+    const out = (): NpcRulesResult => ({
+      node,
+      pod: `${ref.namespace}/${ref.name}`,
+      iptablesCommand,
+      ipsets: ipsetList !== undefined,
+      release: sem.release ?? null,
+      semantics: sem.legacy ? 'legacy' : 'standard',
+      semanticsReason: sem.reason,
+      ...report,
+    });
+    await printResult(reporter, g.output, { json: out, text: () => renderNpcRules(report) });
   } finally {
     cluster.close();
   }

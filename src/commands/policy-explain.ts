@@ -26,6 +26,7 @@ import {
 } from '../policy/index.js';
 import { parseAddr } from '../policy/ip.js';
 import { openCluster } from './cluster-session.js';
+import { printResult } from '../output/print.js';
 import { parseNamespace, reporterFor, type Globals } from './global.js';
 import { decidedByLine, enforcementWarning, listLivePods, listNamespaces, listPolicies, netpolApiVersion, readSemantics, requireNamespace, type Semantics } from '../policy/cluster.js';
 
@@ -180,24 +181,18 @@ export async function runExplain(f: ExplainFlags, g: Globals): Promise<void> {
       .flatMap((p: NetworkPolicy) => weaveNpcCaveats(p, sem.weave.weaveVersion ? { weaveVersion: sem.weave.weaveVersion } : {}));
     const enforcement = enforcementWarning(sem.weave, sem);
     if (enforcement) reporter.warn(enforcement);
-    if (g.output === 'json') {
-      const out: ExplainResult = {
-        from: peerName(fromPeer),
-        to: peerName(toPeer),
-        semantics: sem.legacy ? 'legacy' : 'standard',
-        semanticsReason: sem.reason,
-        decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
-        ...res,
-        reasons: res.reasons,
-        caveats,
-      };
-      reporter.document(JSON.stringify(out, null, 2));
-      return;
-    }
-    const lines = [...res.reasons];
-    lines.push(`${sem.legacy ? 'legacy' : 'standard'} semantics, ${decidedByLine(sem)}`);
-    for (const c of caveats) lines.push(`‼ ${c}`);
-    reporter.data(lines.join('\n'));
+    const out = (): ExplainResult => ({
+      from: peerName(fromPeer),
+      to: peerName(toPeer),
+      semantics: sem.legacy ? 'legacy' : 'standard',
+      semanticsReason: sem.reason,
+      decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
+      ...res,
+      reasons: res.reasons,
+      caveats,
+    });
+    const text = () => [...res.reasons, `${sem.legacy ? 'legacy' : 'standard'} semantics, ${decidedByLine(sem)}`, ...caveats.map((c) => `‼ ${c}`)].join('\n');
+    await printResult(reporter, g.output, { json: out, text });
   } finally {
     cluster.close();
   }
@@ -238,25 +233,24 @@ async function runMatrix(f: ExplainFlags, port: PortQuery | undefined, g: Global
     const enforcement = enforcementWarning(sem.weave, sem);
     if (enforcement) reporter.warn(enforcement);
     const enforced = notEnforced(sem) === undefined;
-    if (g.output === 'json') {
-      const out: MatrixResult = {
-        namespace: scope,
-        semantics: sem.legacy ? 'legacy' : 'standard',
-        semanticsReason: sem.reason,
-        decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
-        enforced,
-        ...m,
-      };
-      reporter.document(JSON.stringify(out, null, 2));
-      return;
-    }
-    if (pods.length === 0) {
-      reporter.info(scope === null ? 'No pods in the cluster.' : `No pods in namespace ${scope}.`);
-      return;
-    }
-    reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
-    if (!enforced) reporter.info(`Nothing is enforced (${notEnforced(sem)}): every pair below flows; the grid is what the policies would do`);
-    reporter.data(renderMatrixGrid(m, { ascii: Boolean(f.ascii) }));
+    const out = (): MatrixResult => ({
+      namespace: scope,
+      semantics: sem.legacy ? 'legacy' : 'standard',
+      semanticsReason: sem.reason,
+      decidedBy: sem.decidedBy === 'release' ? sem.release! : `Kubernetes ${sem.k8s.text}`,
+      enforced,
+      ...m,
+    });
+    const text = () => {
+      if (pods.length === 0) {
+        reporter.info(scope === null ? 'No pods in the cluster.' : `No pods in namespace ${scope}.`);
+        return '';
+      }
+      reporter.info(`${sem.legacy ? 'Legacy' : 'Standard'} semantics, ${decidedByLine(sem)}`);
+      if (!enforced) reporter.info(`Nothing is enforced (${notEnforced(sem)}): every pair below flows; the grid is what the policies would do`);
+      return renderMatrixGrid(m, { ascii: Boolean(f.ascii) });
+    };
+    await printResult(reporter, g.output, { json: out, text });
   } finally {
     cluster.close();
   }
