@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Credentials, TlsMaterial } from './credentials.js';
 import { failure, WeavectlError } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
-import { setLongTimeout } from '../util/timers.js';
+import { setLongTimeout, sleep } from '../util/timers.js';
 import { apiError, networkError, type ClusterIdentity, type RequestDescription } from './status-errors.js';
 import { oneLine } from '../util/text.js';
 
@@ -120,18 +120,6 @@ export function parseWarningHeader(value: string): string[] {
   return out;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 interface Prepared {
   agent: http.Agent;

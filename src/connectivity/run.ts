@@ -12,6 +12,7 @@ import { errorText, failure } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { nodeIsReady } from '../kube/nodes.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
+import { sleep } from '../util/timers.js';
 import {
   dfPingCommand,
   dnsCommand,
@@ -76,17 +77,6 @@ interface Probes {
   notReady: Map<string, string>;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 

@@ -12,6 +12,7 @@ import { failure } from '../errors.js';
 import { containersOf } from './containers.js';
 import type { Manifest } from './manifest.js';
 import { SCOPE_AGENT_DAEMONSET, SCOPE_APP, SCOPE_CLUSTER_AGENT_DEPLOYMENT } from '../weave/names.js';
+import { compareDotted as compareVersion } from '../util/dotted-version.js';
 
 export const SCOPE_FEATURES = {
   basicAuth: { since: '1.10.0', what: 'basic auth (ENABLE_BASIC_AUTH, BASIC_AUTH_USERNAME, BASIC_AUTH_PASSWORD)', source: 'scope v1.10.0 prog/main.go' },
@@ -31,15 +32,6 @@ export function scopeImageVersion(image: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-export function compareVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 /** The Scope versions of the app and probe workloads (each image that names one), de-duplicated. */
 export function scopeVersionsOf(m: Manifest): string[] {

@@ -36,3 +36,17 @@ export function setLongTimeout(fn: () => void, ms: number, opts: { unref?: boole
     },
   };
 }
+
+/** Resolves after ms, or at once when `signal` aborts (never rejects): a wait a Ctrl-C may cut short. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

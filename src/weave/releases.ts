@@ -13,6 +13,7 @@
  *   reweave's), release assets as listed in test/fixtures/upstream/SOURCES.md.
  */
 import { usageError } from '../errors.js';
+import { compareDotted } from '../util/dotted-version.js';
 
 export type WeaveRepo = 'weaveworks' | 'reweave';
 
@@ -203,15 +204,7 @@ export function releasesOf(repo: WeaveRepo): readonly string[] {
 }
 
 /** Orders "2.10.0" after "2.9.0". */
-export function compareWeave(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export const compareWeave = compareDotted;
 
 /** Which repository a version belongs to when the image does not say: 2.8.2+ is reweave, else weaveworks. */
 export function repoOfVersion(version: string): WeaveRepo {
