@@ -27,6 +27,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ExecReply, Obj } from './types.js';
 import { probeExec } from './dataplane.js';
 import { weaveExec, weaveState, type WeaveView } from './weave-node.js';
+import { departedNodeObjects, ringExec, ringState } from './weave-ring.js';
 
 /** What exec.ts needs of the simulator (a structural subset of index.ts's Simulator). */
 export interface ExecSim {
@@ -231,6 +232,7 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
   const nodes = sim.store
     .list('nodes', '')
     .filter((n) => peerNodes.has(n['metadata']?.['name']))
+    .concat(departedNodeObjects(sim)) // peers of deleted nodes stay in the ring (weave-ring.ts)
     .sort((a, b) => {
       const ta = String(a['metadata']?.['creationTimestamp'] ?? '');
       const tb = String(b['metadata']?.['creationTimestamp'] ?? '');
@@ -269,6 +271,7 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
       annotations: n['metadata']?.['annotations'],
     })),
     networkPolicies: sim.store.list('networkpolicies'),
+    takenOver: ringState(sim).takenOver,
   };
 }
 
@@ -289,7 +292,7 @@ export async function runInContainer(sim: ExecSim, pod: Obj, container: string, 
     const node = pod['spec']?.['nodeName'];
     if (typeof node === 'string') {
       const view = weaveViewFor(sim, pod);
-      const r = weaveExec(view, node, container, command);
+      const r = ringExec(ringState(sim), view, node, container, command) ?? weaveExec(view, node, container, command);
       if (r) return r;
     }
   }

@@ -23,6 +23,7 @@ import { Front } from './server.js';
 import { Rng, Store } from './store.js';
 import { ExecHandlers, PodLogs, type Obj } from './types.js';
 import { Controllers } from './workloads.js';
+import { trackRing } from './weave-ring.js';
 
 export { ExecHandlers, PodLogs } from './types.js';
 export type { ExecHandler, ExecReply, Obj } from './types.js';
@@ -308,5 +309,6 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  trackRing(sim);
   return sim;
 }

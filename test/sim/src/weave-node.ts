@@ -92,6 +92,8 @@ export interface WeaveView {
   partitioned?: (a: string, b: string) => boolean;
   /** Data plane faults (faults.ts `pathMtu`): the connection falls back to sleeve with this MTU. */
   pathMtu?: (a: string, b: string) => number | undefined;
+  /** Ranges moved by `weave rmpeer` (weave-ring.ts): node of the old owner -> node of the new one. */
+  takenOver?: ReadonlyMap<string, string>;
 }
 
 export type NpcFormat = 'current' | 'legacy';
@@ -230,7 +232,7 @@ function goStamp(d: Date): string {
 // ---------------------------------------------------------------------------------------------
 // The mesh as seen from one node
 
-interface PeerView {
+export interface PeerView {
   local: WeaveNode;
   /** Nodes this peer is connected to (itself included), in node order. */
   reachable: WeaveNode[];
@@ -241,11 +243,17 @@ function isUnreachable(view: WeaveView, node: WeaveNode): boolean {
   return !node.ready || (view.unreachable?.has(node.name) ?? false);
 }
 
-function peerView(view: WeaveView, nodeName: string): PeerView {
+export function peerView(view: WeaveView, nodeName: string): PeerView {
   const local = view.nodes.find((n) => n.name === nodeName);
   if (!local) throw new Error(`node ${nodeName} is not a weave peer`);
   const reachable = isUnreachable(view, local) ? [local] : view.nodes.filter((n) => n === local || !isUnreachable(view, n));
-  const shares = view.awaitingConsensus ? [] : ipamSplit(view.ipallocRange ?? WEAVE_DEFAULT_RANGE, view.nodes.map((n) => n.name));
+  const split = view.awaitingConsensus ? [] : ipamSplit(view.ipallocRange ?? WEAVE_DEFAULT_RANGE, view.nodes.map((n) => n.name));
+  // Ranges taken over by rmpeer (weave-ring.ts) belong to their new owner; they come after the
+  // owners' own shares, so a node's own share stays the first one found for it.
+  const moved = view.takenOver;
+  const shares = moved && moved.size > 0
+    ? [...split.filter((s) => !moved.has(s.node)), ...split.filter((s) => moved.has(s.node)).map((s) => ({ ...s, node: moved.get(s.node)!, bridge: undefined }))]
+    : split;
   return { local, reachable, shares };
 }
 
@@ -262,7 +270,7 @@ interface Conn {
 }
 
 /** Connections between two reachable peers: the later-joined one dialled the earlier one. */
-function connectionsOf(view: WeaveView, pv: PeerView, of: WeaveNode): Conn[] {
+export function connectionsOf(view: WeaveView, pv: PeerView, of: WeaveNode): Conn[] {
   const idx = (n: WeaveNode) => view.nodes.indexOf(n);
   const out: Conn[] = [];
   for (const other of pv.reachable) {
@@ -294,7 +302,7 @@ interface LocalConnectionStatus {
   attrs: string;
 }
 
-function localConnections(view: WeaveView, pv: PeerView): LocalConnectionStatus[] {
+export function localConnections(view: WeaveView, pv: PeerView): LocalConnectionStatus[] {
   const overlay = view.noFastdp ? 'sleeve' : 'fastdp';
   const mtu = view.mtu ?? WEAVE_DEFAULT_MTU;
   const out: LocalConnectionStatus[] = [];
@@ -394,13 +402,16 @@ export function weaveStatusIpam(view: WeaveView, nodeName: string): string {
   const reachable = new Set(pv.reachable.map((n) => n.name));
   const line = (node: WeaveNode, ips: number, info: string) =>
     `${padRight(nameNick(node), 37)} ${padLeft(String(ips), 8)} IPs (${goPercent(ips, total)}% of total) ${info}\n`;
+  // One line per owner with the sum of its ranges (http.go summariseIpamStats).
+  const owned = new Map<string, number>();
+  for (const s of pv.shares) if (s.size > 0) owned.set(s.node, (owned.get(s.node) ?? 0) + s.size);
   let out = '';
   const mine = pv.shares.find((s) => s.node === pv.local.name);
-  if (mine && mine.size > 0) out += line(pv.local, mine.size, `(${activeIPs(view, pv.local.name, mine)} active)`);
-  for (const s of pv.shares) {
-    if (s.node === pv.local.name || s.size === 0) continue;
-    const node = view.nodes.find((n) => n.name === s.node)!;
-    out += line(node, s.size, reachable.has(s.node) ? '' : '- unreachable!');
+  if (mine && mine.size > 0) out += line(pv.local, owned.get(pv.local.name)!, `(${activeIPs(view, pv.local.name, mine)} active)`);
+  for (const [owner, ips] of owned) {
+    if (owner === pv.local.name) continue;
+    const node = view.nodes.find((n) => n.name === owner)!;
+    out += line(node, ips, reachable.has(owner) ? '' : '- unreachable!');
   }
   return out;
 }
