@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   check: async () => (await import('./commands/check.js')).registerCheck,
   status: async () => (await import('./commands/status.js')).registerStatus,
   connectivity: async () => (await import('./commands/connectivity.js')).registerConnectivity,
+  peers: async () => (await import('./commands/peers.js')).registerPeers,
   uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   npc: async () => (await import('./commands/npc.js')).registerNpc,

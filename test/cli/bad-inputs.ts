@@ -222,6 +222,13 @@ const rows: Row[] = [
   ['connectivity test --dry-run', ['connectivity', 'test', '--dry-run=client'], 2, /^error: connectivity test deploys probes to test with: it has no --dry-run$/],
   ['check --ipalloc with host bits', ['check', '--pre', '--ipalloc', '10.32.0.1/12'], 2, /did you mean 10\.32\.0\.0\/12\?/],
   ['check --ipalloc of words', ['check', '--pre', '--ipalloc', 'abc'], 2, /abc/],
+  ['peers --concurrency 0', ['peers', '--concurrency', '0'], 2, /concurrency/],
+  ['peers -o yaml', ['peers', '-o', 'yaml'], 2, /^error: peers prints text or -o json$/],
+  ['peers rmpeer without a name or --gone', ['peers', 'rmpeer'], 2, /^error: peers rmpeer needs peer names or --gone$/],
+  ['peers rmpeer a name and --gone', ['peers', 'rmpeer', 'k8s-vm1', '--gone'], 2, /^error: peers rmpeer takes peer names or --gone, not both$/],
+  ['peers rmpeer --dry-run=server', ['peers', 'rmpeer', '--gone', '--dry-run=server'], 2, /--dry-run=server is not possible/],
+  ['peers rmpeer --exec-timeout 0', ['peers', 'rmpeer', '--gone', '--exec-timeout', '0'], 2, /--exec-timeout/],
+  ['peers rmpeer --concurrency of words', ['peers', 'rmpeer', 'k8s-vm1', '--concurrency', 'many'], 2, /concurrency/],
   ['uninstall --wait=maybe', ['uninstall', '--wait=maybe'], 2, /--wait takes true or false/],
   ['uninstall with an argument', ['uninstall', 'weave-net'], 2, /^error: too many arguments for 'uninstall'/],
 

@@ -49,6 +49,9 @@ const COMMANDS: Cmd[] = [
   { name: 'npc rules', args: ['npc', 'rules'], writes: false },
   // deploys probes in weavectl-test and removes them again
   { name: 'connectivity test', args: ['connectivity', 'test'], writes: true },
+  { name: 'peers', args: ['peers', '--exec-timeout', '2s'], writes: false },
+  // nothing is gone on a healthy cluster: exits 0 having changed nothing
+  { name: 'peers rmpeer --gone', args: ['peers', 'rmpeer', '--gone', '--exec-timeout', '2s'], writes: true },
   { name: 'uninstall', args: ['uninstall', '--wait=false'], writes: true },
 ];
 

@@ -63,7 +63,7 @@ function flagRows(): { global: Row[]; commands: Row[] } {
 
 /**
  * Every runnable command: "install", "policy allow" (a command with subcommands is listed by them, and
- * by itself too when it runs on its own: `scope` and `scope open`).
+ * by itself too when it runs on its own: `scope` and `scope open`, `peers` and `peers rmpeer`).
  */
 function leafCommands(cmd: Command, prefix = ''): Array<{ name: string; cmd: Command }> {
   return cmd.commands.flatMap((c) => {
