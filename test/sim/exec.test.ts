@@ -350,6 +350,21 @@ describe('pod logs', () => {
     expect((await get(logPath('weave-net-aaaaa', 'container=weave'))).body).toBe('after restart\n');
   });
 
+  it('keeps what was written since sinceSeconds / sinceTime, in the current and the previous log', async () => {
+    const hourAgo = Date.now() - 3_600_000;
+    sim.podLogs.now = () => hourAgo;
+    sim.podLogs.set('kube-system', 'weave-net-aaaaa', 'weave', 'old\n');
+    sim.podLogs.now = () => Date.now();
+    sim.podLogs.append('kube-system', 'weave-net-aaaaa', 'weave', 'new\n');
+    expect((await get(logPath('weave-net-aaaaa', 'container=weave&sinceSeconds=60'))).body).toBe('new\n');
+    expect((await get(logPath('weave-net-aaaaa', 'container=weave&sinceSeconds=7200'))).body).toBe('old\nnew\n');
+    expect((await get(logPath('weave-net-aaaaa', `container=weave&sinceTime=${new Date(hourAgo - 1000).toISOString()}`))).body).toBe('old\nnew\n');
+    sim.podLogs.rotate('kube-system', 'weave-net-aaaaa', 'weave');
+    expect((await get(logPath('weave-net-aaaaa', 'container=weave&previous=true&sinceSeconds=60'))).body).toBe('new\n');
+    const bad = await get(logPath('weave-net-aaaaa', 'container=weave&sinceSeconds=0'));
+    expect(bad.status).toBe(422);
+  });
+
   it('refuses unknown pods, containers and bad numbers like the API server', async () => {
     const pod = await get(logPath('weave-net-zzzzz', 'container=weave'));
     expect(pod.status).toBe(404);

@@ -18,8 +18,9 @@
  * a dead node) are HTTP responses with a Status body, as the real server sends them.
  *
  * Logs: `GET .../pods/NAME/log?container=..&tailLines=..&previous=..&follow=..&limitBytes=..`
- * from `sim.podLogs` (follow streams what is appended until the client goes). The simulated logs
- * carry no timestamps, so `timestamps`, `sinceSeconds` and `sinceTime` are accepted and ignored.
+ * from `sim.podLogs` (follow streams what is appended until the client goes). `sinceSeconds` and
+ * `sinceTime` keep what was appended from then on (PodLogs records when each piece was written);
+ * the simulated lines carry no timestamps, so `timestamps` is accepted and ignored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -28,6 +29,7 @@ import type { ExecReply, Obj } from './types.js';
 import { probeExec } from './dataplane.js';
 import { weaveExec, weaveState, type WeaveView } from './weave-node.js';
 import { departedNodeObjects, ringExec, ringState } from './weave-ring.js';
+import { hostExec } from './weave-host.js';
 
 /** What exec.ts needs of the simulator (a structural subset of index.ts's Simulator). */
 export interface ExecSim {
@@ -42,6 +44,7 @@ export interface ExecSim {
   faults?: { partitioned(a: string, b: string): boolean; pathMtuBetween(a: string, b: string): number | undefined };
   podLogs: {
     get(ns: string, pod: string, container: string, opts?: { previous?: boolean }): string;
+    getSince?(ns: string, pod: string, container: string, sinceMs: number, opts?: { previous?: boolean }): string;
     hasPrevious(ns: string, pod: string, container: string): boolean;
     onAppend(fn: (ns: string, pod: string, container: string, chunk: string) => void): () => void;
   };
@@ -292,7 +295,7 @@ export async function runInContainer(sim: ExecSim, pod: Obj, container: string, 
     const node = pod['spec']?.['nodeName'];
     if (typeof node === 'string') {
       const view = weaveViewFor(sim, pod);
-      const r = ringExec(ringState(sim), view, node, container, command) ?? weaveExec(view, node, container, command);
+      const r = ringExec(ringState(sim), view, node, container, command) ?? weaveExec(view, node, container, command) ?? hostExec(view, node, container, command);
       if (r) return r;
     }
   }
@@ -528,7 +531,14 @@ export function handleLogs(req: IncomingMessage, res: ServerResponse, ctx: ExecC
       return;
     }
   }
-  let text = sim.podLogs.get(ns, podName, container, { previous });
+  const sinceSeconds = q.get('sinceSeconds');
+  const sinceTime = q.get('sinceTime');
+  if (sinceSeconds !== null && (!/^\d+$/.test(sinceSeconds) || Number(sinceSeconds) < 1)) {
+    sendStatus(res, status(422, 'Invalid', `PodLogOptions "${podName}" is invalid: sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`));
+    return;
+  }
+  const sinceMs = sinceSeconds !== null ? Date.now() - Number(sinceSeconds) * 1000 : sinceTime !== null && !Number.isNaN(Date.parse(sinceTime)) ? Date.parse(sinceTime) : undefined;
+  let text = sinceMs !== undefined && sim.podLogs.getSince ? sim.podLogs.getSince(ns, podName, container, sinceMs, { previous }) : sim.podLogs.get(ns, podName, container, { previous });
   if (tail !== null) text = lastLines(text, Number(tail));
   let budget = limit !== null ? Number(limit) : Infinity;
   const write = (chunk: string): boolean => {

@@ -69,13 +69,32 @@ export class PodLogs {
   /** Replaces the log of a container. */
   set(ns: string, pod: string, container: string, text: string): void {
     this.current.set(PodLogs.key(ns, pod, container), text);
+    this.stamps.set(PodLogs.key(ns, pod, container), [{ offset: 0, at: this.now() }]);
   }
 
   /** Appends to the log of a container (and tells followers). */
   append(ns: string, pod: string, container: string, text: string): void {
     const k = PodLogs.key(ns, pod, container);
-    this.current.set(k, (this.current.get(k) ?? '') + text);
+    const before = this.current.get(k) ?? '';
+    this.current.set(k, before + text);
+    const stamps = this.stamps.get(k) ?? [];
+    stamps.push({ offset: before.length, at: this.now() });
+    this.stamps.set(k, stamps);
     for (const l of this.listeners) l(ns, pod, container, text);
+  }
+
+  /** When each piece of a log was written (for sinceSeconds/sinceTime): offsets into the text, epoch ms. */
+  private stamps = new Map<string, { offset: number; at: number }[]>();
+  private prevStamps = new Map<string, { offset: number; at: number }[]>();
+  /** The clock of the stamps (a test may set it). */
+  now: () => number = () => Date.now();
+
+  /** What was written at or after `sinceMs` (epoch ms), as the kubelet filters by the runtime's line timestamps. */
+  getSince(ns: string, pod: string, container: string, sinceMs: number, opts: { previous?: boolean } = {}): string {
+    const k = PodLogs.key(ns, pod, container);
+    const text = this.get(ns, pod, container, opts);
+    const first = ((opts.previous ? this.prevStamps : this.stamps).get(k) ?? []).find((s) => s.at >= sinceMs);
+    return first ? text.slice(first.offset) : '';
   }
 
   /** The log of a container ('' when nothing was written). */
@@ -94,6 +113,8 @@ export class PodLogs {
     const k = PodLogs.key(ns, pod, container);
     this.prev.set(k, this.current.get(k) ?? '');
     this.current.set(k, '');
+    this.prevStamps.set(k, this.stamps.get(k) ?? []);
+    this.stamps.set(k, []);
   }
 
   /** Forgets every log of a pod (when it is deleted). */
