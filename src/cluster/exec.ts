@@ -72,6 +72,7 @@ export async function execInPod(
   container: string,
   command: string[],
   timeoutMs = DEFAULT_EXEC_TIMEOUT_MS,
+  onStdout?: (chunk: Buffer) => void | Promise<void>,
 ): Promise<ExecResult> {
   if (command.length === 0) throw failure('exec needs a command');
   const what = `exec of "${command.join(' ')}" in pod ${pod.namespace}/${pod.name} (container ${container})`;
@@ -95,6 +96,9 @@ export async function execInPod(
     let refused = false;
     let lastError: Error | undefined;
     let settled = false;
+    /** With onStdout: the sink's pending chunks; the socket is paused while one is pending. */
+    let sinking: Promise<void> = Promise.resolve();
+    let sinkError: unknown;
 
     let ws: WebSocket;
     try {
@@ -121,12 +125,20 @@ export async function execInPod(
       reject(err instanceof WeavectlError ? err : failure(`${what} failed: ${oneLine(err.message ?? String(err))}`, undefined, err));
     }
 
-    /** The command's result from what arrived; ends the connection politely. */
+    /** The command's result from what arrived, once the stdout sink has taken everything; ends the connection politely. */
     function succeed(): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      if (onStdout) {
+        void sinking.then(() => (sinkError ? reject(sinkError) : finish()));
+        return;
+      }
+      finish();
+    }
+
+    function finish(): void {
       const out = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
       try {
         if (status) return resolve({ ...out, exitCode: exitCodeOf(status, what) });
@@ -175,7 +187,26 @@ export async function execInPod(
       const buf = asBuffer(data);
       if (buf.length < 1) return;
       const channel = buf[0];
-      if (channel === STDOUT_CHANNEL) stdout.push(buf.subarray(1));
+      if (channel === STDOUT_CHANNEL) {
+        if (!onStdout) stdout.push(buf.subarray(1));
+        else {
+          const chunk = buf.subarray(1);
+          sinking = sinking.then(async () => {
+            if (sinkError) return;
+            try {
+              const r = onStdout(chunk);
+              if (r) {
+                ws.pause(); // backpressure: no more frames until the sink has taken this one
+                await r;
+                if (!settled || ws.readyState === WebSocket.OPEN) ws.resume();
+              }
+            } catch (err) {
+              sinkError = err;
+              fail(err instanceof Error ? err : new Error(String(err)));
+            }
+          });
+        }
+      }
       else if (channel === STDERR_CHANNEL) stderr.push(buf.subarray(1));
       else if (channel === ERROR_CHANNEL) {
         if (!STATUS_PROTOCOLS.has(ws.protocol)) {

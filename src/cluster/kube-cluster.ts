@@ -8,6 +8,7 @@ import type {
   ApplyOptions,
   ApplyResult,
   ClusterSession,
+  ExecOptions,
   ExecResult,
   KubeObject,
   ListOptions,
@@ -556,15 +557,25 @@ class KubeClusterImpl implements KubeCluster {
     return portForwardToPod(this.t, pod, port, opts.timeoutMs ?? DEFAULT_PORT_FORWARD_TIMEOUT_MS);
   }
 
-  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
-    return execInPod(this.t, pod, container, command, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return execInPod(this.t, pod, container, command, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS, opts.onStdout);
   }
 
-  async logs(pod: { namespace: string; name: string }, container: string, opts: { tailLines?: number; previous?: boolean } = {}): Promise<string> {
+  async logs(
+    pod: { namespace: string; name: string },
+    container: string,
+    opts: { tailLines?: number; previous?: boolean; sinceSeconds?: number; limitBytes?: number } = {},
+  ): Promise<string> {
     const res = await this.t.send({
       method: 'GET',
       path: `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`,
-      query: { container, tailLines: opts.tailLines, ...(opts.previous ? { previous: 'true' } : {}) },
+      query: {
+        container,
+        tailLines: opts.tailLines,
+        ...(opts.previous ? { previous: 'true' } : {}),
+        ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+        ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
+      },
       accept: 'text/plain, */*',
       retry: true,
       desc: { verb: 'get', resource: 'pods/log', group: '', namespace: pod.namespace, name: pod.name },

@@ -100,6 +100,11 @@ export interface ExecResult {
   exitCode: number;
 }
 
+export interface ExecOptions {
+  timeoutMs?: number;
+  onStdout?: (chunk: Buffer) => void | Promise<void>;
+}
+
 export interface ServerVersion {
   major: string;
   minor: string;
@@ -140,15 +145,22 @@ export interface Cluster {
    * `body`: an object for merge and strategic, an array of operations for json.
    */
   patch(ref: ResourceRef & { name: string }, body: unknown, opts: PatchOptions): Promise<KubeObject>;
-  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /**
+   * Runs a command in a container. With `onStdout`, stdout is handed over chunk by chunk as it
+   * arrives (and the result's stdout is empty); the stream pauses while a returned promise is pending.
+   */
+  exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: ExecOptions): Promise<ExecResult>;
   /**
    * One TCP connection to a pod's port through the API server (pods/portforward over a WebSocket,
    * port-forward.ts): resolves once connected; write to send, read the pod's answer; it ends when the
    * pod's side closes. One call per connection.
    */
   portForward(pod: { namespace: string; name: string }, port: number, opts?: { timeoutMs?: number }): Promise<Duplex>;
-  /** `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died). */
-  logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
+  /**
+   * `previous`: the last terminated run (what `kubectl logs --previous` shows; why a crash-looping container died).
+   * `sinceSeconds`, `limitBytes`: as `kubectl logs --since`, `--limit-bytes`.
+   */
+  logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number; previous?: boolean; sinceSeconds?: number; limitBytes?: number }): Promise<string>;
   /** The group/versions that serve a kind (for error messages; reads all of discovery). */
   servedVersionsOf(kind: string): Promise<string[]>;
   /** Starts reading the state before of objects about to be applied (apply answers created/configured/unchanged from it); a hint. */

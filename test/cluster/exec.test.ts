@@ -399,6 +399,27 @@ describe('exec against the simulator', () => {
     expect((await c.exec(pod, 'main', ['big', '3000000'])).stdout).toHaveLength(3_000_000);
   });
 
+  it('hands stdout to onStdout chunk by chunk, waiting for a slow sink, and reports the exit code after the last chunk', async () => {
+    const chunks: Buffer[] = [];
+    let pending = 0;
+    let maxPending = 0;
+    const r = await c.exec(pod, 'main', ['big', '1000000'], {
+      onStdout: async (chunk) => {
+        pending++;
+        maxPending = Math.max(maxPending, pending);
+        await new Promise((res) => setTimeout(res, 1));
+        chunks.push(chunk);
+        pending--;
+      },
+    });
+    expect(r).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect(Buffer.concat(chunks).toString()).toBe('x'.repeat(1_000_000));
+    expect(chunks.length).toBeGreaterThan(1); // the simulator sends 32 KiB messages, as the kubelet copies them
+    expect(maxPending).toBe(1); // one chunk at a time: the socket waits for the sink
+    // A sink that throws fails the exec with its error.
+    await expect(c.exec(pod, 'main', ['big', '100000'], { onStdout: () => Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
+  });
+
   it('keeps many concurrent execs apart', async () => {
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => c.exec(pod, i % 2 ? 'main' : 'side', ['echo', String(i)])));
     results.forEach((r, i) => expect(r).toEqual({ stdout: `${i % 2 ? 'main' : 'side'}: ${i}\n`, stderr: '', exitCode: 0 }));

@@ -431,7 +431,11 @@ async function serveStreams(
   }
   const frames: Buffer[] = [];
   const stdout = opts.tty ? reply.stdout + reply.stderr : reply.stdout;
-  if (opts.wantStdout && stdout !== '') frames.push(frame(STDOUT, stdout));
+  // The kubelet copies a command's output in 32 KiB reads (io.Copy), one message each.
+  if (opts.wantStdout && stdout !== '') {
+    const out = Buffer.from(stdout);
+    for (let i = 0; i < out.length; i += 32 * 1024) frames.push(frame(STDOUT, out.subarray(i, i + 32 * 1024)));
+  }
   if (opts.wantStderr && reply.stderr !== '') frames.push(frame(STDERR, reply.stderr));
   const result = resultStatus(protocol, reply.exitCode, command);
   if (result) frames.push(frame(ERROR, result));
