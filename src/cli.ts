@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./commands/status.js')).registerStatus,
   connectivity: async () => (await import('./commands/connectivity.js')).registerConnectivity,
   peers: async () => (await import('./commands/peers.js')).registerPeers,
+  sysdump: async () => (await import('./commands/sysdump.js')).registerSysdump,
   uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   npc: async () => (await import('./commands/npc.js')).registerNpc,

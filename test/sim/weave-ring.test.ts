@@ -85,6 +85,17 @@ describe('the ring keeps a deleted node’s peer', () => {
     expect((await weave(sim, 'k8s-vm1', 'rmpeer', peerName('k8s-vm1'))).stdout).toBe(`0 IPs taken over from ${peerName('k8s-vm1')}\n`);
   });
 
+  it('report -f evaluates {{json .Path}} and {{.Path}} with weave’s json function, and refuses other actions', async () => {
+    sim = await weaveCluster(2);
+    const r = await weave(sim, 'k8s-vm2', 'report', '-f', '{"range":{{json .IPAM.Range}},"me":"{{.Router.NickName}}","conns":{{json .Router.Connections}}}');
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.range).toBe('172.25.64.0/18');
+    expect(doc.me).toBe('k8s-vm2');
+    expect(doc.conns.map((c: Obj) => c['State'])).toEqual(['established', 'failed']);
+    expect((await weave(sim, 'k8s-vm2', 'report', '-f', '{{range .Router.Peers}}x{{end}}')).exitCode).toBe(1);
+  });
+
   it('a node created again under the same name leaves the memory; a node without a running weave never joins it', async () => {
     sim = await weaveCluster(3);
     await deleteNode(sim, 'k8s-vm3');

@@ -142,6 +142,14 @@ export function rmpeer(state: RingState, view: WeaveView, local: string, idents:
 
 /** `weave --local report` (JSON) as the peer on `nodeName` answers it. */
 export function weaveReport(view: WeaveView, nodeName: string): string {
+  return JSON.stringify(weaveReportObject(view, nodeName), null, 4);
+}
+
+/**
+ * The WeaveStatus object behind /report. Router.Peers (every peer and its connections: the square
+ * of the nodes) is computed only when read.
+ */
+export function weaveReportObject(view: WeaveView, nodeName: string): Record<string, unknown> {
   const pv = peerView(view, nodeName);
   const reachable = new Set(pv.reachable.map((n) => n.name));
   const range = parseCidr(view.ipallocRange ?? WEAVE_DEFAULT_RANGE);
@@ -153,14 +161,15 @@ export function weaveReport(view: WeaveView, nodeName: string): string {
     Info: c.info,
     Attrs: c.state === 'established' ? { mtu: Number(c.attrs.replace(/^mtu=/, '')), name: view.noFastdp ? 'sleeve' : 'fastdp' } : null,
   }));
-  const peers = pv.reachable.map((p, i) => ({
-    Name: peerName(p.name),
-    NickName: p.name,
-    UID: 1000 + i,
-    ShortID: i + 1,
-    Version: 1,
-    Connections: connectionsOf(view, pv, p).map((c) => ({ Name: peerName(c.remote.name), NickName: c.remote.name, Address: c.address, Outbound: c.outbound, Established: true })),
-  }));
+  const peers = () =>
+    pv.reachable.map((p, i) => ({
+      Name: peerName(p.name),
+      NickName: p.name,
+      UID: 1000 + i,
+      ShortID: i + 1,
+      Version: 1,
+      Connections: connectionsOf(view, pv, p).map((c) => ({ Name: peerName(c.remote.name), NickName: c.remote.name, Address: c.address, Outbound: c.outbound, Established: true })),
+    }));
   // Ring entries in token order (ipam/status.go newEntryStatusSlice: allocator.ring.AllRangeInfo()).
   const entries = pv.shares
     .filter((s) => s.size > 0)
@@ -181,7 +190,7 @@ export function weaveReport(view: WeaveView, nodeName: string): string {
       Name: peerName(nodeName),
       NickName: nodeName,
       Port: WEAVE_PORT,
-      Peers: peers,
+      Peers: null as unknown,
       UnicastRoutes: null,
       BroadcastRoutes: null,
       Connections: conns,
@@ -205,7 +214,35 @@ export function weaveReport(view: WeaveView, nodeName: string): string {
     },
     DNS: null,
   };
-  return JSON.stringify(report, null, 4);
+  Object.defineProperty(report.Router, 'Peers', { get: peers, enumerable: true });
+  return report;
+}
+
+/**
+ * `weave --local report -f FORMAT`: the Go template subset weavectl uses, literal text and
+ * `{{json .Path}}` / `{{.Path}}` actions (http.go's template with its one function, `json`,
+ * json.Marshal: compact). Anything else is a template error (exit 1, as curl's 400).
+ */
+export function weaveReportFormat(view: WeaveView, nodeName: string, format: string): ExecOutcome {
+  const report = weaveReportObject(view, nodeName);
+  let out = '';
+  let rest = format;
+  for (let open = rest.indexOf('{{'); open >= 0; open = rest.indexOf('{{')) {
+    const close = rest.indexOf('}}', open);
+    if (close < 0) return { stdout: '', stderr: 'template: format:1: unclosed action\n', exitCode: 1 };
+    out += rest.slice(0, open);
+    const action = rest.slice(open + 2, close).trim();
+    const m = /^(json\s+)?\.([A-Za-z0-9_.]*)$/.exec(action);
+    if (!m) return { stdout: '', stderr: `template: format:1: the simulator does not evaluate "{{${action}}}"\n`, exitCode: 1 };
+    let v: unknown = report;
+    for (const key of m[2] ? m[2].split('.') : []) {
+      if (v === null || v === undefined) return { stdout: '', stderr: `template: format:1: nil pointer evaluating .${m[2]}\n`, exitCode: 1 };
+      v = (v as Record<string, unknown>)[key];
+    }
+    out += m[1] ? JSON.stringify(v ?? null) : String(v ?? '<nil>');
+    rest = rest.slice(close + 2);
+  }
+  return { stdout: out + rest, stderr: '', exitCode: 0 };
 }
 
 function parseIpNum(ip: string): number {
@@ -222,5 +259,6 @@ export function ringExec(state: RingState, view: WeaveView, nodeName: string, co
   if (!view.nodes.some((n) => n.name === nodeName)) return undefined;
   if (verb === 'rmpeer') return rmpeer(state, view, nodeName, args);
   if (verb === 'report' && args.length === 0) return { stdout: weaveReport(view, nodeName), stderr: '', exitCode: 0 };
+  if (verb === 'report' && args.length === 2 && args[0] === '-f') return weaveReportFormat(view, nodeName, args[1]!);
   return undefined;
 }
