@@ -251,6 +251,14 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
     const named = namedById[id];
     if (named) for (const perPod of named) orInto(acc, 0, perPod[d]!, MW);
   };
+  /** The port mask of rule `id` at destination d as one number (only when MW === 1). */
+  const staticWord = staticById.map((m) => m[0]! | 0);
+  const maskAt = (id: number, d: number): number => {
+    let m = staticWord[id]!;
+    const named = namedById[id];
+    if (named) for (const perPod of named) m |= perPod[d]![0]!;
+    return m;
+  };
   const queryAtom = queryPort?.map((q) => (q === undefined ? -1 : atoms.atom(queryProto, q)));
 
   // Per named port: the destinations that have it (any traffic), or where it is the tested port.
@@ -317,15 +325,41 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
   if (legacy) {
     for (let d = 0; d < n; d++) if (!pods[d]!.hostNetwork && set.annotated.has(pods[d]!.namespace)) ingressIsolated[d] = 1;
   }
+  // A policy's rules that admit at every destination (no per-destination port check) are OR-ed
+  // together first, so each target's row takes one OR per kind instead of one per rule.
+  const unionAll = new Uint32Array(W);
+  const unionSome = new Uint32Array(W);
   for (const p of set.policies) {
     if (!p.types.ingress) continue;
     const targets = podSel(p.namespace, p.target);
+    unionAll.fill(0);
+    unionSome.fill(0);
+    let anyAll = false;
+    const someIds: number[] = [];
+    const perTarget: CompiledRule[] = [];
+    for (const r of p.ingress) {
+      if (portOk(r)) {
+        perTarget.push(r);
+        continue;
+      }
+      if (fullPorts(r)) {
+        orInto(unionAll, 0, ruleBits(r), W);
+        anyAll = true;
+      } else {
+        orInto(unionSome, 0, ruleBits(r), W);
+        someIds.push(ruleId.get(r)!);
+      }
+    }
     forEachBit(targets, W, (d) => {
       if (!legacy) ingressIsolated[d] = 1;
       else if (!ingressIsolated[d]) return;
-      for (const r of p.ingress) {
-        const ok = portOk(r);
-        if (ok && !hasBit(ok, 0, d)) continue;
+      if (anyAll) orInto(inAll, d * W, unionAll, W);
+      if (someIds.length > 0) {
+        orInto(inSome, d * W, unionSome, W);
+        (inRules[d] ??= []).push(...someIds);
+      }
+      for (const r of perTarget) {
+        if (!hasBit(portOk(r)!, 0, d)) continue;
         const full = fullPorts(r);
         orInto(full ? inAll : inSome, d * W, ruleBits(r), W);
         if (!full) (inRules[d] ??= []).push(ruleId.get(r)!);
@@ -363,25 +397,9 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
   }
   for (let s = 0; s < n; s++) if (!egressIsolated[s]) outAll.set(allBits, s * W);
 
-  // --- combine, a source row at a time: transpose the ingress rows (isolated destinations only;
-  // the others admit every source), then AND words.
-  const inAllT = new Uint32Array(n * W);
-  const inSomeT = new Uint32Array(n * W);
-  const openDest = new Uint32Array(W);
-  for (let d = 0; d < n; d++) {
-    if (!ingressIsolated[d]) {
-      openDest[d >>> 5]! |= 1 << (d & 31);
-      continue;
-    }
-    const dw = d >>> 5;
-    const db = 1 << (d & 31);
-    forEachBitAt(inAll, d * W, W, (s) => {
-      inAllT[s * W + dw]! |= db;
-    });
-    forEachBitAt(inSome, d * W, W, (s) => {
-      inSomeT[s * W + dw]! |= db;
-    });
-  }
+  // --- combine, a source row at a time: transpose the ingress rows (32 x 32 bit blocks), then AND words.
+  const inAllT = transposeBits(inAll, n, W);
+  const inSomeT = transposeBits(inSome, n, W);
   // With a tested named port, destinations that do not have it are denied.
   const queryResolved = new Uint32Array(W);
   for (let d = 0; d < n; d++) if (!queryPort || queryPort[d] !== undefined) queryResolved[d >>> 5]! |= 1 << (d & 31);
@@ -391,13 +409,13 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
   const egMask = new Uint32Array(MW);
   const sure = new Uint32Array(W);
   const exact = new Uint32Array(W);
-  const allowed: boolean[][] = new Array(n);
+  const allowedBits = new Uint32Array(n * W);
   let count = 0;
   for (let s = 0; s < n; s++) {
     const off = s * W;
     let anyExact = false;
     for (let w = 0; w < W; w++) {
-      const ia = inAllT[off + w]! | openDest[w]!;
+      const ia = inAllT[off + w]!;
       const is = inSomeT[off + w]! & ~ia;
       const oa = outAll[off + w]!;
       const os = outSome[off + w]! & ~oa;
@@ -405,7 +423,27 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
       exact[w] = queryPort ? 0 : is & os;
       if (exact[w] !== 0) anyExact = true;
     }
-    if (anyExact) {
+    if (anyExact && MW === 1) {
+      // Both directions are limited to some ports: do they share one? With at most 32 port atoms
+      // (the usual case) a mask is one number: no arrays, and the egress side stops at the first hit.
+      for (let w = 0; w < W; w++) {
+        let x = exact[w]!;
+        while (x !== 0) {
+          const t = x & -x;
+          x ^= t;
+          const d = (w << 5) + (31 - Math.clz32(t));
+          let ing = 0;
+          for (const id of inRules[d]!) if (hasBit(bitsById[id]!, 0, s)) ing |= maskAt(id, d);
+          if (ing === 0) continue;
+          for (const id of outRules[s]!) {
+            if ((ing & maskAt(id, d)) !== 0 && hasBit(bitsById[id]!, 0, d)) {
+              sure[w]! |= t;
+              break;
+            }
+          }
+        }
+      }
+    } else if (anyExact) {
       // both directions are limited to some ports: do they share one?
       forEachBitAt(exact, 0, W, (d) => {
         ingMask.fill(0);
@@ -421,23 +459,80 @@ export function matrix(pods: readonly Pod[], policies: readonly NetworkPolicy[],
       });
     }
     sure[s >>> 5]! |= (1 << (s & 31)) & queryResolved[s >>> 5]!; // a pod always reaches itself (loopback)
-    const row = new Array<boolean>(n);
-    for (let d = 0; d < n; d++) {
-      const ok = (sure[d >>> 5]! & (1 << (d & 31))) !== 0;
-      row[d] = ok;
-      if (ok) count++;
+    for (let w = 0; w < W; w++) {
+      allowedBits[off + w] = sure[w]!;
+      count += popcount(sure[w]!);
     }
-    allowed[s] = row;
   }
 
   return {
     pods: pods.map((p) => `${p.namespace}/${p.name}`),
-    allowed,
+    allowed: boolRows(allowedBits, n, W),
     ingressIsolated: Array.from(ingressIsolated, (x) => x === 1),
     egressIsolated: Array.from(egressIsolated, (x) => x === 1),
     ...(portText ? { port: portText } : {}),
     allowedCount: count,
   };
+}
+
+/** Rows of booleans from rows of bits. */
+function boolRows(bits: Uint32Array, n: number, W: number): boolean[][] {
+  const rows: boolean[][] = new Array(n);
+  for (let s = 0; s < n; s++) {
+    const row = new Array<boolean>(n).fill(false);
+    const off = s * W;
+    for (let w = 0; w < W; w++) {
+      let x = bits[off + w]!;
+      while (x !== 0) {
+        const t = x & -x;
+        row[(w << 5) + (31 - Math.clz32(t))] = true;
+        x ^= t;
+      }
+    }
+    rows[s] = row;
+  }
+  return rows;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * The transpose of an n x n bit matrix stored as n rows of W words (bit c of row r: column c), by
+ * 32 x 32 blocks (Hacker's Delight, transpose32, for least-significant-bit-first columns).
+ */
+export function transposeBits(rows: Uint32Array, n: number, W: number): Uint32Array {
+  const out = new Uint32Array(n * W);
+  const blk = new Uint32Array(32);
+  for (let rb = 0; rb < W; rb++) {
+    const r0 = rb << 5;
+    const rEnd = Math.min(32, n - r0);
+    for (let cw = 0; cw < W; cw++) {
+      let any = 0;
+      for (let i = 0; i < 32; i++) {
+        const v = i < rEnd ? rows[(r0 + i) * W + cw]! : 0;
+        blk[i] = v;
+        any |= v;
+      }
+      if (any === 0) continue;
+      let m = 0x0000ffff;
+      for (let j = 16; j !== 0; j >>>= 1, m = (m ^ (m << j)) >>> 0) {
+        for (let k = 0; k < 32; k = (k + j + 1) & ~j) {
+          const t = ((blk[k]! >>> j) ^ blk[k + j]!) & m;
+          blk[k] = blk[k]! ^ (t << j);
+          blk[k + j] = blk[k + j]! ^ t;
+        }
+      }
+      const c0 = cw << 5;
+      const cEnd = Math.min(32, n - c0);
+      for (let i = 0; i < cEnd; i++) out[(c0 + i) * W + rb] = blk[i]!;
+    }
+  }
+  return out;
 }
 
 function orInto(dst: Uint32Array, off: number, src: Uint32Array, W: number): void {

@@ -201,3 +201,24 @@ describe('matrix on the seed story', () => {
     expect(truncateLabel('abcdefghij', 5, true)).toBe('ab~ij');
   });
 });
+
+describe('transposeBits (32 x 32 blocks)', () => {
+  it('is the transpose of a bit matrix whose size is not a multiple of 32', async () => {
+    const { transposeBits } = await import('../../src/policy/matrix.js');
+    for (const n of [1, 31, 33, 70]) {
+      const W = (n + 31) >>> 5;
+      const rows = new Uint32Array(n * W);
+      let seed = n;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 1;
+      for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (rnd()) rows[r * W + (c >>> 5)]! |= 1 << (c & 31);
+      const t = transposeBits(rows, n, W);
+      for (let r = 0; r < n; r++) {
+        for (let c = 0; c < n; c++) {
+          const a = (rows[r * W + (c >>> 5)]! >>> (c & 31)) & 1;
+          const b = (t[c * W + (r >>> 5)]! >>> (r & 31)) & 1;
+          expect(b, `n=${n} r=${r} c=${c}`).toBe(a);
+        }
+      }
+    }
+  });
+});
