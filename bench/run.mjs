@@ -4,6 +4,7 @@ const all = {
   'policy-matrix': () => import('./policy-matrix.mjs'),
   cluster: () => import('./cluster.mjs'),
   status: () => import('./status.mjs'),
+  sysdump: () => import('./sysdump.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
 let ok = true;

@@ -1,5 +1,6 @@
-// `weavectl status` on a simulated 1,000-node cluster with 20 ms of latency on every request
-// (exec included). Targets: the whole command under 30 s; the CLI's peak RSS under 150 MB.
+// `weavectl status` on a simulated 5,000-node cluster with 20 ms of latency on every request
+// (exec included). Targets (issue 14, raised from 1,000 nodes in 30 s and 150 MB): the whole command
+// under 20 s; the CLI's peak RSS under 200 MB.
 //
 // The simulator (TypeScript, test/sim/) is bundled with esbuild and runs in this process; the CLI
 // runs as a child, so its time and memory are its own. Peak RSS comes from `/usr/bin/time -f %M`
@@ -11,10 +12,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importTs, report } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const NODES = Number(process.env.BENCH_STATUS_NODES ?? 1000);
+const NODES = Number(process.env.BENCH_STATUS_NODES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_STATUS_LATENCY_MS ?? 20);
-const TARGET_MS = 30_000;
-const TARGET_RSS_MB = 150;
+const TARGET_MS = 20_000;
+const TARGET_RSS_MB = 200;
 
 export function loadSimulator() {
   return importTs([

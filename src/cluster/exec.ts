@@ -115,7 +115,14 @@ export async function execInPod(
       return;
     }
 
-    const timer = setTimeout(() => fail(failure(`${what} did not finish within ${formatMs(timeoutMs)}`)), timeoutMs);
+    // With onStdout the limit is on silence: every chunk of output starts it again (a big answer
+    // streams for as long as it keeps coming; --timeout still bounds the whole command).
+    const expire = () => fail(failure(onStdout ? `${what} sent nothing for ${formatMs(timeoutMs)}` : `${what} did not finish within ${formatMs(timeoutMs)}`));
+    let timer = setTimeout(expire, timeoutMs);
+    const stillAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, timeoutMs);
+    };
 
     function fail(err: Error): void {
       if (settled) return;
@@ -191,6 +198,7 @@ export async function execInPod(
         if (!onStdout) stdout.push(buf.subarray(1));
         else {
           const chunk = buf.subarray(1);
+          stillAlive();
           sinking = sinking.then(async () => {
             if (sinkError) return;
             try {
@@ -198,6 +206,7 @@ export async function execInPod(
               if (r) {
                 ws.pause(); // backpressure: no more frames until the sink has taken this one
                 await r;
+                if (!settled) stillAlive(); // the wait was ours, not the command's silence
                 if (!settled || ws.readyState === WebSocket.OPEN) ws.resume();
               }
             } catch (err) {

@@ -147,7 +147,8 @@ export interface Cluster {
   patch(ref: ResourceRef & { name: string }, body: unknown, opts: PatchOptions): Promise<KubeObject>;
   /**
    * Runs a command in a container. With `onStdout`, stdout is handed over chunk by chunk as it
-   * arrives (and the result's stdout is empty); the stream pauses while a returned promise is pending.
+   * arrives (and the result's stdout is empty); the stream pauses while a returned promise is pending,
+   * and `timeoutMs` limits the silence between chunks instead of the whole command.
    */
   exec(pod: { namespace: string; name: string }, container: string, command: string[], opts?: ExecOptions): Promise<ExecResult>;
   /**

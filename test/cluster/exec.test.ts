@@ -157,6 +157,32 @@ describe('exec', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('with onStdout the timeout limits the silence: output that keeps coming may take longer', async () => {
+    const slow = await start((ws) => {
+      let i = 0;
+      const iv = setInterval(() => {
+        if (i++ < 5) ws.send(frame(1, `chunk ${i}\n`));
+        else {
+          clearInterval(iv);
+          ws.send(frame(3, JSON.stringify({ metadata: {}, status: 'Success' })));
+        }
+      }, 100);
+    });
+    const got: string[] = [];
+    const t0 = Date.now();
+    const r = await slow.exec({ namespace: 'kube-system', name: 'p' }, 'weave', ['report'], { timeoutMs: 300, onStdout: (c) => void got.push(c.toString()) });
+    expect(Date.now() - t0).toBeGreaterThan(300);
+    expect(r.exitCode).toBe(0);
+    expect(got.join('')).toBe('chunk 1\nchunk 2\nchunk 3\nchunk 4\nchunk 5\n');
+  });
+
+  it('with onStdout, silence for the timeout ends the command', async () => {
+    const silent = await start((ws) => ws.send(frame(1, 'one chunk, then nothing')));
+    await expect(silent.exec({ namespace: 'kube-system', name: 'p' }, 'weave', ['report'], { timeoutMs: 200, onStdout: () => undefined })).rejects.toThrow(
+      'exec of "report" in pod kube-system/p (container weave) sent nothing for 200ms',
+    );
+  });
+
   it('offers the binary protocols real servers speak and reads the v4 status the same way', async () => {
     const c = await start((ws) => {
       ws.send(frame(1, 'v4 out\n'));
