@@ -8,6 +8,7 @@ import { listPeers, rmpeer } from '../peers/flow.js';
 import { renderPeers, renderRmpeer } from '../peers/render.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optBool, optString, type OptionValues } from './option-values.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_EXEC_TIMEOUT, parseConcurrency, parseExecTimeout } from './status.js';
 
 interface PeersFlags {
@@ -45,8 +46,8 @@ Examples:
   weavectl peers rmpeer --gone --dry-run
   weavectl peers rmpeer --gone`,
     )
-    .action(async (opts: PeersFlags, command: Command) => {
-      await runPeers(opts, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      await runPeers(peersOptionsOf(opts), globalsOf(command));
     });
   peers
     .command('rmpeer')
@@ -69,10 +70,16 @@ weave-net pod answered; otherwise nothing is changed and the exit code is 1. Rem
 would make two peers hand out the same addresses. --concurrency and --exec-timeout are the ones of
 "peers" (see weavectl peers --help).`,
     )
-    .action(async (names: string[], opts: { gone?: boolean }, command: Command) => {
+    .action(async (names: string[], opts: OptionValues, command: Command) => {
       // --concurrency and --exec-timeout are declared once, on "peers", and parsed wherever they stand.
-      await runRmpeer(names, { ...(command.parent!.opts() as PeersFlags), ...opts }, globalsOf(command));
+      const gone = optBool(opts, 'gone');
+      await runRmpeer(names, { ...peersOptionsOf(command.parent!.opts()), ...(gone !== undefined ? { gone } : {}) }, globalsOf(command));
     });
+}
+
+/** The flags as typed options (their values are checked before the cluster is asked anything). */
+export function peersOptionsOf(o: OptionValues): PeersFlags {
+  return { concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY), execTimeout: optString(o, 'execTimeout') ?? DEFAULT_EXEC_TIMEOUT };
 }
 
 function options(f: PeersFlags, g: Globals) {

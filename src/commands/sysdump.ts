@@ -13,6 +13,7 @@ import { ZipWriter } from '../sysdump/zip.js';
 import { parseDuration } from '../util/duration.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
+import { optList, optString, type OptionValues } from './option-values.js';
 import { parseConcurrency, parseExecTimeout } from './status.js';
 
 interface SysdumpFlags {
@@ -54,9 +55,25 @@ A node that cannot be read is recorded in the archive (sysdump.json, nodes/NODE/
 others are collected. Passwords (WEAVE_PASSWORD, literal or from its Secret) and tokens are replaced
 by "(password hidden)" in every file. Exit 0 once the archive is written; -o json prints its summary.`,
     )
-    .action(async (_opts: unknown, command: Command) => {
-      await runSysdump(command.opts() as SysdumpFlags, globalsOf(command));
+    .action(async (opts: OptionValues, command: Command) => {
+      await runSysdump(sysdumpOptionsOf(opts), globalsOf(command));
     });
+}
+
+/** The flags as typed options (their values are checked by runSysdump before anything is read or written). */
+export function sysdumpOptionsOf(o: OptionValues): SysdumpFlags {
+  const outputFile = optString(o, 'outputFile');
+  const node = optList(o, 'node');
+  const since = optString(o, 'since');
+  return {
+    ...(outputFile !== undefined ? { outputFile } : {}),
+    ...(node !== undefined ? { node } : {}),
+    ...(since !== undefined ? { since } : {}),
+    concurrency: optString(o, 'concurrency') ?? String(DEFAULT_SYSDUMP_CONCURRENCY),
+    execTimeout: optString(o, 'execTimeout') ?? '30s',
+    logsLimitBytes: optString(o, 'logsLimitBytes') ?? String(DEFAULT_LOGS_LIMIT_BYTES),
+    meshViewNodes: optString(o, 'meshViewNodes') ?? String(DEFAULT_MESH_VIEW_NODES),
+  };
 }
 
 /** "weavectl-sysdump-20261203-142700" for a time (UTC). */

@@ -19,7 +19,7 @@ export function ownReports(cluster: KubeCluster, opts: { namespace: string; node
       return `${JSON.stringify({ client: clientVersion(), ...(await clusterVersions(cluster, opts.namespace)) }, null, 2)}\n`;
     },
     'status.json': async () => {
-      const { collectStatus } = await import('../commands/status.js');
+      const { collectStatus } = await import('../status/collect.js');
       const report = await collectStatus(cluster, opts, silentReporter());
       return `${JSON.stringify(report, null, 2)}\n`;
     },
