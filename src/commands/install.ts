@@ -34,6 +34,7 @@ export function registerInstall(program: Command): void {
       ),
     )
     .option('--password-secret <name[:key]>', 'encrypt traffic with the password in this kube-system Secret (WEAVE_PASSWORD from secretKeyRef)')
+    .option('--generate-password', 'with --password-secret: create that Secret with a random password when it does not exist (never printed; an existing Secret is kept)')
     .option('--no-password-secret', 'no WEAVE_PASSWORD: an upgrade drops the running one with --allow-password-change (traffic between peers is no longer encrypted)')
     .option('--env <NAME=VALUE>', 'set an environment variable on the weave container (repeatable)', collect, [])
     .option('--image-registry <registry>', 'pull every image from this registry mirror, e.g. registry.corp:5000/mirror')
@@ -63,6 +64,10 @@ Examples:
 
   # Fetch the manifest from the reweave endpoint instead of the embedded one, pinning its hash
   weavectl install --source cloud --cloud-url https://reweave.azurewebsites.net --weave-repo reweave --sha256 <hex>
+
+  # Encrypt the traffic between peers with a random password kept in a Secret that weavectl creates
+  # (only when it does not exist; the password is never printed)
+  weavectl install --password-secret weave-passwd --generate-password
 
   # Air-gapped: every image from a private mirror
   weavectl install --image-registry registry.corp:5000/mirror
@@ -127,6 +132,7 @@ export function installOptionsOf(o: OptionValues): InstallOptions {
     masqLocal: masq,
     ...opt('disableNpc', optBool(o, 'disableNpc')),
     ...opt('passwordSecret', optStringOrFalse(o, 'passwordSecret')),
+    ...opt('generatePassword', optBool(o, 'generatePassword')),
     env: optList(o, 'env') ?? [],
     ...opt('imageRegistry', optString(o, 'imageRegistry')),
     wait: optBool(o, 'wait') ?? true,

@@ -13,6 +13,7 @@ import {
   validateImageRegistry,
   type NetSettings,
 } from '../manifest/net-settings.js';
+import { usageError } from '../errors.js';
 import { validateIpalloc } from '../net/cidr.js';
 import type { GuardAllow } from '../upgrade/guard.js';
 
@@ -28,6 +29,8 @@ export interface InstallOptions extends SourceOptions {
   disableNpc?: boolean;
   /** false: --no-password-secret */
   passwordSecret?: string | false;
+  /** --generate-password: create the --password-secret Secret with a random password when it does not exist. */
+  generatePassword?: boolean;
   env: string[];
   imageRegistry?: string;
   wait: boolean;
@@ -60,6 +63,12 @@ export function netSettingsFromOptions(f: InstallOptions): { settings: NetSettin
   if (f.masqLocal === false || f.masqLocal === 'on') settings.noMasqLocal = true;
   else if (f.masqLocal === 'off') settings.noMasqLocal = false;
   if (f.disableNpc !== undefined) settings.disableNpc = f.disableNpc;
+  if (f.generatePassword && (f.passwordSecret === undefined || f.passwordSecret === false)) {
+    throw usageError(
+      f.passwordSecret === false ? '--generate-password and --no-password-secret contradict each other' : '--generate-password needs --password-secret NAME: the Secret to create',
+      'e.g. weavectl install --password-secret weave-passwd --generate-password',
+    );
+  }
   if (f.passwordSecret === false) settings.noPassword = true;
   else if (f.passwordSecret !== undefined) {
     parsePasswordSecret(f.passwordSecret);

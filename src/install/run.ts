@@ -42,6 +42,7 @@ export interface InstallContext extends Deadline {
  * else Kubernetes 1.11+), refused when it holds what no manifest may (a literal password, a bad range).
  */
 export async function renderInstall(f: InstallOptions, settings: NetSettings, reporter: Reporter): Promise<Manifest> {
+  if (f.generatePassword) reporter.info('--dry-run=client: no cluster is asked, so no Secret is created (--generate-password creates it on a real install when it is missing)');
   const { renderNet } = await import('./render.js');
   let k8sRaw = f.k8sVersion;
   if (k8sRaw === undefined) {
@@ -97,9 +98,13 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
   const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === NET_DAEMONSET);
   const netNamespace = ds?.metadata.namespace ?? WEAVE_NAMESPACE;
 
-  // The password Secret and key exist before anything refers to them.
+  // The password Secret and key exist before anything refers to them (--generate-password: or it is
+  // created, right before the apply, once nothing else can stop the install).
   const password = await import('./password.js');
-  if (!refused) await password.requirePasswordSecret(cluster, ds, reporter);
+  const generate = f.generatePassword && !refused ? await import('./generated-password.js') : undefined;
+  const toCreate = generate ? await generate.missingPasswordSecret(cluster, ds) : undefined;
+  if (toCreate) reporter.info(`Secret ${toCreate.namespace}/${toCreate.name} does not exist: it will be created with a random password (--generate-password)`);
+  else if (!refused) await password.requirePasswordSecret(cluster, ds, reporter);
 
   // The pre-flight checks look at the range that is about to be applied, wherever it came from.
   if (!f.skipChecks && !refused) {
@@ -136,6 +141,11 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
       reporter.info('Nothing changed: the upgrade was not confirmed');
       return 0;
     }
+  }
+
+  if (generate && toCreate) {
+    const made = await generate.createPasswordSecret(cluster, toCreate, { dryRun: g.dryRun === 'server' }, reporter);
+    if (made === 'exists') await password.requirePasswordSecret(cluster, ds, reporter);
   }
 
   // Written only if the weave-net DaemonSet is still what the guard saw (or still absent).

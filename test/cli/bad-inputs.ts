@@ -229,6 +229,8 @@ const rows: Row[] = [
   ['peers rmpeer --dry-run=server', ['peers', 'rmpeer', '--gone', '--dry-run=server'], 2, /--dry-run=server is not possible/],
   ['peers rmpeer --exec-timeout 0', ['peers', 'rmpeer', '--gone', '--exec-timeout', '0'], 2, /--exec-timeout/],
   ['peers rmpeer --concurrency of words', ['peers', 'rmpeer', 'k8s-vm1', '--concurrency', 'many'], 2, /concurrency/],
+  ['install --generate-password without --password-secret', ['install', '--generate-password'], 2, /^error: --generate-password needs --password-secret NAME: the Secret to create$/],
+  ['install --generate-password with --no-password-secret', ['install', '--generate-password', '--no-password-secret'], 2, /contradict each other/],
   ['sysdump --since of words', ['sysdump', '--since', 'yesterday'], 2, /invalid duration for --since/],
   ['sysdump --since 0', ['sysdump', '--since', '0'], 2, /invalid --since "0": must be at least 1s/],
   ['sysdump --concurrency 0', ['sysdump', '--concurrency', '0'], 2, /concurrency/],
