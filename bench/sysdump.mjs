@@ -153,7 +153,8 @@ export async function run() {
     const setupMs = Date.now() - t0;
     sim.faults.latencyMs = LATENCY_MS;
     const file = join(dir, 'dump.zip');
-    const r = await peakRssRun(['--kubeconfig', sim.kubeconfigPath, 'sysdump', '--output-file', file, '-o', 'json'], dir);
+    const extra = (process.env.BENCH_SYSDUMP_ARGS ?? '').split(' ').filter(Boolean);
+    const r = await peakRssRun(['--kubeconfig', sim.kubeconfigPath, 'sysdump', '--output-file', file, '-o', 'json', ...extra], dir);
     let summary;
     try {
       summary = JSON.parse(r.stdout);

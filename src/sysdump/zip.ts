@@ -182,7 +182,8 @@ export class ZipWriter {
 
   private async write(buf: Uint8Array): Promise<void> {
     this.offset += buf.length;
-    if (!this.out.write(buf)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error').then(([e]) => Promise.reject(e))]);
+    // once() rejects when the stream emits 'error' meanwhile, and leaves no listener behind.
+    if (!this.out.write(buf)) await once(this.out, 'drain');
   }
 
   private async writeEntry(nameText: string, source: EntrySource): Promise<void> {
