@@ -98,6 +98,7 @@ export async function execInPod(
     let settled = false;
     /** With onStdout: the sink's pending chunks; the socket is paused while one is pending. */
     let sinking: Promise<void> = Promise.resolve();
+    let queued = 0;
     let sinkError: unknown;
 
     let ws: WebSocket;
@@ -199,19 +200,20 @@ export async function execInPod(
         else {
           const chunk = buf.subarray(1);
           stillAlive();
+          // Backpressure: while the sink is busy with a chunk, no more frames are read (only what
+          // the socket already delivered may still arrive), so chunks never pile up in memory.
+          if (++queued > 1) ws.pause();
           sinking = sinking.then(async () => {
-            if (sinkError) return;
             try {
-              const r = onStdout(chunk);
-              if (r) {
-                ws.pause(); // backpressure: no more frames until the sink has taken this one
-                await r;
-                if (!settled) stillAlive(); // the wait was ours, not the command's silence
-                if (!settled || ws.readyState === WebSocket.OPEN) ws.resume();
-              }
+              if (!sinkError) await onStdout(chunk);
             } catch (err) {
               sinkError = err;
               fail(err instanceof Error ? err : new Error(String(err)));
+            } finally {
+              if (--queued === 0) {
+                if (!settled) stillAlive(); // the wait was ours, not the command's silence
+                ws.resume();
+              }
             }
           });
         }

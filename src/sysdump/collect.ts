@@ -21,6 +21,7 @@
  * read in pages. A node that fails is recorded and the others go on. Everything written goes
  * through the Scrubber (./redact.ts).
  */
+import { isKubeApiError } from '../cluster/status-errors.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText } from '../errors.js';
 import { podIsReadyAndNotTerminating, podNode } from '../kube/pods.js';
@@ -175,9 +176,9 @@ export async function writeSysdump(
         const out = st.push(text);
         if (out) await spool.write(out);
       });
-      const rest = decoder.decode() ;
+      const rest = decoder.decode();
       await spool.write(st.push(rest) + st.end());
-      await zip.add(`${opts.root}/${name}`, spool.read());
+      await zip.add(`${opts.root}/${name}`, spool.inMemory() ?? spool.read());
       files++;
     } finally {
       await spool.dispose();
@@ -188,7 +189,12 @@ export async function writeSysdump(
   // ---- the cluster's objects
   if (ds) await put('cluster/daemonset.json', json(redactPasswords(ds)));
   else if (!errors.some((e) => e.what === 'cluster/daemonset.json')) record({ what: 'cluster/daemonset.json', error: `no DaemonSet ${NET_DAEMONSET} in namespace ${ns}` });
-  await put('cluster/weave-net-pods.json', json({ apiVersion: 'v1', kind: 'List', items: podObjects.map((p) => redactPasswords(p)) }));
+  // One pod at a time into the file (a thousand pods are megabytes of JSON).
+  await putStreamed('cluster/weave-net-pods.json', async (write) => {
+    await write('{"apiVersion": "v1", "kind": "List", "items": [\n');
+    for (let i = 0; i < podObjects.length; i++) await write(`${i > 0 ? ',\n' : ''}${JSON.stringify({ apiVersion: 'v1', kind: 'Pod', ...redactPasswords(podObjects[i]!) })}`);
+    await write('\n]}\n');
+  });
 
   const apiNodes = new Set<string>();
   await listInto(cluster, putStreamed, 'cluster/nodes.json', { apiVersion: 'v1', kind: 'Node' }, {}, record, (n) => apiNodes.add(n.metadata.name));
@@ -293,9 +299,10 @@ async function dumpNode(
       if (exitCode !== 0) fail(file, `${item.command.slice(0, 4).join(' ')}${item.command.length > 4 ? ' ...' : ''} exited with ${exitCode}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
     } catch (err) {
       fail(file, err);
-      // The container cannot be reached at all (node down, container not running): the other
-      // commands would fail the same way, each after its own timeout.
-      unreachable = errorText(err);
+      // The container cannot be reached at all (the API server refused the exec: node down, container
+      // not running; or it said nothing until the timeout): the other commands would fail the same
+      // way, each after its own timeout. A stream cut in the middle is this command's failure only.
+      if (isKubeApiError(err) || /did not finish within|sent nothing for|ECONNREFUSED|EHOSTUNREACH/.test(errorText(err))) unreachable = errorText(err);
     }
   }
   for (const [container, file] of [

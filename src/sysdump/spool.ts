@@ -64,6 +64,11 @@ export class Spool {
     if (!this.file.write(buf)) await once(this.file, 'drain');
   }
 
+  /** Everything written, when it is all still in memory (undefined once it went to the file). */
+  inMemory(): Buffer | undefined {
+    return this.file ? undefined : this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+  }
+
   /** What was written, from memory or from the file; call once, after the last write. */
   async *read(): AsyncGenerator<Buffer> {
     if (!this.file) {

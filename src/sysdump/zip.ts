@@ -61,6 +61,8 @@ const VERSION_NEEDED_ZIP64 = 45;
 const MADE_BY_UNIX = (3 << 8) | 45;
 const MAX32 = 0xffffffff;
 const MAX16 = 0xffff;
+/** Sources in memory up to this size are deflated in one synchronous call. */
+const SYNC_LIMIT = 4 << 20;
 
 interface Entry {
   name: Buffer;
@@ -204,18 +206,43 @@ export class ZipWriter {
     let crc = 0;
     let size = 0;
     let compressed = 0;
+    if ((typeof source === 'string' && source.length <= SYNC_LIMIT) || (source instanceof Uint8Array && source.length <= SYNC_LIMIT)) {
+      // Small and already in memory: deflated at once on this thread. (A zlib stream per entry works
+      // on the thread pool, whose allocations the C library keeps in per-thread arenas: with thousands
+      // of entries the process grows by tens of MB for nothing.)
+      const buf = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+      const out = zlib.deflateRawSync(buf, { level: this.level });
+      crc = crc32(buf);
+      size = buf.length;
+      compressed = out.length;
+      await this.write(out);
+    } else {
+      await this.deflateStream(source, (c) => (crc = crc32(c, crc)), (n) => (size += n), (n) => (compressed += n));
+    }
+    if (size >= MAX32 || compressed >= MAX32) throw new Error(`zip: entry ${nameText} is 4 GiB or more`);
+    const desc = Buffer.alloc(16);
+    desc.writeUInt32LE(DATA_DESCRIPTOR, 0);
+    desc.writeUInt32LE(crc, 4);
+    desc.writeUInt32LE(compressed, 8);
+    desc.writeUInt32LE(size, 12);
+    await this.write(desc);
+    this.entries.push({ name, crc, compressed, size, offset, time: this.stamp.time, date: this.stamp.date });
+  }
+
+  /** A source of any size through a zlib stream, written as it comes out. */
+  private async deflateStream(source: EntrySource, onData: (c: Uint8Array) => void, addSize: (n: number) => void, addCompressed: (n: number) => void): Promise<void> {
     const deflate = zlib.createDeflateRaw({ level: this.level });
     const pumped = (async () => {
       for await (const chunk of deflate as AsyncIterable<Buffer>) {
-        compressed += chunk.length;
+        addCompressed(chunk.length);
         await this.write(chunk);
       }
     })();
     const feed = async (chunk: string | Uint8Array) => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (buf.length === 0) return;
-      crc = crc32(buf, crc);
-      size += buf.length;
+      onData(buf);
+      addSize(buf.length);
       if (!deflate.write(buf)) await once(deflate, 'drain');
     };
     try {
@@ -233,14 +260,6 @@ export class ZipWriter {
       await pumped.catch(() => undefined);
       throw err;
     }
-    if (size >= MAX32 || compressed >= MAX32) throw new Error(`zip: entry ${nameText} is 4 GiB or more`);
-    const desc = Buffer.alloc(16);
-    desc.writeUInt32LE(DATA_DESCRIPTOR, 0);
-    desc.writeUInt32LE(crc, 4);
-    desc.writeUInt32LE(compressed, 8);
-    desc.writeUInt32LE(size, 12);
-    await this.write(desc);
-    this.entries.push({ name, crc, compressed, size, offset, time: this.stamp.time, date: this.stamp.date });
   }
 
   private centralHeader(e: Entry): Buffer {

@@ -445,10 +445,12 @@ async function serveStreams(
 }
 
 function sendAndClose(ws: WebSocket, frames: Buffer[]): void {
-  for (const f of frames) ws.send(f, { binary: true });
+  // A client that never answers the close handshake is cut off, 5 s after everything was written
+  // to it (a slow reader of a big answer is not cut off while it reads).
+  const cutOff = () => setTimeout(() => ws.terminate(), 5_000).unref();
+  frames.forEach((f, i) => ws.send(f, { binary: true }, i === frames.length - 1 ? cutOff : undefined));
   ws.close(1000);
-  // A client that never answers the close handshake is cut off.
-  setTimeout(() => ws.terminate(), 5_000).unref();
+  if (frames.length === 0) cutOff();
 }
 
 // ---------------------------------------------------------------------------------------------
