@@ -10,6 +10,9 @@
 // the first and the last node. The whole-mesh views (status peers, the full report) of the first
 // --mesh-view-nodes nodes are part of it: in this simulator every peer connects to every other (no
 // CONN_LIMIT), so at 1,000 nodes they are some 80 MB and 290 MB per node, streamed through the CLI.
+//
+// Run alone: node bench/sysdump.mjs (BENCH_SYSDUMP_NODES=n, BENCH_SYSDUMP_LATENCY_MS=ms, BENCH_SYSDUMP_ARGS="more
+// flags for sysdump", CHILD_FLAGS="node flags for the CLI process", e.g. --import of a memory sampler).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +109,7 @@ function peakRssRun(args, cwd) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const cliArgs = [`${root}/bin/weavectl.js`, ...args];
   const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
-  const [cmd, cmdArgs] = timeBin ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...cliArgs]] : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
+  const [cmd, cmdArgs] = timeBin ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...(process.env.CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...cliArgs]] : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, cmdArgs, { cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });

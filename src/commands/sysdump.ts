@@ -38,7 +38,7 @@ export function registerSysdump(program: Command): void {
     .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--since <duration>', 'only log lines of the last DURATION, e.g. 1h (default: the whole log, up to --logs-limit-bytes)')
     .option('--concurrency <n>', 'how many nodes to read at the same time', String(DEFAULT_SYSDUMP_CONCURRENCY))
-    .option('--exec-timeout <duration>', 'how long one command in a pod may take, e.g. 30s', '30s')
+    .option('--exec-timeout <duration>', 'how long a command in a pod may go without sending anything, e.g. 30s', '30s')
     .option('--logs-limit-bytes <n>', 'the most of each container log to keep (bytes)', String(DEFAULT_LOGS_LIMIT_BYTES))
     .option('--mesh-view-nodes <n>', "how many nodes give the whole-mesh views ('weave status peers', the full report), which grow with the square of the nodes", String(DEFAULT_MESH_VIEW_NODES))
     .addHelpText(

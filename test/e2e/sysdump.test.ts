@@ -218,6 +218,15 @@ describe.skipIf(!UNZIP && !PYTHON)('weavectl sysdump', () => {
     expect(previous).toBeDefined();
     expect(readFileSync(join(unpacked, previous!), 'utf8')).toContain('npc: cannot list ipsets');
 
+    // --node limits the nodes; a node without a weave-net pod is recorded, the others collected
+    const some = join(dir, 'some.zip');
+    const limited = await cli(s2, ['sysdump', '--output-file', some, '--node', 'k8s-vm2', '--node', 'nope', '-o', 'json']);
+    expect(limited.code).toBe(0);
+    expect(JSON.parse(limited.stdout).nodes).toEqual({ total: 2, complete: 1, failed: ['nope'] });
+    const limitedFiles = filesUnder(unzip(some));
+    expect(limitedFiles.filter((f) => f.includes('/nodes/')).every((f) => f.includes('/nodes/k8s-vm2/'))).toBe(true);
+    expect(limitedFiles.some((f) => f.endsWith('nodes/k8s-vm2/weave-status.txt'))).toBe(true);
+
     const again = await cli(s2, ['sysdump', '--output-file', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/exists already: not overwriting it/);
