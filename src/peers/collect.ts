@@ -12,7 +12,7 @@ import { parseStatusIpam } from '../status/parse.js';
 import { naturalCompare } from '../status/text.js';
 import { WEAVE_SCRIPT } from '../status/weave-exec.js';
 import { formatDuration } from '../util/duration.js';
-import { NET_POD_SELECTOR, WEAVE_CONTAINER } from '../weave/names.js';
+import { NET_POD_SELECTOR, WEAVE_CONTAINER, WEAVE_NAMESPACE } from '../weave/names.js';
 import { buildPeers, parseRingReport, parseRmpeerOutput, type NodeAnswer, type PeerRow, type PeersReport, type RingReport } from './model.js';
 
 export type PeersCluster = Pick<Cluster, 'list' | 'exec'> & Partial<Pick<Cluster, 'listPages'>>;
@@ -86,7 +86,7 @@ export async function collectPeers(
     .filter((p): p is WeavePod => p !== undefined)
     .sort((a, b) => naturalCompare(a.node, b.node));
   if (pods.length === 0) {
-    throw failure(`no weave-net pods in namespace ${ns}`, ns === 'kube-system' ? 'is Weave Net installed? (weavectl status)' : 'Weave Net runs in kube-system by default: drop -n');
+    throw failure(`no weave-net pods in namespace ${ns}`, ns === WEAVE_NAMESPACE ? 'is Weave Net installed? (weavectl status)' : `Weave Net runs in ${WEAVE_NAMESPACE} by default: drop -n`);
   }
   const nodeNames = await nodeNamesOf(cluster);
   const answers: NodeAnswer[] = [];
