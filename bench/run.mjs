@@ -5,6 +5,7 @@ const all = {
   cluster: () => import('./cluster.mjs'),
   status: () => import('./status.mjs'),
   sysdump: () => import('./sysdump.mjs'),
+  connectivity: () => import('./connectivity.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
 let ok = true;
