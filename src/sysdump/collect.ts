@@ -213,16 +213,6 @@ export async function writeSysdump(
     record({ what: 'cluster/namespaces.json', error: errorText(err) });
   }
 
-  // ---- weavectl's own view, first: what it builds (a status of every node) is garbage before the
-  // nodes' files flow through.
-  for (const [name, produce] of Object.entries(own)) {
-    try {
-      await put(`weavectl/${name}`, await produce());
-    } catch (err) {
-      record({ what: `weavectl/${name}`, error: errorText(err) });
-    }
-  }
-
   // ---- every node
   const filter = opts.nodes.length > 0 ? new Set(opts.nodes) : undefined;
   const pods = podObjects
@@ -257,6 +247,16 @@ export async function writeSysdump(
     progress(done, failedNodes.size - missing.length);
   });
   reporter.endProgress();
+
+  // ---- weavectl's own view, last: its status of every node holds each node's connections while it
+  // runs, on top of what the node loop left for the collector.
+  for (const [name, produce] of Object.entries(own)) {
+    try {
+      await put(`weavectl/${name}`, await produce());
+    } catch (err) {
+      record({ what: `weavectl/${name}`, error: errorText(err) });
+    }
+  }
 
   const summary: SysdumpSummary = {
     namespace: ns,
