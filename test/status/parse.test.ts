@@ -227,6 +227,21 @@ describe('parseStatusConnections', () => {
     expect(() => summarizeConnections('Usage:\n\nweave --help | help\n')).toThrow(/not the output of "weave status connections"/);
   });
 
+  it('summarizeConnections counts the targets refused by CONN_LIMIT ("Connection limit reached (N)", v2.8.1 mesh local_peer.go checkConnectionLimit, status.go) without keeping them', () => {
+    const text = [
+      connLine('->', '10.0.0.2:6783', 'established', `${pad('fastdp', 6)} b2:77:14:9a:c0:02(k8s-vm2)`, 'mtu=1376'),
+      connLine('->', '10.0.0.1:6783', 'failed', 'cannot connect to ourself, retry: never'),
+      connLine('->', '10.0.0.3:6783', 'failed', 'Connection limit reached (1), retry: 2026-12-03 16:00:30.000000000 +0000 UTC'),
+      connLine('->', '10.0.0.4:6783', 'failed', 'Connection limit reached (1), retry: 2026-12-03 16:00:31.000000000 +0000 UTC'),
+      connLine('->', '10.0.0.5:6783', 'failed', 'read tcp4 10.0.0.1:40000->10.0.0.5:6783: i/o timeout, retry: 2026-12-03 16:00:30.000000000 +0000 UTC'),
+    ].join('');
+    const sum = summarizeConnections(text);
+    expect(sum.limited).toBe(2);
+    expect(sum.fastdp).toBe(1);
+    expect(sum.others.map((c) => c.address)).toEqual(['10.0.0.1:6783', '10.0.0.5:6783']);
+    expect(summarizeConnections(connLine('->', '10.0.0.3:6783', 'failed', 'Connection limit reached (1), retry: never')).limited).toBe(1);
+  });
+
   it('reads 1.x lines: direct/discovered, retrying(err), failed(err), unestablished', () => {
     const text = `-> 192.168.48.12:6783    b2:77:14:9a:c0:02(host2)         direct     established
 <- 192.168.48.13:37522   c6:01:ee:31:5d:03(host3)         discovered unestablished

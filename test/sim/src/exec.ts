@@ -30,6 +30,7 @@ import { probeExec } from './dataplane.js';
 import { weaveExec, weaveState, type WeaveView } from './weave-node.js';
 import { departedNodeObjects, ringExec, ringState } from './weave-ring.js';
 import { hostExec } from './weave-host.js';
+import { defaultConnLimitOf } from './conn-limit.js';
 
 /** What exec.ts needs of the simulator (a structural subset of index.ts's Simulator). */
 export interface ExecSim {
@@ -245,6 +246,8 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
   const env = envOf(pod, 'weave');
   const faults = weaveState(sim);
   const mtu = Number(env.get('WEAVE_MTU'));
+  // launch.sh: CONN_LIMIT=${CONN_LIMIT:-<release default>} (conn-limit.ts)
+  const connLimit = /^\d+$/.test(env.get('CONN_LIMIT') ?? '') ? Number(env.get('CONN_LIMIT')) : defaultConnLimitOf(weaveVersion(pod));
   const npc = (pod['spec']?.['containers'] ?? []).find((x: Obj) => x?.['name'] === 'weave-npc') as Obj | undefined;
   return {
     version: weaveVersion(pod),
@@ -258,6 +261,7 @@ export function weaveViewFor(sim: ExecSim, pod: Obj): WeaveView {
     encryption: env.has('WEAVE_PASSWORD'),
     mtu: Number.isInteger(mtu) && mtu > 0 ? mtu : undefined,
     noFastdp: !!env.get('WEAVE_NO_FASTDP'),
+    connLimit,
     checkpointDisabled: !!env.get('CHECKPOINT_DISABLE'),
     ...(sim.faults ? { partitioned: (a: string, b: string) => sim.faults!.partitioned(a, b), pathMtu: (a: string, b: string) => sim.faults!.pathMtuBetween(a, b) } : {}),
     pods: sim.store.list('pods').map((p) => ({

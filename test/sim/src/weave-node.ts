@@ -24,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { broadcast, formatIp, networkAddress, parseCidr } from '../../../src/net/cidr.js';
+import { linkedPeers } from './conn-limit.js';
 
 export const WEAVE_DEFAULT_RANGE = '10.32.0.0/12';
 export const WEAVE_DEFAULT_MTU = 1376;
@@ -94,6 +95,8 @@ export interface WeaveView {
   pathMtu?: (a: string, b: string) => number | undefined;
   /** Ranges moved by `weave rmpeer` (weave-ring.ts): node of the old owner -> node of the new one. */
   takenOver?: ReadonlyMap<string, string>;
+  /** CONN_LIMIT (conn-limit.ts; 0 or unset: unlimited). */
+  connLimit?: number;
 }
 
 export type NpcFormat = 'current' | 'legacy';
@@ -269,13 +272,18 @@ interface Conn {
   remote: WeaveNode;
 }
 
-/** Connections between two reachable peers: the later-joined one dialled the earlier one. */
+/**
+ * Connections between two reachable peers: the later-joined one dialled the earlier one. Under
+ * CONN_LIMIT only the pairs conn-limit.ts links are connected.
+ */
 export function connectionsOf(view: WeaveView, pv: PeerView, of: WeaveNode): Conn[] {
-  const idx = (n: WeaveNode) => view.nodes.indexOf(n);
+  const at = view.nodes.indexOf(of);
+  const reachable = pv.reachable.length === view.nodes.length ? undefined : new Set(pv.reachable);
   const out: Conn[] = [];
-  for (const other of pv.reachable) {
-    if (other === of) continue;
-    if (idx(of) > idx(other)) out.push({ outbound: true, address: `${other.internalIP}:${WEAVE_PORT}`, remote: other });
+  for (const j of linkedPeers(view.nodes.length, at, view.connLimit)) {
+    const other = view.nodes[j]!;
+    if (reachable && !reachable.has(other)) continue;
+    if (at > j) out.push({ outbound: true, address: `${other.internalIP}:${WEAVE_PORT}`, remote: other });
     else out.push({ outbound: false, address: `${other.internalIP}:${ephemeralPort(other.name, of.name)}`, remote: other });
   }
   return out;
@@ -307,6 +315,8 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
   const mtu = view.mtu ?? WEAVE_DEFAULT_MTU;
   const out: LocalConnectionStatus[] = [];
   const established = new Map(connectionsOf(view, pv, pv.local).map((c) => [c.remote.name, c]));
+  const reachable = new Set(pv.reachable);
+  const retryAt = () => goTime(new Date((view.now ?? new Date()).getTime() + 30_000));
   for (const target of view.nodes) {
     if (target === pv.local) {
       out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: 'cannot connect to ourself, retry: never', attrs: '' });
@@ -330,6 +340,10 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
       // connectionsTemplate); mesh sets attrs["encrypted"] = true on encrypted connections (status.go)
       const attrs = `${view.encryption ? 'encrypted=true' : ''}mtu=${limit !== undefined && limit < mtu ? limit : mtu}`;
       out.push({ outbound: c.outbound, address: c.address, state: 'established', info, attrs });
+    } else if (reachable.has(target) && !isUnreachable(view, pv.local)) {
+      // Not linked under CONN_LIMIT (conn-limit.ts): the dial was refused by checkConnectionLimit and
+      // the target waits with that error (v2.8.1 mesh local_peer.go, connection_maker.go, status.go).
+      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `Connection limit reached (${view.connLimit}), retry: ${retryAt()}`, attrs: '' });
     } else {
       out.push({
         outbound: true,
@@ -357,7 +371,12 @@ export function weaveStatus(view: WeaveView, nodeName: string): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
-  const peerConns = pv.reachable.length * (pv.reachable.length - 1);
+  // every reachable peer's connections to reachable peers, as gossip tells the local one
+  const inView = new Set(pv.reachable);
+  const peerConns = pv.reachable.reduce(
+    (sum, p) => sum + linkedPeers(view.nodes.length, view.nodes.indexOf(p), view.connLimit).filter((j) => inView.has(view.nodes[j]!)).length,
+    0,
+  );
   const lines = [
     `        Version: ${view.version} (${versionCheck})`,
     '',
