@@ -32,7 +32,9 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
  * and the bridge address. The connections are always read: they alone say which overlay each
  * connection uses (fastdp or sleeve), its MTU and whether it is encrypted (the data path,
  * ./datapath.ts); they are reduced as they arrive (a count and the few connections worth naming),
- * and weave lists at most CONN_LIMIT of them (200 by default).
+ * and weave keeps at most CONN_LIMIT connections (200 by default) but lists every target it was
+ * given: those over the limit as failed "Connection limit reached", which are only counted
+ * (./parse.ts summarizeConnections).
  * Whatever has not answered by the deadline is an error.
  */
 export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number): Promise<NodeProbe> {
