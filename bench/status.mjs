@@ -106,7 +106,7 @@ export function fastWeave(sim, m, range) {
   };
   const addr = (i) => (shares[i].bridge ? `5: weave    inet ${shares[i].bridge}/${cidr.prefix} brd ${brd} scope global weave\\       valid_lft forever preferred_lft forever\n` : '');
   const activeOn = (node) => sim.store.podsOn(node).filter((p) => p.status?.podIP && !p.spec?.hostNetwork).length;
-  return (pod, container, cmd) => {
+  const answer = (pod, container, cmd) => {
     const i = idx.get(pod.spec?.nodeName);
     if (container !== 'weave' || i === undefined) return undefined;
     const line = cmd.join(' ');
@@ -117,6 +117,20 @@ export function fastWeave(sim, m, range) {
     if (line === 'ip -4 -o addr show dev weave') return ok(addr(i));
     return undefined;
   };
+  /**
+   * What producing the answers costs this process alone, from every 10th node: weave lists every
+   * target in `status connections` (the ones over CONN_LIMIT as refused), so the bytes grow with
+   * nodes², and the CLI cannot finish before this process has produced and sent them.
+   */
+  answer.floor = () => {
+    const t0 = process.hrtime.bigint();
+    let bytes = 0;
+    let asked = 0;
+    for (let i = 0; i < N; i += 10, asked++) bytes += status(i).length + ipam(i, 0).length + connections(i).length + addr(i).length;
+    const ms = (Number(process.hrtime.bigint() - t0) / 1e6) * (N / asked);
+    return { ms, bytes: bytes * (N / asked) };
+  };
+  return answer;
 }
 
 /** The fast answers must be the imitation's: compared on the first and the last node. */
@@ -201,6 +215,8 @@ export async function run() {
     const answer = fastWeave(sim, m, '10.32.0.0/12');
     checkFastWeave(sim, m, answer);
     sim.execHandlers.add(answer);
+    const floor = answer.floor();
+    console.log(`info  weave's answers for ${NODES} nodes: ${(floor.bytes / 1e9).toFixed(2)} GB, ${(floor.ms / 1000).toFixed(1)} s for this process to produce them (a floor for the command, before any sending or reading)`);
     const setupMs = Date.now() - t0;
     sim.faults.latencyMs = LATENCY_MS;
     const r = await runStatus(sim.kubeconfigPath);
