@@ -5,6 +5,7 @@
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import type { OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
+import { FIELD_MANAGER } from './apply.js';
 
 /**
  * Prints what applying would change against the live objects, after the `header` lines (the release change);
@@ -28,9 +29,15 @@ export async function showChanges(
     }),
   );
   const live = pairs.flatMap((p) => (p.live ? [p.live] : []));
+  const applied = await dryRunApplied(
+    cluster,
+    pairs.flatMap((p) => (p.live ? [p.desired] : [])),
+    reporter,
+  );
   const diffs = diffObjects(
     live,
     pairs.map((p) => p.desired),
+    applied,
   );
   const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
   if (output === 'json' || output === 'yaml') {
@@ -49,4 +56,29 @@ export async function showChanges(
   reporter.info('Changes:');
   reporter.data([...header.map((h) => `# ${h}`), formatDiff(diffs, { unchanged: false })].join('\n'));
   return changed;
+}
+
+/**
+ * The objects that exist already as a server dry-run apply (dryRun=All, weavectl's field manager) returns them:
+ * server-side apply removes the fields the manager set before and the manifest no longer sets, and only the
+ * server knows which (managedFields, other managers' claims), so --diff asks it, as `kubectl diff` does.
+ * Before Kubernetes 1.13 there is no server dry-run (and no server-side apply: nothing is removed then).
+ * Forced: a conflict with another manager is the apply's to report; the diff still shows what would change.
+ */
+async function dryRunApplied(cluster: ClusterSession, existing: KubeObject[], reporter: Reporter): Promise<KubeObject[]> {
+  if (existing.length === 0) return [];
+  const [v, { minorVersion }] = await Promise.all([cluster.version(), import('../cluster/kube-cluster.js')]);
+  if (v.major === '1' && minorVersion(v) < 13) return [];
+  const results = await Promise.all(
+    existing.map(async (o) => {
+      try {
+        return [(await cluster.apply(o, { fieldManager: FIELD_MANAGER, force: true, dryRun: true })).object];
+      } catch (err) {
+        const { resourceOf } = await import('../upgrade/diff.js');
+        reporter.warn(`could not dry-run the apply of ${resourceOf(o)} (${err instanceof Error ? err.message : String(err)}): the fields the apply would remove from it are not shown`);
+        return [];
+      }
+    }),
+  );
+  return results.flat();
 }
