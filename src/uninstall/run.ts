@@ -63,7 +63,10 @@ export interface UninstallOptions {
   scope: boolean;
   dryRun: DryRun;
   wait: boolean;
+  /** --timeout as given (0: none): what the timeout message names. */
   timeoutMs: number;
+  /** When --timeout runs out (epoch ms; counted from the process start, see src/util/deadline.ts); default: timeoutMs from now. */
+  deadline?: number;
   pollMs?: number;
   /** text (the default), json (one document at the end) or name */
   output?: OutputFormat;
@@ -245,7 +248,7 @@ async function waitGone(cluster: UninstallCluster, o: UninstallOptions, deleted:
     groups.push({ namespace: SCOPE_NAMESPACE, selector: SCOPE_POD_SELECTOR });
   }
   const nsDeleted = deleted.some((d) => d.item.kind === 'Namespace');
-  const deadline = o.timeoutMs > 0 ? Date.now() + o.timeoutMs : Infinity;
+  const deadline = o.timeoutMs > 0 ? (o.deadline ?? Date.now() + o.timeoutMs) : Infinity;
   const poll = o.pollMs ?? POLL_MS;
   for (;;) {
     const pods = await remainingPods(cluster, groups);
