@@ -5,6 +5,7 @@
 import type { ClusterSession, KubeObject } from '../cluster/types.js';
 import type { OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
+import { printResult } from '../output/print.js';
 import { FIELD_MANAGER } from './apply.js';
 
 /**
@@ -40,21 +41,12 @@ export async function showChanges(
     applied,
   );
   const changed = diffs.filter((d) => d.status === 'new' || d.status === 'changed').length;
-  if (output === 'json' || output === 'yaml') {
-    const doc = { changed, ...(header.length > 0 ? { notes: header } : {}), objects: diffs };
-    reporter.document(output === 'json' ? JSON.stringify(doc, null, 2) : (await import('yaml')).stringify(doc));
-    return changed;
-  }
-  if (output === 'name') {
-    reporter.data(diffs.filter((d) => d.status === 'new' || d.status === 'changed').map((d) => d.resource).join('\n'));
-    return changed;
-  }
-  if (changed === 0) {
-    reporter.info('No changes: the cluster already runs this manifest');
-    return 0;
-  }
-  reporter.info('Changes:');
-  reporter.data([...header.map((h) => `# ${h}`), formatDiff(diffs, { unchanged: false })].join('\n'));
+  if (output === 'text') reporter.info(changed === 0 ? 'No changes: the cluster already runs this manifest' : 'Changes:');
+  await printResult(reporter, output, {
+    json: () => ({ changed, ...(header.length > 0 ? { notes: header } : {}), objects: diffs }),
+    name: () => diffs.filter((d) => d.status === 'new' || d.status === 'changed').map((d) => d.resource).join('\n'),
+    text: () => (changed === 0 ? '' : [...header.map((h) => `# ${h}`), formatDiff(diffs, { unchanged: false })].join('\n')),
+  });
   return changed;
 }
 
