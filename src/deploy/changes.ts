@@ -61,16 +61,25 @@ async function dryRunApplied(cluster: ClusterSession, existing: KubeObject[], re
   if (existing.length === 0) return [];
   const [v, { minorVersion }] = await Promise.all([cluster.version(), import('../cluster/kube-cluster.js')]);
   if (v.major === '1' && minorVersion(v) < 13) return [];
+  const failed: { object: KubeObject; err: unknown }[] = [];
   const results = await Promise.all(
     existing.map(async (o) => {
       try {
         return [(await cluster.apply(o, { fieldManager: FIELD_MANAGER, force: true, dryRun: true })).object];
       } catch (err) {
-        const { resourceOf } = await import('../upgrade/diff.js');
-        reporter.warn(`could not dry-run the apply of ${resourceOf(o)} (${err instanceof Error ? err.message : String(err)}): the fields the apply would remove from it are not shown`);
+        failed.push({ object: o, err });
         return [];
       }
     }),
   );
+  if (failed.length > 0) {
+    // one warning (a user who may only read gets a 403 for every object)
+    const { resourceOf } = await import('../upgrade/diff.js');
+    const first = failed[0]!;
+    const why = `${resourceOf(first.object)}: ${first.err instanceof Error ? first.err.message : String(first.err)}`;
+    reporter.warn(
+      `could not dry-run the apply of ${failed.length === 1 ? '' : `${failed.length} objects, first `}${why}; the fields the apply would remove from ${failed.length === 1 ? 'it' : 'them'} are not shown`,
+    );
+  }
   return results.flat();
 }

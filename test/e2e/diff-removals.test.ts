@@ -64,4 +64,16 @@ describe('--diff shows the fields the apply removes', () => {
     const again = await weavectl(s, ['install', '--source', join(dir, 'upstream.yaml'), '--diff']);
     expect(again.code, again.stdout).toBe(0);
   });
+
+  it('a user who may not patch: --diff still shows what the manifest changes, and one warning says the removals are not shown', async () => {
+    const s = await sim({ k8sVersion: '1.29.2', nodes: 2 });
+    expect((await weavectl(s, ['scope', '--external-ip', '10.200.33.12', '--wait=false'])).code).toBe(0);
+    s.faults.forbid({ verb: 'patch' });
+    const diff = await weavectl(s, ['scope', '--read-only', '--diff']);
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stdout).toMatch(/daemonset\.apps\/weave-scope-agent \(weave\): changed/);
+    const warnings = diff.stderr.split('\n').filter((l) => l.includes('could not dry-run'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^Warning: could not dry-run the apply of \d+ objects, first \S+: .*forbidden.*; the fields the apply would remove from them are not shown$/);
+  });
 });
