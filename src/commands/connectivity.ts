@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { EXIT_FAILURE, errorText, failure, usageError } from '../errors.js';
 import { validateImageRegistry } from '../manifest/net-settings.js';
+import { printResult } from '../output/print.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
 import { withExitCode } from './exit-code.js';
@@ -148,13 +149,14 @@ async function runConnectivityCommand(f: ConnectivityFlags, g: Globals): Promise
     reporter.endProgress();
     if (why) throw failure(`${why} before the tests finished (${run.outcomes.length} done)${f.cleanup ? '; the probes are being removed' : ''}`, why === 'timed out' ? 'raise --timeout' : undefined);
     const doc = render.connectivityJson(run.outcomes);
-    if (g.output === 'json') reporter.document(JSON.stringify(doc, null, 2));
-    else if (g.output === 'yaml') reporter.document((await import('yaml')).stringify(doc));
-    else {
-      reporter.data(`\nNode × node (pod-to-pod, host-to-pod, df-ping at ${run.mtu} bytes; ✓ passed, ✗ failed, · not tested):\n`);
-      reporter.data(render.renderGrid(run.nodes, run.outcomes, reporter.cData));
-      reporter.data(render.summaryLine(run.outcomes));
-    }
+    const line = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
+    await printResult(reporter, g.output, {
+      json: () => doc,
+      text: () =>
+        line(`\nNode × node (pod-to-pod, host-to-pod, df-ping at ${run.mtu} bytes; ✓ passed, ✗ failed, · not tested):\n`) +
+        line(render.renderGrid(run.nodes, run.outcomes, reporter.cData)) +
+        render.summaryLine(run.outcomes),
+    });
     if (!doc.success) {
       const pairs = render.failedPairs(run.outcomes);
       reporter.error(`connectivity test failed between ${pairs.join('; ')}`);

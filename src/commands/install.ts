@@ -155,7 +155,7 @@ async function runInstall(f: InstallOptions, g: Globals): Promise<number> {
   const { settings, warnings } = netSettingsFromOptions(f);
   for (const w of warnings) reporter.warn(w);
   if (g.dryRun === 'client') {
-    printManifest(await run.renderInstall(f, settings, reporter), g.output, reporter);
+    await printManifest(await run.renderInstall(f, settings, reporter), g.output, reporter);
     return 0;
   }
   const cluster = await openCluster(g, reporter);

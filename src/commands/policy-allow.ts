@@ -10,6 +10,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { usageError } from '../errors.js';
 import { parseK8sVersion } from '../manifest/k8s-version.js';
 import type { Reporter } from '../output/reporter.js';
+import { printResult } from '../output/print.js';
 import {
   buildAllow,
   createEvaluator,
@@ -102,10 +103,13 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
       reporter.info(`Semantics ${decidedByLine(sem, '--weave-version')}`);
       legacy = sem.legacy;
     }
-    if (g.output === 'yaml') reporter.document(renderPolicyYaml(draft));
-    else if (g.output === 'json') reporter.document(JSON.stringify(draft, null, 2));
-    else if (g.output === 'name') reporter.data(resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name }));
-    else reporter.data(`${resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name })} created (dry run)`);
+    const draftName = resourceName({ apiVersion: String(draft.apiVersion), kind: 'NetworkPolicy', name: draft.metadata.name });
+    await printResult(reporter, g.output, {
+      yamlText: () => renderPolicyYaml(draft),
+      json: () => draft,
+      name: () => draftName,
+      text: () => `${draftName} created (dry run)`,
+    });
     describe(draft, reporter, legacy);
     for (const c of weaveNpcCaveats(draft, weaveFlag ? { weaveVersion: weaveFlag.version } : {})) reporter.warn(c);
     return;
@@ -154,9 +158,12 @@ export async function runAllow(f: AllowFlags, g: Globals): Promise<void> {
         reporter.info(`note: ${names} accepted all traffic before; now only what NetworkPolicies allow (a policy that selects a pod isolates it)`);
       }
     }
-    if (g.output === 'yaml') reporter.document(stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }));
-    else if (g.output === 'json') reporter.document(JSON.stringify(printable(res.object), null, 2));
-    else if (g.output === 'name') reporter.data(name);
+    // text: the result line was printed when the policy was written
+    await printResult(reporter, g.output, {
+      yamlText: () => stringify(printable(res.object), { indentSeq: false, lineWidth: 0 }),
+      json: () => printable(res.object),
+      name: () => name,
+    });
   } finally {
     cluster.close();
   }

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { resourceName } from '../deploy/print.js';
 import { usageError } from '../errors.js';
+import { printResult } from '../output/print.js';
 import { parseK8sVersion } from '../manifest/k8s-version.js';
 import { printable, weaveVersionFlag } from '../policy/cluster.js';
 import { isolateOnCluster, planIsolate, type IsolateOptions } from '../policy/isolate.js';
@@ -39,22 +40,29 @@ export async function runIsolate(namespace: string, f: IsolateOptions, g: Global
   const weaveVersion = weaveVersionFlag(f.weaveVersion, g);
   if (g.dryRun === 'client') {
     const { result, objects } = planIsolate(namespace, f, flagVersion, weaveVersion, reporter);
-    if (g.output === 'json') return reporter.document(JSON.stringify(f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }, null, 2));
-    if (g.output === 'yaml') return reporter.document(yamlOf(objects));
-    if (g.output === 'name') return reporter.data(result.changes.map((c) => c.object).join('\n'));
-    for (const c of result.changes) {
-      const verb = c.action === 'annotated' ? `annotated ${LEGACY_ANNOTATION}` : c.action === 'unannotated' ? `annotation ${LEGACY_ANNOTATION} removed` : c.action;
-      reporter.data(`${c.object} ${verb} (dry run)`);
-    }
-    return;
+    return printResult(reporter, g.output, {
+      json: () => (f.undo ? result : objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }),
+      yamlText: () => yamlOf(objects),
+      name: () => result.changes.map((c) => c.object).join('\n'),
+      text: () =>
+        result.changes
+          .map((c) => {
+            const verb = c.action === 'annotated' ? `annotated ${LEGACY_ANNOTATION}` : c.action === 'unannotated' ? `annotation ${LEGACY_ANNOTATION} removed` : c.action;
+            return `${c.object} ${verb} (dry run)`;
+          })
+          .join('\n'),
+    });
   }
 
   const cluster = await openCluster(g, reporter);
   try {
     const { result, written } = await isolateOnCluster(cluster, namespace, f, flagVersion, g, reporter);
-    if (g.output === 'json') reporter.document(JSON.stringify(result, null, 2));
-    else if (g.output === 'yaml' && written.length > 0) reporter.document(yamlOf(written.map(printable)));
-    else if (g.output === 'name' && written.length > 0) reporter.data(written.map((o) => resourceName({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: o.metadata.name })).join('\n'));
+    // text: the result lines were printed as the objects were written
+    await printResult(reporter, g.output, {
+      json: () => result,
+      yamlText: () => yamlOf(written.map(printable)),
+      name: () => written.map((o) => resourceName({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: o.metadata.name })).join('\n'),
+    });
   } finally {
     cluster.close();
   }

@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { failure } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { printResult } from '../output/print.js';
 import { interrupted, runsUntilInterrupted } from '../util/until-interrupted.js';
 import { DEFAULT_OPEN_ADDRESS, DEFAULT_OPEN_PORT, parseLocalPort, parseOpenAddress, startScopeOpen } from '../scope/open.js';
 import { parseBool } from './bool-flag.js';
@@ -90,9 +91,8 @@ Exit code 1 when Scope is not healthy (a workload not rolled out, the basic-auth
         } finally {
           cluster.close();
         }
-        if (g.output === 'json') reporter.document(JSON.stringify(report, null, 2));
-        else if (g.output === 'yaml') reporter.document((await import('yaml')).stringify(report));
-        else reporter.data(renderScopeStatus(report));
+        const done = report;
+        await printResult(reporter, g.output, { json: () => done, text: () => renderScopeStatus(done) });
         if (!report.healthy) {
           if (g.output !== 'text') reporter.error(`Weave Scope is not healthy: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (see "problems")`);
           return 1;

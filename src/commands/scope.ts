@@ -107,7 +107,7 @@ async function runScope(f: ScopeOptions, g: Globals): Promise<number> {
   const [{ scopeFlagSettings }, run] = await Promise.all([import('../scope/options.js'), import('../scope/run.js')]);
   const flagSettings = scopeFlagSettings(f, g.dryRun === 'client');
   if (g.dryRun === 'client') {
-    printManifest(await run.renderScopeManifest(f, flagSettings, reporter), g.output, reporter);
+    await printManifest(await run.renderScopeManifest(f, flagSettings, reporter), g.output, reporter);
     return 0;
   }
   const cluster = await openCluster(g, reporter);

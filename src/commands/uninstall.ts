@@ -17,7 +17,6 @@ import { uninstall } from '../uninstall/run.js';
 import { parseBool } from './bool-flag.js';
 import { openCluster } from './cluster-session.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
-import { remainingMs } from '../util/deadline.js';
 import { optBool, type OptionValues } from './option-values.js';
 
 interface UninstallFlags {
@@ -73,7 +72,8 @@ async function runUninstall(f: UninstallFlags, g: Globals): Promise<void> {
         scope: Boolean(f.scope),
         dryRun: g.dryRun,
         wait: f.wait,
-        timeoutMs: g.timeoutMs > 0 ? remainingMs(g) : 0,
+        timeoutMs: g.timeoutMs,
+        deadline: g.deadline,
         output: g.output,
         confirm: (what) => askOnTerminal(`Delete ${what}? The pods of this cluster lose their network until another network plugin runs. [y/N] `, f, g, reporter),
       },

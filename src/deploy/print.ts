@@ -7,7 +7,8 @@ import type { KubeObject } from '../cluster/types.js';
 import { redactPasswords } from '../manifest/redact.js';
 import { kubectlName } from '../cluster/apply-plan.js';
 import type { Manifest, ObjectRef } from '../manifest/manifest.js';
-import { refOf, renderJson, renderYaml, stringify } from '../manifest/manifest.js';
+import { manifestList, refOf, renderYaml, stringify } from '../manifest/manifest.js';
+import { printResult } from '../output/print.js';
 import type { Reporter } from '../output/reporter.js';
 import type { OutputFormat } from '../output/formats.js';
 
@@ -16,11 +17,14 @@ export function resourceName(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'name'
   return kubectlName({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } });
 }
 
-export function printManifest(m: Manifest, output: OutputFormat, reporter: Reporter, verb = 'created (dry run)'): void {
-  if (output === 'yaml') return reporter.document(renderYaml(m));
-  if (output === 'json') return reporter.document(renderJson(m));
-  if (output === 'name') return reporter.data(m.docs.map((d) => resourceName(refOf(d))).join('\n'));
-  for (const doc of m.docs) reporter.data(`${resourceName(refOf(doc))} ${verb}`);
+/** A rendered manifest: -o yaml its documents as written (comments kept), -o json a v1 List, -o name and text one line per object. */
+export function printManifest(m: Manifest, output: OutputFormat, reporter: Reporter, verb = 'created (dry run)'): Promise<void> {
+  return printResult(reporter, output, {
+    yamlText: () => renderYaml(m),
+    json: () => manifestList(m),
+    name: () => m.docs.map((d) => resourceName(refOf(d))).join('\n'),
+    text: () => m.docs.map((d) => `${resourceName(refOf(d))} ${verb}`).join('\n'),
+  });
 }
 
 /** An applied object as kubectl prints it with -o yaml/json: without metadata.managedFields. */
@@ -35,14 +39,15 @@ export function printable(o: KubeObject): KubeObject {
  * result lines as they came): -o yaml the documents, -o json one object or a v1 List as
  * `kubectl apply -o json` prints, -o name one "kind.group/name" per line.
  */
-export function printApplied(objects: KubeObject[], output: OutputFormat, reporter: Reporter): void {
-  if (output === 'text') return;
+export function printApplied(objects: KubeObject[], output: OutputFormat, reporter: Reporter): Promise<void> {
   // a literal WEAVE_PASSWORD is never printed (src/manifest/redact.ts)
-  const items = objects.map((o) => redactPasswords(printable(o)));
-  if (output === 'name') return reporter.data(items.map((o) => kubectlName(o)).join('\n'));
-  if (output === 'json') {
-    const doc = items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
-    return reporter.document(JSON.stringify(doc, null, 2));
-  }
-  reporter.document(items.map((o) => stringify(o)).join('---\n'));
+  const items = () => objects.map((o) => redactPasswords(printable(o)));
+  return printResult(reporter, output, {
+    name: () => items().map((o) => kubectlName(o)).join('\n'),
+    json: () => {
+      const all = items();
+      return all.length === 1 ? all[0] : { apiVersion: 'v1', kind: 'List', items: all, metadata: { resourceVersion: '' } };
+    },
+    yamlText: () => items().map((o) => stringify(o)).join('---\n'),
+  });
 }

@@ -167,7 +167,7 @@ export async function installOnCluster(cluster: ClusterSession, f: InstallOption
     if (isPreconditionConflict(err)) throw guard.conflictError(netNamespace, !verdict.current);
     throw err;
   }
-  printApplied(applied, g.output, reporter);
+  await printApplied(applied, g.output, reporter);
   if (!f.wait || g.dryRun === 'server') return 0;
   if (!ds) throw failure('the manifest has no DaemonSet weave-net to wait for');
   await waitForWorkloads(cluster, [{ apiVersion: String(ds.apiVersion), kind: 'DaemonSet', namespace: netNamespace, name: NET_DAEMONSET }], g, reporter);

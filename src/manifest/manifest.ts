@@ -128,7 +128,12 @@ export function renderYaml(m: Manifest): string {
 
 /** A v1 List, as `kubectl get -o json` prints several objects. */
 export function renderJson(m: Manifest): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: toObjects(m), metadata: { resourceVersion: '' } }, null, 2) + '\n';
+  return JSON.stringify(manifestList(m), null, 2) + '\n';
+}
+
+/** The manifest's objects as a v1 List. */
+export function manifestList(m: Manifest): { apiVersion: 'v1'; kind: 'List'; items: unknown[]; metadata: { resourceVersion: string } } {
+  return { apiVersion: 'v1', kind: 'List', items: toObjects(m), metadata: { resourceVersion: '' } };
 }
 
 /** A copy whose documents can be patched without touching the original. */

@@ -74,12 +74,15 @@ export interface Printable {
   json?: () => unknown;
   /** The YAML document (default: the JSON one). */
   yaml?: () => unknown;
+  /** YAML already written, printed as it is (several documents, comments kept); wins over `yaml`. */
+  yamlText?: () => string;
   name?: () => string;
 }
 
 /** Prints a result in `output`; a format the result has no function for prints nothing (refused up front by outputFormat). */
 export async function printResult(reporter: Reporter, output: OutputFormat, p: Printable): Promise<void> {
   if (output === 'json' && p.json) return reporter.document(JSON.stringify(p.json(), null, 2));
+  if (output === 'yaml' && p.yamlText) return reporter.document(p.yamlText());
   if (output === 'yaml' && (p.yaml ?? p.json)) {
     const { stringify } = await import('yaml');
     return reporter.document(stringify((p.yaml ?? p.json)!()));

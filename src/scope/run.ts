@@ -126,7 +126,7 @@ export async function scopeOnCluster(cluster: ClusterSession, f: ScopeOptions, f
     }
   }
   await createSecret(g.dryRun === 'server');
-  printApplied(await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter), g.output, reporter);
+  await printApplied(await applyManifest(cluster, manifest, { dryRun: g.dryRun === 'server', force: Boolean(f.forceConflicts) }, reporter), g.output, reporter);
   if ((live?.settings.allowFrom ?? []).length > 0 && (merged.settings.allowFrom ?? []).length === 0) {
     await removeAllowFromPolicy(cluster, scopeNs, g.dryRun === 'server', reporter);
   }

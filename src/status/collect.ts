@@ -2,14 +2,17 @@
  * What `weavectl status` reads from a cluster: the weave-net DaemonSet, its pods (and the nodes, when
  * something is wrong), and what weave says on every node (by exec into the `weave` container:
  * `weave --local status`, `status ipam`, `status connections` and the bridge address), reduced as it
- * arrives and turned into the report (src/status/model.ts). The command (flags, printing, exit code) is
+ * arrives and turned into the report (src/status/report.ts). The command (flags, printing, exit code) is
  * src/commands/status.ts.
  */
 import { versionsOf } from '../kube/kinds.js';
 import type { Cluster, KubeObject } from '../cluster/types.js';
 import { errorText } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
-import { buildReport, PROBE_COMMANDS, summarizeDaemonSet, summarizeNode, summarizePod, summarizeProbe, type CommandResult, type DaemonSetSummary, type NodeProbe, type NodeSummary, type PodSummary, type ProbeCommand, type StatusReport } from './model.js';
+import type { StatusReport } from './model.js';
+import { summarizeDaemonSet, summarizeNode, summarizePod, type DaemonSetSummary, type NodeSummary, type PodSummary } from './objects.js';
+import { PROBE_COMMANDS, summarizeProbe, type CommandResult, type NodeProbe, type ProbeCommand } from './probe.js';
+import { buildReport } from './report.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER, NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 import { formatDuration } from '../util/duration.js';
 

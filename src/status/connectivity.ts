@@ -4,7 +4,10 @@
  * weave still dials that are no node's (a deleted node still in the peer list weave got at start).
  * Pure.
  */
-import type { NodeProbe, PodSummary, ReportInput, ReportProblem } from './model.js';
+import type { ReportProblem } from './model.js';
+import type { PodSummary } from './objects.js';
+import type { NodeProbe } from './probe.js';
+import type { ReportInput } from './report.js';
 import { naturalCompare } from './text.js';
 import { weaveExecCommand } from './weave-exec.js';
 

@@ -14,7 +14,9 @@
  */
 import type { Connectivity } from './connectivity.js';
 import { hostOf } from './connectivity.js';
-import type { DaemonSetSummary, NodeProbe, ReportProblem } from './model.js';
+import type { ReportProblem } from './model.js';
+import type { DaemonSetSummary } from './objects.js';
+import type { NodeProbe } from './probe.js';
 import { naturalCompare } from './text.js';
 
 /** WEAVE_MTU when unset: v2.8.1 net/bridge.go (`config.MTU = 1376`). */

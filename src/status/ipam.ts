@@ -4,7 +4,8 @@
  * the worst state any node is in. Pure.
  */
 import { parseCidr } from '../net/cidr.js';
-import type { DaemonSetSummary, ReportProblem, StatusReport } from './model.js';
+import type { ReportProblem, StatusReport } from './model.js';
+import type { DaemonSetSummary } from './objects.js';
 import type { IpamState } from './parse.js';
 
 /** IPAM states from best to worst. */

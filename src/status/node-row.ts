@@ -6,7 +6,9 @@
 import { NET_DAEMONSET, NPC_CONTAINER, WEAVE_CONTAINER } from '../weave/names.js';
 import type { Connectivity } from './connectivity.js';
 import { hostOf } from './connectivity.js';
-import type { DaemonSetSummary, FailedConnection, NodeProbe, NodeRow, NodeSummary, PodSummary, RowStatus, Severity, UnreachableOwner } from './model.js';
+import type { NodeRow, RowStatus, Severity } from './model.js';
+import type { DaemonSetSummary, NodeSummary, PodSummary } from './objects.js';
+import type { FailedConnection, NodeProbe, UnreachableOwner } from './probe.js';
 import { versionFromImage, type IpamState } from './parse.js';
 import { oneLine } from '../util/text.js';
 import { weaveExecCommand } from './weave-exec.js';

@@ -2,7 +2,8 @@
  * Peers that own part of the range and that connected nodes cannot reach, with the rmpeer command
  * (for one healthy pod) and whether a node of that name still exists. Pure.
  */
-import type { ReportProblem, UnreachableOwner, UnreachablePeer } from './model.js';
+import type { ReportProblem, UnreachablePeer } from './model.js';
+import type { UnreachableOwner } from './probe.js';
 import { naturalCompare } from './text.js';
 import { weaveExecCommand } from './weave-exec.js';
 

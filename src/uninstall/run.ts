@@ -9,6 +9,7 @@ import { requireServerDryRun } from '../deploy/version.js';
 import { errorText, failure } from '../errors.js';
 import type { DryRun, OutputFormat } from '../output/formats.js';
 import type { Reporter } from '../output/reporter.js';
+import { printResult } from '../output/print.js';
 import { formatDuration } from '../util/duration.js';
 import { kubectlName, nodeLeftovers, objectKey, passwordSecretOf, uninstallPlan, type PlannedDeletion } from './plan.js';
 import { NET_POD_SELECTOR, SCOPE_NAMESPACE, SCOPE_POD_SELECTOR } from '../weave/names.js';
@@ -63,7 +64,10 @@ export interface UninstallOptions {
   scope: boolean;
   dryRun: DryRun;
   wait: boolean;
+  /** --timeout as given (0: none): what the timeout message names. */
   timeoutMs: number;
+  /** When --timeout runs out (epoch ms; counted from the process start, see src/util/deadline.ts); default: timeoutMs from now. */
+  deadline?: number;
   pollMs?: number;
   /** text (the default), json (one document at the end) or name */
   output?: OutputFormat;
@@ -99,13 +103,11 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
   const output = o.output ?? 'text';
   const doc: UninstallDocument = { namespace: ns, dryRun: dry, objects: [], kept: [], leftovers: nodeLeftovers() };
   /** -o json / -o name: the one document, printed once whatever happens next. */
-  const printDoc = () => {
-    if (output === 'json') reporter.document(JSON.stringify(doc, null, 2));
-    else if (output === 'name') {
-      const names = outcomes.filter((x) => x.result === 'deleted' || x.result === 'would-delete').map((x) => kubectlTypeName(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name));
-      if (names.length > 0) reporter.data(names.join('\n'));
-    }
-  };
+  const printDoc = () =>
+    printResult(reporter, output, {
+      json: () => doc,
+      name: () => outcomes.filter((x) => x.result === 'deleted' || x.result === 'would-delete').map((x) => kubectlTypeName(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name)).join('\n'),
+    });
 
   const report = (out: DeletionOutcome) => {
     outcomes.push(out);
@@ -159,7 +161,7 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
     if (!(await o.confirm(what))) {
       reporter.info('Nothing changed: the uninstall was not confirmed');
       doc.confirmed = false;
-      printDoc();
+      await printDoc();
       return outcomes;
     }
   }
@@ -207,7 +209,7 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
     doc.kept.push({ object: `${ns}/secret/${secret.name}`, reason: 'holds WEAVE_PASSWORD; it is yours', delete: `kubectl delete secret -n ${ns} ${secret.name}` });
   }
   if (failed.length > 0) {
-    printDoc();
+    await printDoc();
     throw failure(
       `${failed.length} object${failed.length === 1 ? '' : 's'} could not be deleted: ${listNames(failed.map((x) => objectKey(x.item.kind, x.apiVersion ?? x.item.apiVersions[0]!, x.item.name, x.item.namespace)))}`,
       'see the errors above; run again once they are fixed (objects already deleted are reported as not found)',
@@ -220,12 +222,12 @@ export async function uninstall(cluster: UninstallCluster, o: UninstallOptions, 
       doc.podsGone = true;
     } catch (err) {
       doc.podsGone = false;
-      printDoc();
+      await printDoc();
       throw err;
     }
   }
 
-  printDoc();
+  await printDoc();
   if (output === 'text') tellLeftovers(o, deleted.length, secret, reporter);
   else reporter.info(`What a Weave Net pod leaves on its node stays there: ${output === 'json' ? 'see "leftovers"' : 'weavectl uninstall without -o says how to remove it'}`);
   return outcomes;
@@ -245,7 +247,7 @@ async function waitGone(cluster: UninstallCluster, o: UninstallOptions, deleted:
     groups.push({ namespace: SCOPE_NAMESPACE, selector: SCOPE_POD_SELECTOR });
   }
   const nsDeleted = deleted.some((d) => d.item.kind === 'Namespace');
-  const deadline = o.timeoutMs > 0 ? Date.now() + o.timeoutMs : Infinity;
+  const deadline = o.timeoutMs > 0 ? (o.deadline ?? Date.now() + o.timeoutMs) : Infinity;
   const poll = o.pollMs ?? POLL_MS;
   for (;;) {
     const pods = await remainingPods(cluster, groups);

@@ -4,7 +4,9 @@
  *
  * Only paths present in the desired object are compared: the server adds defaults (dnsPolicy,
  * terminationMessagePath, ...), status and bookkeeping metadata that the manifest never sets, and
- * server-side apply leaves alone what the manifest does not name. Lists of named things (containers,
+ * server-side apply leaves alone what the manifest does not name unless weavectl's field manager set it
+ * before: those fields it removes, and they are found by comparing the live object with the result of a
+ * server dry-run apply (as `kubectl diff` does), given to diffObjects. Lists of named things (containers,
  * initContainers, env, volumes, volumeMounts, ports) are matched by name, so an env var shows as
  * added, removed or changed instead of a shifted list. Values that mean the same (null / {} / [] vs
  * absent, 5 vs "5") are equal.
@@ -182,7 +184,65 @@ function envEqual(live: Record<string, unknown>, desired: Record<string, unknown
   return String(live.value ?? '') === String(desired.value ?? '');
 }
 
-function diffOne(live: KubeObject | undefined, desired: KubeObject): ObjectDiff {
+/**
+ * The fields of `live` that `after` (the object as a server dry-run apply of the manifest left it) no longer has:
+ * what server-side apply removes because the field manager set them before and the manifest no longer does.
+ * Paths as compare() writes them (keyed lists by key, string maps one key per line); status and server metadata
+ * are left out; an empty value (null, {}, []) counts as absent.
+ */
+export function removedFields(live: KubeObject, after: KubeObject): FieldChange[] {
+  const out: FieldChange[] = [];
+  const a = after as Record<string, unknown>;
+  for (const [k, l] of Object.entries(live as Record<string, unknown>)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
+    if (k === 'metadata' && isObject(l)) {
+      const meta = Object.fromEntries(Object.entries(l).filter(([mk]) => !SERVER_METADATA.has(mk) && mk !== 'name' && mk !== 'namespace'));
+      gone('metadata', 'metadata', meta, a.metadata, out);
+      continue;
+    }
+    gone(k, k, l, a[k], out);
+  }
+  return out;
+}
+
+/** The `field` of an item of a keyed list (containers[weave]) in gone(). */
+const KEYED_ITEM = '';
+
+function gone(path: string, field: string, live: unknown, after: unknown, out: FieldChange[]): void {
+  if (isEmpty(live)) return;
+  if (isEmpty(after)) {
+    // A keyed-list item goes whole (its path names it); a map goes key by key, down to the values it holds.
+    if (field !== KEYED_ITEM && isObject(live)) {
+      for (const [k, v] of Object.entries(live)) gone(childPath(path, k), k, v, undefined, out);
+      return;
+    }
+    out.push({ path, kind: 'removed', old: live });
+    return;
+  }
+  const key = KEYED_LISTS[field];
+  if (key && Array.isArray(live) && Array.isArray(after)) {
+    const afterByKey = new Map<string, unknown>();
+    for (const item of after) if (isObject(item) && item[key] !== undefined) afterByKey.set(keyText(item[key]), item);
+    for (const item of live) {
+      if (!isObject(item) || item[key] === undefined) continue;
+      const k = keyText(item[key]);
+      gone(`${path}[${k}]`, KEYED_ITEM, item, afterByKey.get(k), out);
+    }
+    return;
+  }
+  if (isObject(live) && isObject(after)) {
+    for (const [k, l] of Object.entries(live)) gone(childPath(path, k), k, l, after[k], out);
+  }
+  // a list or a value the apply keeps, or changes to one the manifest sets: compare() shows those
+}
+
+/** `path` is `other` or lies inside it, or the other way round. */
+function overlaps(path: string, other: string): boolean {
+  const inside = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return inside(path, other) || inside(other, path);
+}
+
+function diffOne(live: KubeObject | undefined, desired: KubeObject, after?: KubeObject): ObjectDiff {
   const base = {
     apiVersion: String(desired.apiVersion ?? ''),
     kind: String(desired.kind ?? ''),
@@ -204,17 +264,23 @@ function diffOne(live: KubeObject | undefined, desired: KubeObject): ObjectDiff 
     }
     compare(k, k, (live as Record<string, unknown>)[k], d, changes);
   }
+  if (after) {
+    const shown = changes.map((c) => c.path);
+    for (const r of removedFields(live, after)) if (!shown.some((p) => overlaps(r.path, p))) changes.push(r);
+  }
   return { ...base, status: changes.length ? 'changed' : 'unchanged', changes };
 }
 
 /**
  * Diffs the desired objects against the live ones (matched by kind, namespace and name; the API
- * version may differ). Live objects the manifest does not have are listed as `not-in-manifest`
+ * version may differ). `applied`: the objects as a server dry-run apply of the manifest returned them; the fields
+ * of a live object that its dry-run result no longer has are shown as removed. Live objects the manifest does not have are listed as `not-in-manifest`
  * (install leaves them alone). The order is the desired order, then the leftovers.
  */
-export function diffObjects(live: KubeObject[], desired: KubeObject[]): ObjectDiff[] {
+export function diffObjects(live: KubeObject[], desired: KubeObject[], applied: KubeObject[] = []): ObjectDiff[] {
   const byId = new Map(live.filter((o) => o?.metadata).map((o) => [identity(o), o]));
-  const out = desired.map((d) => diffOne(byId.get(identity(d)), d));
+  const afterById = new Map(applied.filter((o) => o?.metadata).map((o) => [identity(o), o]));
+  const out = desired.map((d) => diffOne(byId.get(identity(d)), d, afterById.get(identity(d))));
   const wanted = new Set(desired.map(identity));
   for (const o of live) {
     if (!o?.metadata || wanted.has(identity(o))) continue;

@@ -53,7 +53,7 @@ export function parseRequestTimeout(text: string, flag = '--request-timeout'): n
 
 /** 300000 -> "5m0s" like Go prints durations; used in messages. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
   const total = Math.round(ms / 1000);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);

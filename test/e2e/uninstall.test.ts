@@ -3,6 +3,9 @@
  * kind the simulator stores is listed: nothing of Weave may be left but the user's password
  * Secret. --dry-run changes nothing. Needs the bundle: `npm test` builds it first.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { R } from '../sim/src/apis.js';
@@ -210,5 +213,21 @@ describe('Kubernetes 1.29: Scope in namespace weave next to a pod of the user', 
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('configmap "weave-net" deleted');
     expect(r.stderr).toMatch(/^error: timed out after 2s waiting for 1 pod to terminate \(weave-net-stray \(k8s-vm1\)\)$/m);
+  });
+
+  it('the timeout names the --timeout given, not what was left of it when the wait began (a slow start: 1.5s of --timeout 3s gone)', async () => {
+    sim.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weave-net', namespace: 'kube-system' } });
+    sim.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'weave-net-stray', namespace: 'kube-system', labels: { name: 'weave-net' } }, spec: { nodeName: 'k8s-vm1', containers: [{ name: 'weave', image: 'weaveworks/weave-kube:2.8.1' }] } });
+    // a loaded machine, made certain: the process spends 1.5 s before weavectl's code runs (--timeout counts from the process start)
+    const dir = mkdtempSync(join(tmpdir(), 'weavectl-slow-start-'));
+    const slow = join(dir, 'slow-start.cjs');
+    writeFileSync(slow, 'const end = Date.now() + 1500; while (Date.now() < end) {}\n');
+    try {
+      const r = await runCli(['--kubeconfig', sim.kubeconfigPath, 'uninstall', '--timeout', '3s'], { env: { NODE_OPTIONS: `--require ${slow}` } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^error: timed out after 3s waiting for 1 pod to terminate \(weave-net-stray \(k8s-vm1\)\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -64,4 +64,11 @@ describe('printResult', () => {
     await printResult(r.reporter, 'text', { text: () => '' });
     expect(r.stdout()).toBe('b: 2\n');
   });
+
+  it('YAML already written (yamlText: several documents, a comment) is printed as it is, before yaml and json', async () => {
+    const r = memoryReporter();
+    await printResult(r.reporter, 'yaml', { json: () => ({ a: 1 }), yaml: () => ({ b: 2 }), yamlText: () => '# kept\na: 1\n---\nb: 2\n' });
+    await printResult(r.reporter, 'json', { json: () => ({ a: 1 }), yamlText: () => 'not: this\n' });
+    expect(r.stdout()).toBe('# kept\na: 1\n---\nb: 2\n{\n  "a": 1\n}\n');
+  });
 });

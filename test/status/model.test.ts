@@ -5,17 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
-import {
-  buildReport,
-  defaultConnLimit,
-  summarizeDaemonSet,
-  summarizeNode,
-  summarizePod,
-  summarizeProbe,
-  type CommandResult,
-  type NodeProbe,
-  type StatusReport,
-} from '../../src/status/model.js';
+import type { StatusReport } from '../../src/status/model.js';
+import { defaultConnLimit, summarizeDaemonSet, summarizeNode, summarizePod } from '../../src/status/objects.js';
+import { summarizeProbe, type CommandResult, type NodeProbe } from '../../src/status/probe.js';
+import { buildReport } from '../../src/status/report.js';
 import { plain, renderStatus, shareBar } from '../../src/status/render.js';
 import { ipAddrShowWeave, peerName, weaveStatus, weaveStatusConnections, weaveStatusIpam, type WeaveView } from '../sim/src/weave-node.js';
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeConnections, connectivityProblems } from '../../src/status/connectivity.js';
 import { ipamSummary, rangeSize } from '../../src/status/ipam.js';
-import type { DaemonSetSummary, NodeProbe, NodeSummary, PodSummary } from '../../src/status/model.js';
+import type { DaemonSetSummary, NodeSummary, PodSummary } from '../../src/status/objects.js';
+import type { NodeProbe } from '../../src/status/probe.js';
 import { unreachablePeerReport } from '../../src/status/unreachable-peers.js';
 
 const pod = (name: string, node: string, hostIP?: string): PodSummary => ({

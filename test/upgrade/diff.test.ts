@@ -154,3 +154,39 @@ describe('showValue', () => {
     expect(JSON.parse(showValue(settings))).toEqual(settings);
   });
 });
+
+describe('diffObjects with the server dry-run apply result: the fields the apply removes', () => {
+  const svc = (spec: Record<string, unknown>, labels: Record<string, string> = { app: 'weave-scope' }) =>
+    ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'weave-scope-app', namespace: 'weave', labels, resourceVersion: '7', managedFields: [] }, spec }) as KubeObject;
+
+  it('a list, a string-map key and a keyed-list item the dry-run result no longer has are removed; status and server metadata are not compared', () => {
+    const live = { ...svc({ externalIPs: ['10.200.33.12'], ports: [{ port: 80, targetPort: 4040, protocol: 'TCP' }, { port: 81, targetPort: 4041 }] }, { app: 'weave-scope', tier: 'ui' }), status: { loadBalancer: {} } } as KubeObject;
+    const desired = svc({ ports: [{ port: 80, targetPort: 4040 }] });
+    const after = { ...svc({ ports: [{ port: 80, targetPort: 4040, protocol: 'TCP' }] }), metadata: { name: 'weave-scope-app', namespace: 'weave', labels: { app: 'weave-scope' }, resourceVersion: '8' } } as KubeObject;
+    const [d] = diffObjects([live], [desired], [after]);
+    expect(d!.status).toBe('changed');
+    expect(d!.changes).toEqual([
+      { path: 'metadata.labels.tier', kind: 'removed', old: 'ui' },
+      { path: 'spec.externalIPs', kind: 'removed', old: ['10.200.33.12'] },
+    ]);
+  });
+
+  it('without the dry-run result only the manifest paths are compared (the removals are not seen)', () => {
+    const live = svc({ externalIPs: ['10.200.33.12'] });
+    expect(diffObjects([live], [svc({})])[0]!.status).toBe('unchanged');
+  });
+
+  it('a removal the manifest comparison shows already (an env var dropped) is shown once', () => {
+    const ds = (env: { name: string; value: string }[]) =>
+      ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'weave-net', namespace: 'kube-system' }, spec: { template: { spec: { containers: [{ name: 'weave', env }] } } } }) as KubeObject;
+    const live = ds([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    const desired = ds([{ name: 'A', value: '1' }]);
+    const [d] = diffObjects([live], [desired], [desired]);
+    expect(d!.changes).toEqual([{ path: 'spec.template.spec.containers[weave].env[B]', kind: 'removed', old: { name: 'B', value: '2' } }]);
+  });
+
+  it('the text shows a removal as "- path: old"', () => {
+    const live = svc({ externalIPs: ['10.200.33.12'] });
+    expect(formatDiff(diffObjects([live], [svc({})], [svc({})]))).toBe('service/weave-scope-app (weave): changed\n  - spec.externalIPs: ["10.200.33.12"]');
+  });
+});

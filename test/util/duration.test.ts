@@ -33,6 +33,11 @@ describe('parseDuration (kubectl --timeout, Go time.ParseDuration)', () => {
     expect(formatDuration(300_000)).toBe('5m0s');
     expect(formatDuration(2_160_000_000)).toBe('600h0m0s');
   });
+
+  it('a time measured with performance.now() shows whole milliseconds (was "727.283935546875ms")', () => {
+    expect(formatDuration(727.283935546875)).toBe('727ms');
+    expect(formatDuration(999.7)).toBe('1s');
+  });
 });
 
 describe("parseRequestTimeout (kubectl --request-timeout, client-go's clientcmd.ParseTimeout)", () => {

@@ -4,7 +4,10 @@ import { connectionsCheck, datapathCheck, encryptionCheck, ipamConsensusCheck, i
 import { CheckContext, type Check, type CheckResult } from '../../../src/check/framework.js';
 import { healthChecks } from '../../../src/check/lists.js';
 import type { KubeObject } from '../../../src/cluster/types.js';
-import { buildReport, summarizeDaemonSet, summarizePod, summarizeProbe, type CommandResult, type StatusReport } from '../../../src/status/model.js';
+import type { StatusReport } from '../../../src/status/model.js';
+import { summarizeDaemonSet, summarizePod } from '../../../src/status/objects.js';
+import { summarizeProbe, type CommandResult } from '../../../src/status/probe.js';
+import { buildReport } from '../../../src/status/report.js';
 import { ipAddrShowWeave, weaveStatus, weaveStatusConnections, weaveStatusIpam, type WeaveView } from '../../sim/src/weave-node.js';
 import { CheckFakeCluster, weaveNet } from '../fake.js';
 
