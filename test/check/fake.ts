@@ -1,81 +1,22 @@
 /**
- * An in-memory cluster for the check tests: objects by kind, namespace and name; list with label
- * selectors (k=v, comma-joined) across or within namespaces; API versions it serves; forbidden
- * kinds; and SelfSubjectAccessReviews answered from deny rules (like `sim.faults.forbid`).
+ * The in-memory cluster of the check tests: test/fakes/memory-cluster.ts (one implementation of the
+ * Cluster contract), with `add()` to put the objects a check reads. What the checks vary is set on it:
+ * `reportedVersion` (the version string), `unserve()`, `forbid()`, `reviewDenies` / `reviewAnswer` /
+ * `reviews` (SelfSubjectAccessReviews), `unreachable`.
  */
 import { KubeApiError } from '../../src/cluster/status-errors.js';
-import type { KubeObject, ListOptions, ListResult, ResourceRef, ServerVersion } from '../../src/cluster/types.js';
+import type { KubeObject } from '../../src/cluster/types.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
 
 /** An error answer of the API server, as the cluster layer throws it (a KubeApiError with its Status). */
 export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
   return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
 }
 
-export interface Deny {
-  verb?: string;
-  group?: string;
-  resource?: string;
-  namespace?: string;
-}
-
-export class CheckFakeCluster {
-  objects: KubeObject[] = [];
-  gitVersion = 'v1.29.2';
-  /** "apps/v1/DaemonSet" entries served; default: all. */
-  notServed = new Set<string>();
-  forbiddenKinds = new Set<string>();
-  denies: Deny[] = [];
-  /** An answer the SSAR gets instead of the rules (e.g. no status). */
-  ssarAnswer?: (obj: KubeObject) => KubeObject;
-  unreachable?: Error;
-  reviews: Record<string, unknown>[] = [];
-  calls: string[] = [];
-
-  async version(): Promise<ServerVersion> {
-    this.calls.push('version');
-    if (this.unreachable) throw this.unreachable;
-    const m = /^v(\d+)\.(\d+)/.exec(this.gitVersion)!;
-    return { major: m[1]!, minor: m[2]!, gitVersion: this.gitVersion };
-  }
-
-  async serves(apiVersion: string, kind: string): Promise<boolean> {
-    return !this.notServed.has(`${apiVersion}/${kind}`);
-  }
-
-  async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
-    this.calls.push(`get ${ref.kind} ${ref.namespace ?? ''}/${ref.name}`);
-    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s "${ref.name}" is forbidden`);
-    return this.objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.namespace === undefined || o.metadata.namespace === ref.namespace)) as T | undefined;
-  }
-
-  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ListResult<T>> {
-    this.calls.push(`list ${ref.kind} ${ref.namespace ?? '*'}${opts.labelSelector ? ` ${opts.labelSelector}` : ''}`);
-    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
-    const want = (opts.labelSelector ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]);
-    const items = this.objects.filter(
-      (o) => o.kind === ref.kind && (ref.namespace === undefined || o.metadata.namespace === ref.namespace) && want.every(([k, v]) => o.metadata.labels?.[k] === v),
-    );
-    return { items: items as T[], resourceVersion: '1' };
-  }
-
-  async create(obj: KubeObject): Promise<KubeObject> {
-    if (obj.kind !== 'SelfSubjectAccessReview') throw new Error(`create ${obj.kind}: not used`);
-    const a = obj.spec.resourceAttributes as Record<string, string>;
-    this.reviews.push({ apiVersion: obj.apiVersion, ...a });
-    if (this.ssarAnswer) return this.ssarAnswer(obj);
-    const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
-    const denied = this.denies.some(
-      (d) =>
-        (d.verb === undefined || d.verb === a.verb) &&
-        (d.group === undefined || d.group === a.group) &&
-        (d.resource === undefined || d.resource === resource) &&
-        (d.namespace === undefined || d.namespace === a.namespace),
-    );
-    return { ...obj, status: { allowed: !denied, ...(denied ? { reason: 'RBAC: denied' } : {}) } };
-  }
-
+export class CheckFakeCluster extends MemoryCluster {
+  /** Stores the objects (created or replaced, status included). */
   add(...objs: KubeObject[]): this {
-    this.objects.push(...objs);
+    for (const o of objs) this.put(o);
     return this;
   }
 }

@@ -142,16 +142,16 @@ describe('SelfSubjectAccessReview', () => {
 
   it('asks v1, or v1beta1 where v1 is not served; reads allowed / denied / no answer', async () => {
     const c = new CheckFakeCluster();
-    c.denies.push({ verb: 'create', resource: 'clusterroles' });
+    c.reviewDenies.push({ verb: 'create', resource: 'clusterroles' });
     const r = clusterAccessReviewer(c);
     expect(await r.canI('create', 'rbac.authorization.k8s.io', 'clusterroles')).toBe(false);
     expect(await r.canI('get', 'rbac.authorization.k8s.io', 'clusterroles')).toBe(true);
     expect(c.reviews[0]).toMatchObject({ apiVersion: 'authorization.k8s.io/v1' });
-    c.ssarAnswer = (o) => o; // no status
+    c.reviewAnswer = (o) => o; // no status
     expect(await r.canI('get', '', 'pods')).toBeUndefined();
 
-    const old = new CheckFakeCluster();
-    old.notServed.add('authorization.k8s.io/v1/SelfSubjectAccessReview');
+    const old = new CheckFakeCluster({ k8sVersion: '1.21.0' }); // serves SelfSubjectAccessReview at v1 and v1beta1 (v1beta1 until 1.22)
+    old.unserve('authorization.k8s.io/v1', 'SelfSubjectAccessReview');
     await clusterAccessReviewer(old).canI('get', '', 'pods');
     expect(old.reviews[0]).toMatchObject({ apiVersion: 'authorization.k8s.io/v1beta1' });
   });

@@ -149,7 +149,7 @@ describe('reads', () => {
     expect(isKubeApiError(err, 403)).toBe(true);
     expect((err as Error).message).toMatch(/^forbidden: cannot list daemonsets\.apps \(cluster-wide\)/);
     const review = await c.create({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', group: 'apps', resource: 'daemonsets' } } });
-    expect(review.status).toEqual({ allowed: false, reason: 'memory cluster: forbidden by a forbid() rule' });
+    expect(review.status).toEqual({ allowed: false, reason: 'memory cluster: denied by a reviewDenies entry or a forbid() rule' });
   });
 
   it('a watch from a resourceVersion sends what changed after it, then live changes until aborted; 410 after compaction', async () => {
@@ -178,5 +178,49 @@ describe('reads', () => {
     expect(isKubeApiError(await rejection(c.exec({ namespace: 'kube-system', name: 'gone' }, 'weave', ['true'])), 404)).toBe(true);
     c.setLogs({ namespace: 'kube-system', name: 'weave-net-0' }, 'weave', 'one\ntwo\nthree\n');
     expect(await c.logs({ namespace: 'kube-system', name: 'weave-net-0' }, 'weave', { tailLines: 2 })).toBe('two\nthree\n');
+  });
+});
+
+describe('what the check tests vary: reported version, unserved kinds, unreachable, access reviews', () => {
+  it('reportedVersion changes what version() answers, not what is served', async () => {
+    const c = new MemoryCluster({ k8sVersion: '1.29.2' });
+    c.reportedVersion = 'v1.29.2+k3s1';
+    expect(await c.version()).toEqual({ major: '1', minor: '29', gitVersion: 'v1.29.2+k3s1' });
+    c.reportedVersion = 'v1.5.8';
+    expect(await c.version()).toEqual({ major: '1', minor: '5', gitVersion: 'v1.5.8' });
+    expect(await c.serves('apps/v1', 'DaemonSet')).toBe(true);
+  });
+
+  it('unserve() takes one kind out of discovery at one group version only', async () => {
+    const c = new MemoryCluster({ k8sVersion: '1.21.0' }).unserve('authorization.k8s.io/v1', 'SelfSubjectAccessReview');
+    expect(await c.serves('authorization.k8s.io/v1', 'SelfSubjectAccessReview')).toBe(false);
+    expect(await c.serves('authorization.k8s.io/v1beta1', 'SelfSubjectAccessReview')).toBe(true);
+    expect(await c.servedVersionsOf('SelfSubjectAccessReview')).toEqual(['authorization.k8s.io/v1beta1']);
+    const err = await rejection(c.create({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } }));
+    expect((err as Error).message).toBe('the cluster does not serve SelfSubjectAccessReview in authorization.k8s.io/v1 (it serves SelfSubjectAccessReview in authorization.k8s.io/v1beta1)');
+  });
+
+  it('unreachable: every request fails with that error', async () => {
+    const c = new MemoryCluster();
+    c.put(cm('a', {}));
+    c.unreachable = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    for (const p of [c.version(), c.get(ref('a')), c.list({ apiVersion: 'v1', kind: 'ConfigMap' })]) expect(((await rejection(p)) as Error).message).toBe('connect ECONNREFUSED 127.0.0.1:6443');
+    c.unreachable = undefined;
+    expect((await c.get(ref('a')))?.metadata.name).toBe('a');
+  });
+
+  it('access reviews are recorded and denied by reviewDenies (subresources as "nodes/status"); reviewAnswer replaces the answer', async () => {
+    const c = new MemoryCluster();
+    c.reviewDenies.push({ verb: 'patch', resource: 'nodes/status' });
+    const ask = (verb: string, resource: string, subresource?: string) =>
+      c.create({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, group: '', resource, ...(subresource ? { subresource } : {}) } } });
+    expect((await ask('patch', 'nodes', 'status')).status).toEqual({ allowed: false, reason: 'memory cluster: denied by a reviewDenies entry or a forbid() rule' });
+    expect((await ask('patch', 'nodes')).status).toEqual({ allowed: true });
+    expect(c.reviews).toEqual([
+      { apiVersion: 'authorization.k8s.io/v1', verb: 'patch', group: '', resource: 'nodes', subresource: 'status' },
+      { apiVersion: 'authorization.k8s.io/v1', verb: 'patch', group: '', resource: 'nodes' },
+    ]);
+    c.reviewAnswer = (o) => o;
+    expect((await ask('get', 'pods')).status).toBeUndefined();
   });
 });

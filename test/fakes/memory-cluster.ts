@@ -56,6 +56,15 @@ export interface RequestMatch {
   name?: string;
 }
 
+/** Which SelfSubjectAccessReviews deny, by their resourceAttributes; an absent field matches any. */
+export interface ReviewDeny {
+  verb?: string;
+  group?: string;
+  /** "nodes", or "nodes/status" for a subresource. */
+  resource?: string;
+  namespace?: string;
+}
+
 export type ExecScript = (pod: KubeObject, container: string, command: string[], opts: { timeoutMs?: number }) => ExecResult | Promise<ExecResult>;
 
 interface Resolved {
@@ -95,8 +104,22 @@ export class MemoryCluster implements Cluster {
   private readonly failures: { match: RequestMatch; error: () => unknown; times: number }[] = [];
   private execScript: ExecScript | undefined;
   private readonly logTexts = new Map<string, string>();
+  private readonly unserved = new Set<string>();
   /** Every call, in order: "get apps/v1 DaemonSet kube-system/weave-net", "list v1 Pod kube-system name=weave-net". */
   readonly calls: string[] = [];
+  /**
+   * The gitVersion `version()` answers when it is not the served API's (a distribution's "v1.29.2+k3s1",
+   * or a version older than the API table knows, such as "v1.5.8"); what is served stays `k8s`'s.
+   */
+  reportedVersion: string | undefined;
+  /** When set, every request fails with this error (as the cluster layer's network error: nothing answers). */
+  unreachable: Error | undefined;
+  /** Every SelfSubjectAccessReview asked, as its apiVersion and resourceAttributes. */
+  reviews: Record<string, unknown>[] = [];
+  /** SelfSubjectAccessReviews matching one of these deny (as well as those a forbid() rule matches). */
+  reviewDenies: ReviewDeny[] = [];
+  /** When set, answers SelfSubjectAccessReviews instead of the rules (e.g. an answer without status, or a throw). */
+  reviewAnswer: ((obj: KubeObject) => KubeObject) | undefined;
 
   constructor(opts: { k8sVersion?: string; defaultNamespace?: string; objects?: readonly KubeObject[] } = {}) {
     this.k8s = parseK8sVersion(opts.k8sVersion ?? '1.29.2');
@@ -150,6 +173,12 @@ export class MemoryCluster implements Cluster {
     return String(this.rv);
   }
 
+  /** Discovery no longer lists `kind` in `apiVersion` (as a cluster that turned a group version off). */
+  unserve(apiVersion: string, kind: string): this {
+    this.unserved.add(`${apiVersion}/${kind}`);
+    return this;
+  }
+
   /** Requests matching `m` are answered 403 Forbidden (and SelfSubjectAccessReviews for them deny). */
   forbid(m: RequestMatch): this {
     this.forbidden.push(m);
@@ -196,7 +225,7 @@ export class MemoryCluster implements Cluster {
   }
 
   async servedVersionsOf(kind: string): Promise<string[]> {
-    return this.surface.versions.filter((v) => v.resources.some((r) => r.kind === kind)).map((v) => v.groupVersion);
+    return this.surface.versions.filter((v) => v.resources.some((r) => r.kind === kind) && !this.unserved.has(`${v.groupVersion}/${kind}`)).map((v) => v.groupVersion);
   }
 
   // ---- Cluster ------------------------------------------------------------------------------------
@@ -204,6 +233,11 @@ export class MemoryCluster implements Cluster {
   async version(): Promise<ServerVersion> {
     this.calls.push('version');
     this.fault({ verb: 'get', kind: '', name: '' }, { verb: 'get', label: 'GET /version' });
+    if (this.reportedVersion !== undefined) {
+      const m = /^v?(\d+)\.(\d+)/.exec(this.reportedVersion);
+      if (!m) throw new Error(`reportedVersion "${this.reportedVersion}" is not vMAJOR.MINOR...`);
+      return { major: m[1]!, minor: m[2]!, gitVersion: this.reportedVersion };
+    }
     return { major: String(this.k8s.major), minor: String(this.k8s.minor), gitVersion: this.k8s.gitVersion };
   }
 
@@ -437,6 +471,7 @@ export class MemoryCluster implements Cluster {
   }
 
   private resolve(apiVersion: string, kind: string): Resolved | undefined {
+    if (this.unserved.has(`${apiVersion}/${kind}`)) return undefined;
     const def = this.surface.resourceForKind(apiVersion, kind);
     if (!def) return undefined;
     const slash = apiVersion.lastIndexOf('/');
@@ -589,6 +624,7 @@ export class MemoryCluster implements Cluster {
 
   /** A 403 for a forbidden request, or a scripted failure. */
   private fault(req: RequestMatch, desc: RequestDescription): void {
+    if (this.unreachable) throw this.unreachable;
     const f = this.failures.find((x) => x.times > 0 && this.matchesRule(x.match, req));
     if (f) {
       f.times--;
@@ -603,12 +639,22 @@ export class MemoryCluster implements Cluster {
     }
   }
 
-  /** A SelfSubjectAccessReview: allowed unless a forbid() rule matches its attributes. */
+  /** A SelfSubjectAccessReview: allowed unless a reviewDenies entry or a forbid() rule matches its attributes (or reviewAnswer answers). */
   private review(obj: KubeObject): KubeObject {
-    const a = (obj.spec?.resourceAttributes ?? {}) as { verb?: string; group?: string; resource?: string; namespace?: string; name?: string };
+    const a = (obj.spec?.resourceAttributes ?? {}) as { verb?: string; group?: string; resource?: string; subresource?: string; namespace?: string; name?: string };
+    this.reviews.push({ apiVersion: obj.apiVersion, ...a });
+    if (this.reviewAnswer) return this.reviewAnswer(obj);
+    const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const deniedByRule = this.reviewDenies.some(
+      (d) =>
+        (d.verb === undefined || d.verb === a.verb) &&
+        (d.group === undefined || d.group === (a.group ?? '')) &&
+        (d.resource === undefined || d.resource === resource) &&
+        (d.namespace === undefined || d.namespace === a.namespace),
+    );
     const kind = this.surface.versions.flatMap((v) => (v.group === (a.group ?? '') ? v.resources : [])).find((r) => r.name === a.resource)?.kind;
-    const denied = this.forbidden.some((m) => this.matchesRule(m, { ...(a.verb ? { verb: a.verb } : {}), ...(kind ? { kind } : {}), ...(a.namespace ? { namespace: a.namespace } : {}), ...(a.name ? { name: a.name } : {}) }));
-    return { ...clone(obj), metadata: { name: '' }, status: { allowed: !denied, ...(denied ? { reason: 'memory cluster: forbidden by a forbid() rule' } : {}) } };
+    const denied = deniedByRule || this.forbidden.some((m) => this.matchesRule(m, { ...(a.verb ? { verb: a.verb } : {}), ...(kind ? { kind } : {}), ...(a.namespace ? { namespace: a.namespace } : {}), ...(a.name ? { name: a.name } : {}) }));
+    return { ...clone(obj), metadata: { name: '' }, status: { allowed: !denied, ...(denied ? { reason: 'memory cluster: denied by a reviewDenies entry or a forbid() rule' } : {}) } };
   }
 }
 

@@ -66,7 +66,7 @@ describe('ip-ranges', () => {
   it('kube-proxy: none in the cluster is a skip; on k3s the embedded one wants 10.42.0.0/16', async () => {
     expect((await run(kubeProxyRangeCheck, new CheckFakeCluster())).status).toBe('skip');
     const k3s = new CheckFakeCluster();
-    k3s.gitVersion = 'v1.29.2+k3s1';
+    k3s.reportedVersion = 'v1.29.2+k3s1';
     expect((await run(kubeProxyRangeCheck, k3s)).status).toBe('warn');
     expect((await run(kubeProxyRangeCheck, k3s, { ipalloc: '10.42.0.0/16' })).status).toBe('ok');
   });

@@ -13,11 +13,11 @@ describe('kubernetes-api and version', () => {
 
   it('version: ok with the flavour; warn before 1.6 (no RBAC)', async () => {
     const c = kubeadm();
-    c.gitVersion = 'v1.7.5';
+    c.reportedVersion = 'v1.7.5';
     expect(await run(versionCheck, c)).toEqual({ status: 'ok', message: 'Kubernetes v1.7.5: Weave Net 2.7.0 manifest for Kubernetes 1.7' });
-    c.gitVersion = 'v1.29.2';
+    c.reportedVersion = 'v1.29.2';
     expect((await run(versionCheck, c)).message).toBe('Kubernetes v1.29.2: Weave Net 2.8.1 manifest for Kubernetes 1.11 and newer');
-    c.gitVersion = 'v1.5.8';
+    c.reportedVersion = 'v1.5.8';
     const r = await run(versionCheck, c);
     expect(r.status).toBe('warn');
     expect(r.message).toMatch(/^Kubernetes v1.5.8 has no RBAC: weavectl renders the manifest for Kubernetes 1.5 and older/);

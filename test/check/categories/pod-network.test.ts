@@ -23,7 +23,7 @@ describe('pod-network: other CNI plugins', () => {
     expect(r.message).toMatch(/^Calico left traces but no DaemonSet runs it \(annotations projectcalico.org\/\* on 1 of 4 nodes\)/);
 
     const k3s = new CheckFakeCluster().add(node('k3s', '10.0.0.5', { annotations: { 'flannel.alpha.coreos.com/backend-type': 'vxlan' } }));
-    k3s.gitVersion = 'v1.29.2+k3s1';
+    k3s.reportedVersion = 'v1.29.2+k3s1';
     const k = await run(otherCniCheck, k3s);
     expect(k.status).toBe('fail');
     expect(k.message).toMatch(/flannel is running \(k3s' embedded flannel/);
@@ -32,7 +32,7 @@ describe('pod-network: other CNI plugins', () => {
 
   it('listing DaemonSets forbidden: a warning that it could not check', async () => {
     const c = kubeadm();
-    c.forbiddenKinds.add('DaemonSet');
+    c.forbid({ kind: 'DaemonSet' });
     const r = await run(otherCniCheck, c);
     expect(r.status).toBe('warn');
     expect(r.message).toMatch(/^could not check: listing DaemonSets in all namespaces is forbidden/);

@@ -8,7 +8,7 @@ import { CheckFakeCluster, weaveNet } from '../fake.js';
 
 function cluster(gitVersion: string, ...objects: KubeObject[]): CheckFakeCluster {
   const c = new CheckFakeCluster().add(...objects);
-  c.gitVersion = gitVersion;
+  c.reportedVersion = gitVersion;
   return c;
 }
 
