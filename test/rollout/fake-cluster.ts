@@ -1,11 +1,13 @@
 /**
- * An in-memory Cluster for the rollout tests: scripted list results and watch streams, and a
- * record of every call (so tests can assert the resourceVersion each watch started from).
+ * The rollout tests' cluster: the memory cluster with scripted list results and watch streams for
+ * the watched kind, and a record of every call (so tests can assert the resourceVersion each watch
+ * started from); the object builders (ds, node, pod) the rollout and kube tests share.
  */
 import { expect } from 'vitest';
 import { WeavectlError } from '../../src/errors.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { KubeApiError, networkError, type NetworkError } from '../../src/cluster/status-errors.js';
-import type { Cluster, KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
+import type { KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
 
 export type WatchStep =
   | { event: WatchEvent }
@@ -44,18 +46,22 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export class FakeCluster implements Cluster {
+/**
+ * The memory cluster (test/fakes/memory-cluster.ts: one implementation of get, list, selectors and
+ * faults) with the watched kind scripted: list() and watch() of `watchedKind` answer `lists` and
+ * `watches` in order; every other read goes to the store (`add()` objects; `forbid()` for 403s).
+ * Calls are recorded apart (listCalls, getCalls, watchCalls, logCalls), and each get/list/logs waits
+ * `delayMs` counted in `inFlight` (to see which requests run in parallel).
+ */
+export class FakeCluster extends MemoryCluster {
   /** Scripted answers to list() of the watched kind, in order; the last one repeats. */
   lists: ListStep[] = [];
   /** Scripted watch streams, in order; when they run out, a watch hangs until aborted. */
   watches: WatchStep[][] = [];
-  /** Objects by "Kind/namespace/name" for get(), and by Kind for list() of other kinds. */
-  objects = new Map<string, KubeObject>();
-  byKind = new Map<string, KubeObject[]>();
-  /** Which kind list() scripts apply to. */
+  /** Which kind list() and watch() scripts apply to. */
   watchedKind = 'DaemonSet';
+  /** What logs() answers for any container. */
   logText = '';
-  forbiddenKinds = new Set<string>();
 
   /** Every get/list/logs call waits this long (to see which requests run in parallel). */
   delayMs = 0;
@@ -68,61 +74,41 @@ export class FakeCluster implements Cluster {
   logCalls: { pod: { namespace: string; name: string }; container: string; tailLines?: number }[] = [];
   private listIndex = 0;
 
-  async version() {
-    return { major: '1', minor: '35', gitVersion: 'v1.35.0' };
+  constructor() {
+    super({ k8sVersion: '1.35.0' });
   }
-  async serves() {
-    return true;
+
+  /** Stores the objects (created or replaced, status included). */
+  add(...objs: KubeObject[]): this {
+    for (const o of objs) this.put(o);
+    return this;
   }
-  async servedVersionsOf(): Promise<string[]> {
-    return [];
-  }
-  prepareApply(): void {}
+
   /** Runs fn as one request: counts it in flight for delayMs. */
-  protected async request<T>(fn: () => T): Promise<T> {
+  protected async request<T>(fn: () => T | Promise<T>): Promise<T> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-      return fn();
+      return await fn();
     } finally {
       this.inFlight--;
     }
   }
-  async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
+  override async get<T extends KubeObject = KubeObject>(ref: ResourceRef & { name: string }): Promise<T | undefined> {
     this.getCalls.push(ref);
-    return this.request(() => {
-      if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
-      const direct = this.objects.get(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`);
-      if (direct) return direct as T;
-      return (this.byKind.get(ref.kind) ?? []).find((o) => o.metadata.name === ref.name && (ref.namespace === undefined || (o.metadata.namespace ?? '') === ref.namespace)) as T | undefined;
-    });
+    return this.request(() => super.get<T>(ref));
   }
-  /** The objects of a kind other than the watched one that list() answers with: label and field selectors applied. */
-  protected selected(ref: ResourceRef, opts?: ListOptions): KubeObject[] {
-    let items = this.byKind.get(ref.kind) ?? [];
-    if (opts?.labelSelector) {
-      const want = opts.labelSelector.split(',').map((kv) => kv.split('='));
-      items = items.filter((o) => want.every(([k, v]) => o.metadata.labels?.[k!] === v));
-    }
-    if (opts?.fieldSelector) {
-      const reqs = opts.fieldSelector.split(',').map((r) => /^([^!=]+)(!=|=)(.*)$/.exec(r)!);
-      items = items.filter((o) =>
-        reqs.every(([, path, op, value]) => {
-          let cur: unknown = o;
-          for (const k of path!.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-          const v = cur === undefined || cur === null ? '' : String(cur);
-          return op === '=' ? v === value : v !== value;
-        }),
-      );
-    }
-    return items;
-  }
-  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>> {
+  override async list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>> {
     this.listCalls.push({ ref, ...(opts ? { opts } : {}) });
-    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
     if (ref.kind !== this.watchedKind) {
-      return this.request(() => ({ items: this.selected(ref, opts) as T[], resourceVersion: '1' }));
+      return this.request(async () => {
+        const items: T[] = [];
+        const { resourceVersion } = await this.storePages<T>(ref, { ...opts, pageSize: opts?.limit ?? 500 }, (page) => {
+          items.push(...page);
+        });
+        return { items, resourceVersion };
+      });
     }
     const step = this.lists[Math.min(this.listIndex, this.lists.length - 1)];
     this.listIndex++;
@@ -131,7 +117,7 @@ export class FakeCluster implements Cluster {
     return step as ListResult<T>;
   }
   /** list(), handed out in pages of pageSize (an empty list is one empty page, as from the API server). */
-  async listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
+  override async listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
     const { items, resourceVersion } = await this.list<T>(ref, opts);
     const size = opts.pageSize ?? opts.limit ?? 500;
     let i = 0;
@@ -141,13 +127,14 @@ export class FakeCluster implements Cluster {
     } while (i < items.length);
     return { resourceVersion };
   }
-  async watch<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    opts: WatchOptions,
-    onEvent: (e: WatchEvent<T>) => void,
-    signal: AbortSignal,
-  ): Promise<void> {
+  /** The store's listPages (MemoryCluster's, whatever a subclass overrides). */
+  protected storePages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
+    return super.listPages<T>(ref, opts, onPage);
+  }
+  /** The watched kind's scripted streams (other kinds: the store's watch). */
+  override async watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
     this.watchCalls.push({ ref, opts, signal });
+    if (ref.kind !== this.watchedKind) return super.watch(ref, opts, onEvent, signal);
     const script = this.watches.shift() ?? [{ hang: true }];
     for (const step of script) {
       if (signal.aborted) return;
@@ -163,26 +150,7 @@ export class FakeCluster implements Cluster {
     // A script that runs out without end/hang: the stream stays open (quiet) until aborted.
     await delay(1e9, signal);
   }
-  async apply(): Promise<never> {
-    throw new Error('not used');
-  }
-  async create(): Promise<KubeObject> {
-    throw new Error('create is not used by the rollout tests');
-  }
-
-  async delete(): Promise<boolean> {
-    throw new Error('not used');
-  }
-  async patch(): Promise<never> {
-    throw new Error('patch is not used by the rollout tests');
-  }
-  async exec(): Promise<never> {
-    throw new Error('not used');
-  }
-  async portForward(): Promise<never> {
-    throw new Error('port-forward is not used by the rollout tests');
-  }
-  async logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string> {
+  override async logs(pod: { namespace: string; name: string }, container: string, opts?: { tailLines?: number }): Promise<string> {
     this.logCalls.push({ pod, container, ...(opts?.tailLines !== undefined ? { tailLines: opts.tailLines } : {}) });
     return this.request(() => this.logText);
   }
@@ -196,16 +164,13 @@ export class PagedFakeCluster extends FakeCluster {
   override async listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListPagesOptions, onPage: (items: T[]) => void | Promise<void>): Promise<{ resourceVersion: string }> {
     const call = { ref, opts, pages: 0 };
     this.pageCalls.push(call);
-    if (this.forbiddenKinds.has(ref.kind)) throw httpError(403, `${ref.kind.toLowerCase()}s is forbidden`);
-    const items = this.selected(ref, opts);
-    const size = opts.pageSize ?? opts.limit ?? 500;
-    for (let i = 0; i === 0 || i < items.length; i += size) {
-      const page = await this.request(() => items.slice(i, i + size));
+    // the store's pages (MemoryCluster.listPages), each one request
+    return this.storePages<T>(ref, opts, async (page) => {
+      await this.request(() => undefined);
       call.pages++;
-      await onPage(page as T[]);
+      await onPage(page);
       this.afterPage?.(ref.kind, call.pages);
-    }
-    return { resourceVersion: '1' };
+    });
   }
 }
 

@@ -13,9 +13,9 @@ function cluster(dsOpts: DsOpts, pods: KubeObject[], nodes: KubeObject[]): FakeC
   const fake = new FakeCluster();
   const obj = ds(dsOpts);
   fake.lists = [{ items: [obj], resourceVersion: '100' }];
-  fake.objects.set('DaemonSet/kube-system/weave-net', obj);
-  fake.byKind.set('Pod', pods);
-  fake.byKind.set('Node', nodes);
+  fake.add(obj);
+  fake.add(...pods);
+  fake.add(...nodes);
   return fake;
 }
 
@@ -110,7 +110,7 @@ describe('waitForWorkload (DaemonSet)', () => {
 
   it('diagnoses without node access (403 on nodes): pod problems only', async () => {
     const fake = cluster({ desired: 2, updated: 2, available: 1 }, [pod('a', { node: 'n1', waiting: { reason: 'ErrImagePull' } })], [node('n1')]);
-    fake.forbiddenKinds.add('Node');
+    fake.forbid({ kind: 'Node' });
     const problems = await diagnoserFor(fake, REF)();
     expect(problems).toEqual([
       { severity: 'info', message: 'pod kube-system/a on n1: container weave: ErrImagePull', hint: 'check the image reference and that the node can pull it (registry, credentials): kubectl -n kube-system describe pod a' },
@@ -119,9 +119,9 @@ describe('waitForWorkload (DaemonSet)', () => {
 
   it('uses the current ControllerRevision hash to tell updated pods', async () => {
     const fake = cluster({ generation: 5, desired: 2, updated: 2, available: 2 }, [pod('a', { node: 'n1', generation: 4, hash: 'h2' }), pod('b', { node: 'n2', generation: 4, hash: 'h1' })], [node('n1'), node('n2')]);
-    fake.byKind.set('ControllerRevision', [
-      { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'weave-net-h1', labels: { name: 'weave-net', 'controller-revision-hash': 'h1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: 'ds-uid', controller: true }] }, revision: 1 },
-      { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'weave-net-h2', labels: { name: 'weave-net', 'controller-revision-hash': 'h2' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: 'ds-uid', controller: true }] }, revision: 2 },
+    fake.add(...[
+      { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'weave-net-h1', namespace: 'kube-system', labels: { name: 'weave-net', 'controller-revision-hash': 'h1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: 'ds-uid', controller: true }] }, revision: 1 },
+      { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'weave-net-h2', namespace: 'kube-system', labels: { name: 'weave-net', 'controller-revision-hash': 'h2' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'weave-net', uid: 'ds-uid', controller: true }] }, revision: 2 },
     ]);
     const problems = await diagnoserFor(fake, REF, { now: () => NOW })();
     expect(problems.map((p) => p.message)).toEqual(['daemon set "weave-net": no updated pod on n2']);
@@ -171,10 +171,10 @@ function bigCluster<C extends FakeCluster>(fake: C, n = FULL_LIST_MAX_PODS + 100
   pods.push(pod('weave-net-crash', { node: 'n-2', waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s', restartCount: 5 }, lastExit: { exitCode: 1, reason: 'Error' } }));
   pods.push(pod('weave-net-slow', { node: 'n-3', ready: false }));
   fake.lists = [{ items: [obj], resourceVersion: '100' }];
-  fake.objects.set('DaemonSet/kube-system/weave-net', obj);
-  fake.byKind.set('Pod', pods);
-  fake.byKind.set('Node', Array.from({ length: n }, (_, i) => node(`n-${i + 1}`, i === 1 ? { ready: false, reason: 'KubeletNotReady' } : {})));
-  fake.byKind.set('Event', [
+  fake.add(obj);
+  fake.add(...pods);
+  fake.add(...Array.from({ length: n }, (_, i) => node(`n-${i + 1}`, i === 1 ? { ready: false, reason: 'KubeletNotReady' } : {})));
+  fake.add(...[
     backOff('weave-net-crash', '2025-01-01T00:10:00Z'),
     backOff('weave-net-gone', '2025-01-01T00:09:00Z'), // a pod that no longer exists
     backOff('other-app-abcde', '2025-01-01T00:11:00Z'), // another workload's pod
@@ -236,7 +236,7 @@ describe('diagnoserFor: what each look reads', () => {
 
   it('a big DaemonSet whose events cannot be listed: every pod instead, page by page', async () => {
     const { fake, obj } = bigCluster(new PagedFakeCluster());
-    fake.forbiddenKinds.add('Event');
+    fake.forbid({ kind: 'Event' });
     const problems = await diagnoserFor(fake, REF)(ctxOf(obj, 'periodic'));
     expect(problems.filter((p) => p.severity === 'fatal')).toHaveLength(2);
     expect(fake.listCalls).toEqual([]);
@@ -321,8 +321,8 @@ describe('diagnoserFor: what each look reads', () => {
     };
     const fake = new FakeCluster();
     fake.watchedKind = 'Deployment';
-    fake.byKind.set('Pod', [scopePod('weave-scope-app-1', { node: 'n1' }), scopePod('weave-scope-app-2', { node: 'n2', ready: false })]);
-    fake.byKind.set('Node', [node('n1'), node('n2', { ready: false, reason: 'NodeStatusUnknown' })]);
+    fake.add(...[scopePod('weave-scope-app-1', { node: 'n1' }), scopePod('weave-scope-app-2', { node: 'n2', ready: false })]);
+    fake.add(...[node('n1'), node('n2', { ready: false, reason: 'NodeStatusUnknown' })]);
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'weave', name: 'weave-scope-app' };
     const problems = await diagnoserFor(fake, ref)(ctxOf(deploy, 'stalled'));
     expect(problems).toEqual([{ severity: 'info', message: 'node n2 is NotReady (NodeStatusUnknown)', hint: 'kubectl describe node n2' }]);
