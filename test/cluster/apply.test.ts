@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyAll, type ApplyOutcome } from '../../src/cluster/apply.js';
-import type { ApplyOptions, ApplyResult, Cluster, KubeObject } from '../../src/cluster/types.js';
+import type { ApplyOptions, KubeObject } from '../../src/cluster/types.js';
 import { KubeApiError } from '../../src/cluster/status-errors.js';
 import { failure } from '../../src/errors.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
 
 const o = (kind: string, name: string, apiVersion = 'v1', namespace?: string): KubeObject => ({
   apiVersion,
@@ -10,32 +11,26 @@ const o = (kind: string, name: string, apiVersion = 'v1', namespace?: string): K
   metadata: { name, ...(namespace ? { namespace } : {}) },
 });
 
-/** An in-memory cluster that records the order of apply calls. */
-class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'servedVersionsOf' | 'prepareApply' | 'apply'> {
-  calls: string[] = [];
+/**
+ * The memory cluster (test/fakes/memory-cluster.ts) at Kubernetes 1.29.0, whose apply records the order
+ * of calls and how many run at once, and waits or fails per object as `behaviour` says.
+ */
+class FakeCluster extends MemoryCluster {
+  /** Every apply, in order, as "Kind/name" (the memory cluster's own record of every call is `calls`). */
+  readonly applied: string[] = [];
   /** The objects prepareApply was told about, per call. */
   prepared: string[][] = [];
   active = 0;
   maxActive = 0;
-  constructor(
-    private readonly served: Set<string>,
-    private readonly behaviour: (obj: KubeObject) => { delayMs?: number; fail?: string; error?: Error; result?: ApplyResult } = () => ({}),
-  ) {}
-  async version() {
-    return { major: '1', minor: '29', gitVersion: 'v1.29.0' };
+  constructor(private readonly behaviour: (obj: KubeObject) => { delayMs?: number; fail?: string; error?: Error } = () => ({})) {
+    super({ k8sVersion: '1.29.0' });
   }
-  async serves(apiVersion: string, kind: string) {
-    return this.served.has(`${apiVersion} ${kind}`);
-  }
-  async servedVersionsOf(kind: string) {
-    return [...this.served].filter((s) => s.endsWith(` ${kind}`)).map((s) => s.split(' ')[0] as string);
-  }
-  prepareApply(objects: readonly KubeObject[]) {
+  override prepareApply(objects: readonly KubeObject[]) {
     this.prepared.push(objects.map((o) => `${o.kind}/${o.metadata.name}`));
   }
-  async apply(obj: KubeObject, opts: ApplyOptions) {
+  override async apply(obj: KubeObject, opts: ApplyOptions) {
     expect(opts.fieldManager).toBe('weavectl');
-    this.calls.push(`${obj.kind}/${obj.metadata.name}`);
+    this.applied.push(`${obj.kind}/${obj.metadata.name}`);
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     const b = this.behaviour(obj);
@@ -43,16 +38,15 @@ class FakeCluster implements Pick<Cluster, 'version' | 'serves' | 'servedVersion
     this.active--;
     if (b.error) throw b.error;
     if (b.fail) throw failure(b.fail);
-    return { object: obj, result: b.result ?? ('created' as ApplyResult) };
+    return super.apply(obj, opts);
   }
 }
 
-const served = new Set(['v1 ServiceAccount', 'v1 ConfigMap', 'apps/v1 DaemonSet', 'rbac.authorization.k8s.io/v1 ClusterRole', 'rbac.authorization.k8s.io/v1 ClusterRoleBinding']);
 const asCluster = (f: FakeCluster) => f;
 
 describe('applyAll', () => {
   it('checks every kind is served before sending anything, naming all unserved kinds', async () => {
-    const f = new FakeCluster(served);
+    const f = new FakeCluster();
     const objects = [
       o('ServiceAccount', 'weave-net'),
       o('ClusterRole', 'weave-net', 'rbac.authorization.k8s.io/v1beta1'),
@@ -62,12 +56,14 @@ describe('applyAll', () => {
     await expect(applyAll(asCluster(f), objects, { fieldManager: 'weavectl' })).rejects.toThrow(
       'the cluster (v1.29.0) does not serve ClusterRole rbac.authorization.k8s.io/v1beta1 (it serves rbac.authorization.k8s.io/v1), DaemonSet extensions/v1beta1 (it serves apps/v1)',
     );
-    expect(f.calls).toEqual([]);
+    expect(f.applied).toEqual([]);
   });
 
   it('applies tier by tier, in parallel within a tier, and reports in manifest order', async () => {
     // The DaemonSet comes first in the manifest but must wait; the first ConfigMap is slow.
-    const f = new FakeCluster(served, (obj) => ({ delayMs: obj.metadata.name === 'slow' ? 40 : 2, result: obj.kind === 'ConfigMap' ? 'unchanged' : 'created' }));
+    const f = new FakeCluster((obj) => ({ delayMs: obj.metadata.name === 'slow' ? 40 : 2 }));
+    f.put(o('ConfigMap', 'slow')); // the ConfigMaps are there as the manifest has them: applying them changes nothing
+    f.put(o('ConfigMap', 'fast'));
     const objects = [
       o('DaemonSet', 'weave-net', 'apps/v1', 'kube-system'),
       o('ConfigMap', 'slow'),
@@ -78,7 +74,7 @@ describe('applyAll', () => {
     ];
     const reported: ApplyOutcome[] = [];
     const all = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) });
-    expect(f.calls).toEqual(['ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
+    expect(f.applied).toEqual(['ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'DaemonSet/weave-net']);
     // every object's state before is asked for at once, before the first tier is sent
     expect(f.prepared).toEqual([['DaemonSet/weave-net', 'ConfigMap/slow', 'ConfigMap/fast', 'ClusterRoleBinding/weave-net', 'ClusterRole/weave-net', 'ServiceAccount/weave-net']]);
     expect(f.maxActive).toBe(3); // the account, the role and its binding went together
@@ -96,15 +92,15 @@ describe('applyAll', () => {
   });
 
   it('respects the concurrency limit', async () => {
-    const f = new FakeCluster(served, () => ({ delayMs: 5 }));
+    const f = new FakeCluster(() => ({ delayMs: 5 }));
     const objects = Array.from({ length: 7 }, (_, i) => o('ConfigMap', `cm${i}`));
     await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', concurrency: 3 });
     expect(f.maxActive).toBe(3);
-    expect(f.calls).toHaveLength(7);
+    expect(f.applied).toHaveLength(7);
   });
 
   it('finishes the failing tier, skips the later tiers, reports everything, then throws naming the object', async () => {
-    const f = new FakeCluster(served, (obj) => (obj.kind === 'ClusterRole' ? { fail: 'forbidden: cannot patch clusterroles' } : {}));
+    const f = new FakeCluster((obj) => (obj.kind === 'ClusterRole' ? { fail: 'forbidden: cannot patch clusterroles' } : {}));
     const objects = [
       o('ServiceAccount', 'weave-net'),
       o('ClusterRole', 'weave-net', 'rbac.authorization.k8s.io/v1'),
@@ -115,7 +111,7 @@ describe('applyAll', () => {
     const err = await applyAll(asCluster(f), objects, { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 1 object not applied');
-    expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']); // one tier: all sent
+    expect(f.applied).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']); // one tier: all sent
     expect(reported.map((r) => r.outcome)).toEqual(['applied', 'failed', 'applied', 'skipped']);
   });
 
@@ -123,22 +119,19 @@ describe('applyAll', () => {
     const rbac = 'rbac.authorization.k8s.io/v1';
     const roleNotFound = (name: string) => new KubeApiError(`clusterroles.rbac.authorization.k8s.io "${name}" not found`, 404, { kind: 'Status', reason: 'NotFound', code: 404 });
     const binding = (roleName: string): KubeObject => ({ ...o('ClusterRoleBinding', 'weave-net', rbac), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName } });
-    const servedRbac = new Set([...served, `${rbac} ClusterRole`, `${rbac} ClusterRoleBinding`]);
 
     /** A server where a binding to a role that does not exist yet is refused with 404, as for a caller who may not `bind`. */
     function strictServer(failRole = false) {
-      const existing = new Set<string>();
-      return new FakeCluster(servedRbac, (obj) => {
+      const f: FakeCluster = new FakeCluster((obj) => {
         if (obj.kind === 'ClusterRole') {
           if (failRole) return { fail: 'forbidden: cannot patch clusterroles' };
-          const name = obj.metadata.name;
-          setTimeout(() => existing.add(name), 5); // it exists once its apply is done
-          return { delayMs: 5 };
+          return { delayMs: 5 }; // it exists once its apply is done
         }
         const ref = (obj as { roleRef?: { name: string } }).roleRef;
-        if (ref && !existing.has(ref.name)) return { delayMs: 1, error: roleNotFound(ref.name) };
+        if (ref && !f.peek(rbac, 'ClusterRole', undefined, ref.name)) return { delayMs: 1, error: roleNotFound(ref.name) };
         return {};
       });
+      return f;
     }
 
     it('is sent again once the role applied, and reported once', async () => {
@@ -148,7 +141,7 @@ describe('applyAll', () => {
         fieldManager: 'weavectl',
         onResult: (r) => reported.push(r),
       });
-      expect(f.calls).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net', 'ClusterRoleBinding/weave-net', 'DaemonSet/weave-net']);
+      expect(f.applied).toEqual(['ServiceAccount/weave-net', 'ClusterRole/weave-net', 'ClusterRoleBinding/weave-net', 'ClusterRoleBinding/weave-net', 'DaemonSet/weave-net']);
       expect(reported.map((r) => `${r.name} ${r.outcome}`)).toEqual([
         'serviceaccount/weave-net applied',
         'clusterrole.rbac.authorization.k8s.io/weave-net applied',
@@ -162,7 +155,7 @@ describe('applyAll', () => {
       await expect(applyAll(asCluster(f), [binding('elsewhere'), o('DaemonSet', 'weave-net', 'apps/v1')], { fieldManager: 'weavectl' })).rejects.toThrow(
         'clusterrolebinding.rbac.authorization.k8s.io/weave-net: clusterroles.rbac.authorization.k8s.io "elsewhere" not found; 1 object not applied',
       );
-      expect(f.calls).toEqual(['ClusterRoleBinding/weave-net']);
+      expect(f.applied).toEqual(['ClusterRoleBinding/weave-net']);
     });
 
     it('is not applied when its role failed: the role\'s error is reported', async () => {
@@ -171,15 +164,15 @@ describe('applyAll', () => {
       const err = await applyAll(asCluster(f), [o('ClusterRole', 'weave-net', rbac), binding('weave-net')], { fieldManager: 'weavectl', onResult: (r) => reported.push(r) }).catch((e: Error) => e);
       expect((err as Error).message).toBe('clusterrole.rbac.authorization.k8s.io/weave-net: forbidden: cannot patch clusterroles; 1 object not applied');
       expect(reported.map((r) => r.outcome)).toEqual(['failed', 'skipped']);
-      expect(f.calls).toEqual(['ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']);
+      expect(f.applied).toEqual(['ClusterRole/weave-net', 'ClusterRoleBinding/weave-net']);
     });
   });
 
   it('rejects objects without apiVersion, kind or name before anything is sent', async () => {
-    const f = new FakeCluster(served);
+    const f = new FakeCluster();
     await expect(applyAll(asCluster(f), [o('ServiceAccount', 'a'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '' } }], { fieldManager: 'weavectl' })).rejects.toThrow(
       'object 2 (ConfigMap) has no metadata.name',
     );
-    expect(f.calls).toEqual([]);
+    expect(f.applied).toEqual([]);
   });
 });
