@@ -4,11 +4,12 @@
  * rollout that progresses is diagnosed rarely.
  */
 import { describe, expect, it } from 'vitest';
-import type { Cluster, KubeObject, WatchEvent } from '../../src/cluster/types.js';
+import type { KubeObject } from '../../src/cluster/types.js';
 import { WeavectlError } from '../../src/errors.js';
 import type { Problem } from '../../src/rollout/diagnose.js';
 import { daemonSetStatus } from '../../src/rollout/status.js';
 import { waitForRollout, type Clock, type DiagnoseContext, type WaitOptions, type WaitResult } from '../../src/rollout/wait.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { ds, type DsOpts } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
@@ -49,21 +50,15 @@ class ManualClock implements Clock {
   }
 }
 
-/** One DaemonSet: listed once, then whatever the test emits on the (open) watch. */
-class LiveCluster implements Pick<Cluster, 'list' | 'watch'> {
-  private emitter: ((e: WatchEvent) => void) | undefined;
-  private rv = 100;
-  constructor(private first: KubeObject) {}
-  async list<T extends KubeObject = KubeObject>() {
-    return { items: [this.first as T], resourceVersion: '100' };
+/** One DaemonSet in the memory cluster: listed once, then each update() is a write the open watch sees. */
+class LiveCluster extends MemoryCluster {
+  constructor(first: KubeObject) {
+    super();
+    this.put(first);
   }
-  watch<T extends KubeObject = KubeObject>(_ref: unknown, _opts: unknown, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
-    this.emitter = onEvent as (e: WatchEvent) => void;
-    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-  }
-  emit(o: DsOpts): void {
-    if (!this.emitter) throw new Error('not watching yet');
-    this.emitter({ type: 'MODIFIED', object: ds({ ...o, rv: String(++this.rv) }) });
+  update(o: DsOpts): void {
+    if (!this.calls.some((c) => c.startsWith('watch '))) throw new Error('not watching yet');
+    this.put(ds(o));
   }
 }
 
@@ -111,7 +106,7 @@ describe('waitForRollout: when it diagnoses', () => {
     const w = start(cluster, clock, { diagnose });
     await flush();
     expect(calls.map((c) => c.reason)).toEqual(['start']); // small rollout: a look at the start
-    cluster.emit({ desired: 3, updated: 3, available: 3 });
+    cluster.update({ desired: 3, updated: 3, available: 3 });
     await flush();
     expect(w.result).toMatchObject({ done: true, status: { message: 'daemon set "weave-net" successfully rolled out' } });
     expect(calls.map((c) => c.reason)).toEqual(['start']);
@@ -127,7 +122,7 @@ describe('waitForRollout: when it diagnoses', () => {
     const { calls, diagnose } = recorder(clock, (_c, n) => (n <= 2 ? [blocking] : []));
     const w = start(cluster, clock, { diagnose, diagnoseIntervalMs: 1000 });
     await flush();
-    cluster.emit({ desired: 3, updated: 3, available: 3 });
+    cluster.update({ desired: 3, updated: 3, available: 3 });
     await flush();
     expect(calls.map((c) => c.reason)).toEqual(['start', 'done']);
     expect(w.result).toBeUndefined(); // the 'done' look still found it
@@ -160,7 +155,7 @@ describe('waitForRollout: when it diagnoses', () => {
     await flush();
     for (let u = 1; u <= 9; u++) {
       await clock.advanceTo(u * 100);
-      cluster.emit({ desired: 10, updated: u, available: 0 });
+      cluster.update({ desired: 10, updated: u, available: 0 });
     }
     await clock.advanceTo(1899);
     expect(calls.map((c) => c.reason)).toEqual(['start']);
@@ -184,7 +179,7 @@ describe('waitForRollout: when it diagnoses', () => {
     // progress every 2 s for a minute: the period of 10 x 5 s comes up once
     for (let t = 2000; t <= 60_000; t += 2000) {
       await clock.advanceTo(t);
-      cluster.emit({ desired: 1000, updated: t / 100, available: 0 });
+      cluster.update({ desired: 1000, updated: t / 100, available: 0 });
     }
     expect(calls.map((c) => [c.reason, c.at])).toEqual([['periodic', 50_000]]);
     // then it stops moving: a look 10 s later (2 intervals at most), then the period again
