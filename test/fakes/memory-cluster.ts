@@ -17,7 +17,13 @@
  * - errors are the cluster layer's own: `KubeApiError` made by `apiError()` from the Status the API
  *   server would send, `failure()` where the cluster layer refuses before sending;
  * - `forbid()` rules answer 403 and make SelfSubjectAccessReviews deny; `exec` and `logs` are scripted
- *   (`onExec`, `setLogs`); every call is recorded in `calls` ("get apps/v1 DaemonSet kube-system/weave-net").
+ *   (`onExec`, `setLogs`); every call is recorded in `calls` ("get apps/v1 DaemonSet kube-system/weave-net");
+ * - what a test varies besides: `reportedVersion` (the version string, e.g. "v1.29.2+k3s1"), `unserve()`
+ *   (one kind at one group version), `unreachable` (every request fails), and SelfSubjectAccessReviews
+ *   (`reviews` recorded, `reviewDenies`, `reviewAnswer`).
+ *
+ * The rollout and check tests' fakes (test/rollout/fake-cluster.ts, test/check/fake.ts) are this class,
+ * extended only where they script (the rollout tests' list/watch of the watched kind).
  *
  * Not modelled: admission, defaulting and validation, controllers (nothing rolls out by itself: a test
  * writes the status it wants with `put`), graceful deletion (a delete removes at once; deleting a
@@ -112,7 +118,7 @@ export class MemoryCluster implements Cluster {
    * or a version older than the API table knows, such as "v1.5.8"); what is served stays `k8s`'s.
    */
   reportedVersion: string | undefined;
-  /** When set, every request fails with this error (as the cluster layer's network error: nothing answers). */
+  /** When set, every request (not discovery: serves, servedVersionsOf) fails with this error, e.g. a NetworkError: nothing answers. */
   unreachable: Error | undefined;
   /** Every SelfSubjectAccessReview asked, as its apiVersion and resourceAttributes. */
   reviews: Record<string, unknown>[] = [];
