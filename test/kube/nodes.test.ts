@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotReadyNode, notReadyNodes } from '../../src/kube/nodes.js';
-import { node } from '../rollout/fake-cluster.js';
+import { node } from '../fakes/builders.js';
 
 describe('notReadyNodes', () => {
   it('lists nodes whose Ready is not True, sorted, with reason', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describePodProblem, isFatal, podProblemHint, podProblems } from '../../src/kube/pod-problems.js';
 import { podNode } from '../../src/kube/pods.js';
-import { node, pod } from '../rollout/fake-cluster.js';
+import { node, pod } from '../fakes/builders.js';
 
 describe('isFatal', () => {
   it.each([

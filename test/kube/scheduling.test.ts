@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daemonSetNodeFit, toleratesTaint } from '../../src/kube/scheduling.js';
-import { ds, node } from '../rollout/fake-cluster.js';
+import { ds, node } from '../fakes/builders.js';
 
 const CONTROL_PLANE = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelSelectorMatches, workloadSelectorObject } from '../../src/kube/selectors.js';
-import { ds } from '../rollout/fake-cluster.js';
+import { ds } from '../fakes/builders.js';
 
 describe('label selector objects', () => {
   it('matchLabels and matchExpressions; an empty selector matches nothing', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bar, liveLine } from '../../src/output/rollout-progress.js';
 import { daemonSetStatus } from '../../src/rollout/status.js';
-import { ds } from '../rollout/fake-cluster.js';
+import { ds } from '../fakes/builders.js';
 
 const status = (desired: number, updated: number, available: number, done = false, message = 'Waiting...') => ({
   done,

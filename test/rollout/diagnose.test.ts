@@ -13,7 +13,7 @@ import {
   slimPod,
   zeroDesiredButSchedulable,
 } from '../../src/rollout/diagnose.js';
-import { ds, node, pod } from './fake-cluster.js';
+import { ds, node, pod } from '../fakes/builders.js';
 
 const CONTROL_PLANE = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 

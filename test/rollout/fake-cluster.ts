@@ -174,9 +174,6 @@ export class PagedFakeCluster extends FakeCluster {
   }
 }
 
-// The object builders (ds, node, pod) live in test/fakes/builders.ts; re-exported for the rollout and kube tests.
-export { ds, node, pod, type DsOpts, type PodOpts } from '../fakes/builders.js';
-
 /** Awaits a promise that must fail with a WeavectlError, and returns the error. */
 export async function rejection(p: Promise<unknown>): Promise<WeavectlError> {
   try {

@@ -8,7 +8,7 @@ import {
   deploymentStatus,
   viewerKind,
 } from '../../src/rollout/status.js';
-import { ds } from './fake-cluster.js';
+import { ds } from '../fakes/builders.js';
 
 // Cases and strings from kubectl's polymorphichelpers/rollout_status.go (and its _test.go).
 describe('daemonSetStatus (kubectl DaemonSetStatusViewer)', () => {

@@ -10,7 +10,7 @@ import type { Problem } from '../../src/rollout/diagnose.js';
 import { daemonSetStatus } from '../../src/rollout/status.js';
 import { waitForRollout, type Clock, type DiagnoseContext, type WaitOptions, type WaitResult } from '../../src/rollout/wait.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
-import { ds, type DsOpts } from './fake-cluster.js';
+import { ds, type DsOpts } from '../fakes/builders.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 
