@@ -3,13 +3,10 @@
 // under 20 s; the CLI's peak RSS under 200 MB.
 //
 // The simulator (TypeScript, test/sim/) is bundled with esbuild and runs in this process; the CLI
-// runs as a child, so its time and memory are its own. Peak RSS comes from `/usr/bin/time -f %M`
-// when present, else from a wrapper that reads process.resourceUsage().maxRSS at exit.
-import { spawn } from 'node:child_process';
+// runs as a child, so its time and memory are its own (peak RSS: runCliPeakRss in lib.mjs).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { importTs, report } from './lib.mjs';
+import { importTs, report, runCliPeakRss } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NODES = Number(process.env.BENCH_STATUS_NODES ?? 5000);
@@ -174,29 +171,6 @@ export function weaveNet() {
   };
 }
 
-/** Runs the CLI; resolves with wall time, exit code, stdout and its peak RSS in KiB. */
-function runStatus(kubeconfig) {
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-  const cliArgs = [`${root}/bin/weavectl.js`, '--kubeconfig', kubeconfig, 'status', '-o', 'json'];
-  const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
-  const [cmd, args] = timeBin
-    ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...cliArgs]]
-    : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const m = /maxrss (\d+)\s*$/.exec(stderr);
-      resolve({ ms, code, stdout, stderr, rssKb: m ? Number(m[1]) : NaN });
-    });
-  });
-}
 
 export async function run() {
   const m = await loadSimulator();
@@ -219,7 +193,7 @@ export async function run() {
     console.log(`info  weave's answers for ${NODES} nodes: ${(floor.bytes / 1e9).toFixed(2)} GB, ${(floor.ms / 1000).toFixed(1)} s for this process to produce them (a floor for the command, before any sending or reading)`);
     const setupMs = Date.now() - t0;
     sim.faults.latencyMs = LATENCY_MS;
-    const r = await runStatus(sim.kubeconfigPath);
+    const r = await runCliPeakRss(['--kubeconfig', sim.kubeconfigPath, 'status', '-o', 'json']);
     let rep;
     try {
       rep = JSON.parse(r.stdout);

@@ -13,12 +13,12 @@
 //
 // Run alone: node bench/sysdump.mjs (BENCH_SYSDUMP_NODES=n, BENCH_SYSDUMP_LATENCY_MS=ms, BENCH_SYSDUMP_ARGS="more
 // flags for sysdump", CHILD_FLAGS="node flags for the CLI process", e.g. --import of a memory sampler).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { importTs, report } from './lib.mjs';
+import { importTs, report, runCliPeakRss } from './lib.mjs';
 import { weaveNet } from './status.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -105,26 +105,6 @@ function prepareAnswers(sim, m) {
   return { handler, bytes };
 }
 
-function peakRssRun(args, cwd) {
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-  const cliArgs = [`${root}/bin/weavectl.js`, ...args];
-  const wrapper = `process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(pathToFileURL(`${root}/bin/weavectl.js`).href)});`;
-  const [cmd, cmdArgs] = timeBin ? [timeBin, ['-f', 'maxrss %M', process.execPath, ...(process.env.CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...cliArgs]] : [process.execPath, ['--input-type=module', '-e', wrapper, ...cliArgs]];
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, cmdArgs, { cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const mm = /maxrss (\d+)\s*$/.exec(stderr);
-      resolve({ ms, code, stdout, stderr, rssKb: mm ? Number(mm[1]) : NaN });
-    });
-  });
-}
 
 /** `unzip -t` or Python's zipfile on the archive: [ok, entries, how]; [true, NaN, 'not checked'] without either. */
 function checkArchive(file) {
@@ -157,7 +137,7 @@ export async function run() {
     sim.faults.latencyMs = LATENCY_MS;
     const file = join(dir, 'dump.zip');
     const extra = (process.env.BENCH_SYSDUMP_ARGS ?? '').split(' ').filter(Boolean);
-    const r = await peakRssRun(['--kubeconfig', sim.kubeconfigPath, 'sysdump', '--output-file', file, '-o', 'json', ...extra], dir);
+    const r = await runCliPeakRss(['--kubeconfig', sim.kubeconfigPath, 'sysdump', '--output-file', file, '-o', 'json', ...extra], { cwd: dir, childFlags: (process.env.CHILD_FLAGS ?? '').split(' ').filter(Boolean) });
     let summary;
     try {
       summary = JSON.parse(r.stdout);
