@@ -1,7 +1,7 @@
 /**
  * `weavectl status`: the weave-net DaemonSet, then what weave itself says on every node (by exec
- * into the `weave` container: `weave --local status`, `status ipam`, `status connections` and the
- * bridge address), one row per node, problems with hints.
+ * into the `weave` container: `weave --local status`, a report digest of its connections and IPAM
+ * ring (src/status/digest.ts) and the bridge address), one row per node, problems with hints.
  *
  * Exit code: 0 when Weave Net is healthy (warnings, such as an unreachable peer that still owns
  * addresses, allowed); 1 when the DaemonSet is missing or not fully ready, or any node has an

@@ -1,8 +1,8 @@
 /**
  * What `weavectl status` reads from a cluster: the weave-net DaemonSet, its pods (and the nodes, when
  * something is wrong), and what weave says on every node (by exec into the `weave` container:
- * `weave --local status`, `status ipam`, `status connections` and the bridge address), reduced as it
- * arrives and turned into the report (src/status/report.ts). The command (flags, printing, exit code) is
+ * `weave --local status`, a `weave --local report -f` digest of its connections and IPAM ring, and the
+ * bridge address), reduced as it arrives and turned into the report (src/status/report.ts). The command (flags, printing, exit code) is
  * src/commands/status.ts.
  */
 import { versionsOf } from '../kube/kinds.js';
@@ -11,7 +11,7 @@ import { errorText } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import type { StatusReport } from './model.js';
 import { summarizeDaemonSet, summarizeNode, summarizePod, type DaemonSetSummary, type NodeSummary, type PodSummary } from './objects.js';
-import { PROBE_COMMANDS, summarizeProbe, type CommandResult, type NodeProbe, type ProbeCommand } from './probe.js';
+import { FALLBACK_COMMANDS, PROBE_COMMANDS, summarizeProbe, type CommandResult, type NodeProbe, type ProbeCommand } from './probe.js';
 import { buildReport } from './report.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER, NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 import { formatDuration } from '../util/duration.js';
@@ -31,19 +31,19 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * Asks the weave container of one pod, all at once: `status`, `status ipam`, `status connections`
- * and the bridge address. The connections are always read: they alone say which overlay each
- * connection uses (fastdp or sleeve), its MTU and whether it is encrypted (the data path,
- * ./datapath.ts); they are reduced as they arrive (a count and the few connections worth naming),
- * and weave keeps at most CONN_LIMIT connections (200 by default) but lists every target it was
- * given: those over the limit as failed "Connection limit reached", which are only counted
- * (./parse.ts summarizeConnections).
+ * Asks the weave container of one pod, all at once: `status`, the report digest (./digest.ts:
+ * the connections other than the ones CONN_LIMIT refused, and the local and unreachable owners of
+ * the IPAM ring) and the bridge address. The connections are always read: they alone say which
+ * overlay each connection uses (fastdp or sleeve), its MTU and whether it is encrypted (the data
+ * path, ./datapath.ts). When weave refuses the digest's template (it answered, with an error),
+ * `status ipam` and `status connections` are asked instead, in the time left.
  * Whatever has not answered by the deadline is an error.
  */
 export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number): Promise<NodeProbe> {
+  const deadlineAt = Date.now() + timeoutMs;
   const results: Partial<Record<ProbeCommand, CommandResult>> = {};
-  const run = (k: ProbeCommand) =>
-    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...PROBE_COMMANDS[k]], { timeoutMs: Math.max(1, timeoutMs) }).then(
+  const run = (k: ProbeCommand, command: readonly string[]) =>
+    cluster.exec({ namespace, name: pod }, WEAVE_CONTAINER, [...command], { timeoutMs: Math.max(1, deadlineAt - Date.now()) }).then(
       (r) => {
         results[k] = r;
       },
@@ -51,15 +51,25 @@ export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string
         results[k] = { error: errorText(err) };
       },
     );
+  const asked: ProbeCommand[] = Object.keys(PROBE_COMMANDS) as (keyof typeof PROBE_COMMANDS)[];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs + 250); // the exec's own timeout normally ends it first
   });
-  const all = Promise.all((Object.keys(PROBE_COMMANDS) as ProbeCommand[]).map((k) => run(k)));
+  const all = Promise.all(
+    (Object.keys(PROBE_COMMANDS) as (keyof typeof PROBE_COMMANDS)[]).map(async (k) => {
+      await run(k, PROBE_COMMANDS[k]);
+      const d = results.digest;
+      if (k === 'digest' && d && !('error' in d) && d.exitCode !== 0 && Date.now() < deadlineAt) {
+        asked.push('ipam', 'connections');
+        await Promise.all([run('ipam', FALLBACK_COMMANDS.ipam), run('connections', FALLBACK_COMMANDS.connections)]);
+      }
+    }),
+  );
   await Promise.race([all, deadline]);
   clearTimeout(timer);
   const late: Partial<Record<ProbeCommand, CommandResult>> = {};
-  for (const k of Object.keys(PROBE_COMMANDS) as ProbeCommand[]) late[k] = results[k] ?? { error: `no answer within ${formatDuration(timeoutMs)}` };
+  for (const k of asked) late[k] = results[k] ?? { error: `no answer within ${formatDuration(timeoutMs)}` };
   return summarizeProbe(late);
 }
 

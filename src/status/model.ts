@@ -46,6 +46,7 @@
  *       "peers": 3,                        // the other weave-net peers of the cluster
  *       "expected": 3,                     // what this node should have: the peers, less those most nodes
  *                                          // cannot reach (their own rows say so), at most CONN_LIMIT
+ *       "short": false,                    // fewer than expected, and CONN_LIMIT does not explain it (node-row.ts)
  *       "failed": [ { "address": "10.0.0.4:6783", "state": "retrying", "info": "..." } ]
  *     },
  *     "encryption": false,
@@ -96,7 +97,7 @@ export interface NodeRow {
   percent: number | null;
   activeIPs: number | null;
   ipamState: IpamState | null;
-  connections: { established: number; peers: number; expected: number; failed: FailedConnection[] } | null;
+  connections: { established: number; peers: number; expected: number; short: boolean; failed: FailedConnection[] } | null;
   encryption: boolean | null;
   npc: string | null;
   error: string | null;

@@ -153,23 +153,30 @@ export function buildNodeRow(input: NodeRowInput): NodeRowResult {
       const selfHost = conn.ipOf.get(name);
       const unreachableOthers = new Set(c.failed.map((f) => hostOf(f.address)).filter((h) => down.has(h) && h !== selfHost)).size;
       const expected = Math.min(Math.max(0, otherPeers - unreachableOthers), connLimit);
-      row.connections = { established: c.established, peers: otherPeers, expected, failed: c.failed };
+      // When CONN_LIMIT binds, which peers connect is a race (v2.8.1 mesh connection_maker.go: each
+      // router dials targets until local_peer.go checkConnectionLimit refuses, on either end), and a
+      // router whose candidates are all full stays under the limit. The mesh still carries its
+      // traffic through the others (gossip routes), so such a node is short only when it has no
+      // connection at all, does not know every peer (`Peers:` of `weave status`), or has a failing
+      // connection other than the ones the limit refused (those are not even read: digest.ts).
+      const own = c.failed.filter((f) => !down.has(hostOf(f.address)) && !stale(hostOf(f.address)));
+      const knowsAll = w?.peers !== undefined && w.peers >= otherPeers + 1;
+      const short = c.established < expected && !(expected < otherPeers && c.established > 0 && knowsAll && own.length === 0);
+      row.connections = { established: c.established, peers: otherPeers, expected, short, failed: c.failed };
       const describe = (list: FailedConnection[]) =>
         `${list
           .slice(0, 3)
           .map((f) => `${hostLabel(hostOf(f.address))} ${f.state}${f.info ? ` (${oneLine(f.info, 80)})` : ''}`)
           .join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
-      if (c.established < expected) {
+      if (short) {
         if (c.established === 0) result.isolated = true;
-        const own = c.failed.filter((f) => !down.has(hostOf(f.address)) && !stale(hostOf(f.address)));
         issue(
           'error',
           `${c.established} of ${expected} expected peer connections established${own.length ? `; ${describe(own)}` : ''}`,
           'weave needs TCP 6783 and UDP 6783-6784 open between all nodes: check firewalls and security groups',
         );
-      } else {
-        const others = c.failed.filter((f) => !down.has(hostOf(f.address)) && !stale(hostOf(f.address)));
-        if (others.length > 0 && otherPeers <= connLimit) issue('warning', `failing connection attempts: ${describe(others)}`);
+      } else if (own.length > 0 && otherPeers <= connLimit) {
+        issue('warning', `failing connection attempts: ${describe(own)}`);
       }
       if (row.encryption === true && c.unencrypted > 0) {
         issue('warning', `${c.unencrypted} established connection${c.unencrypted === 1 ? ' is' : 's are'} not encrypted (trusted subnets?)`);

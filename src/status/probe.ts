@@ -10,16 +10,31 @@ import {
   type WeaveStatus,
 } from './parse.js';
 import { oneLine } from '../util/text.js';
+import { DIGEST_TEMPLATE, ipamOwners, parseDigest } from './digest.js';
+import type { IpamOwner } from './parse.js';
 import { WEAVE_SCRIPT } from './weave-exec.js';
 
-/** What is run in the weave container of each pod. */
+/**
+ * What is run in the weave container of each pod: `status`, the report digest (./digest.ts: the
+ * connections and the IPAM ring, reduced by weave itself) and the bridge address.
+ */
 export const PROBE_COMMANDS = {
   status: [WEAVE_SCRIPT, '--local', 'status'],
-  ipam: [WEAVE_SCRIPT, '--local', 'status', 'ipam'],
-  connections: [WEAVE_SCRIPT, '--local', 'status', 'connections'],
+  digest: [WEAVE_SCRIPT, '--local', 'report', '-f', DIGEST_TEMPLATE],
   bridge: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'weave'],
 } as const;
-export type ProbeCommand = keyof typeof PROBE_COMMANDS;
+
+/**
+ * What is run instead of the digest when weave refuses it (a build whose report lacks a field
+ * the template reads): the two status commands it stands for, whose answers are bigger.
+ */
+export const FALLBACK_COMMANDS = {
+  ipam: [WEAVE_SCRIPT, '--local', 'status', 'ipam'],
+  connections: [WEAVE_SCRIPT, '--local', 'status', 'connections'],
+} as const;
+
+const ALL_COMMANDS = { ...PROBE_COMMANDS, ...FALLBACK_COMMANDS };
+export type ProbeCommand = keyof typeof ALL_COMMANDS;
 
 export type CommandResult = { stdout: string; stderr: string; exitCode: number } | { error: string };
 
@@ -70,7 +85,8 @@ export interface NodeProbe {
 }
 
 function commandText(cmd: ProbeCommand): string {
-  return PROBE_COMMANDS[cmd].join(' ').replace(`${WEAVE_SCRIPT} `, 'weave ');
+  if (cmd === 'digest') return 'weave --local report -f <template>';
+  return ALL_COMMANDS[cmd].join(' ').replace(`${WEAVE_SCRIPT} `, 'weave ');
 }
 
 /** The text of a command that worked, or records why it did not. */
@@ -104,18 +120,34 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
   const weave = parse('status', outputOf('status', results.status, errors), parseWeaveStatus);
   if (weave) probe.weave = weave;
 
-  parse('ipam', outputOf('ipam', results.ipam, errors), (t) => {
-    parseStatusIpam(t, (o) => {
-      if (o.local && (weave?.name === undefined || weave.name === o.peer)) {
-        probe.share = { ips: o.ips, percent: o.percent, ...(o.active !== undefined ? { active: o.active } : {}) };
-      } else if (!o.reachable) {
-        probe.unreachable.push({ peer: o.peer, nickname: o.nickname, ips: o.ips, percent: o.percent });
+  const owner = (o: IpamOwner) => {
+    if (o.local && (weave?.name === undefined || weave.name === o.peer)) {
+      probe.share = { ips: o.ips, percent: o.percent, ...(o.active !== undefined ? { active: o.active } : {}) };
+    } else if (!o.reachable) {
+      probe.unreachable.push({ peer: o.peer, nickname: o.nickname, ips: o.ips, percent: o.percent });
+    }
+  };
+  // The digest when it was asked; the two status commands when weave refused it.
+  const useDigest = results.digest !== undefined && !(results.ipam !== undefined || results.connections !== undefined);
+  let connectionsText: string | undefined;
+  if (useDigest) {
+    const digest = parse('digest', outputOf('digest', results.digest, errors), parseDigest);
+    if (digest) {
+      connectionsText = digest.connections;
+      if (digest.ipam) {
+        for (const o of ipamOwners(digest.ipam)) owner(o);
+        probe.ipamRead = true;
       }
+    }
+  } else {
+    parse('ipam', outputOf('ipam', results.ipam, errors), (t) => {
+      parseStatusIpam(t, owner);
+      probe.ipamRead = true;
     });
-    probe.ipamRead = true;
-  });
+    connectionsText = outputOf('connections', results.connections, errors);
+  }
 
-  parse('connections', outputOf('connections', results.connections, errors), (t) => {
+  parse(useDigest ? 'digest' : 'connections', connectionsText, (t) => {
     const sum = summarizeConnections(t);
     const c = {
       established: sum.fastdp,

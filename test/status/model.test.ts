@@ -338,7 +338,7 @@ describe('IPAM and pod problems', () => {
   it('--node keeps the other peers in the expected connection count', () => {
     const r = report({ filter: ['node-2', 'node-7'] });
     expect(r.nodes.map((n) => n.node)).toEqual(['node-2']);
-    expect(r.nodes[0]!.connections).toEqual({ established: 3, peers: 3, expected: 3, failed: [] });
+    expect(r.nodes[0]!.connections).toEqual({ established: 3, peers: 3, expected: 3, short: false, failed: [] });
     expect(r.problems.map((p) => p.message)).toEqual(['no node named node-7']);
   });
 
@@ -350,8 +350,31 @@ describe('IPAM and pod problems', () => {
     expect(defaultConnLimit('2.5.2')).toBe(100);
     expect(defaultConnLimit('2.8.1')).toBe(200);
     const r = report({ ds: daemonSet({ env: [{ name: 'CONN_LIMIT', value: '2' }] }) });
-    expect(r.nodes[0]!.connections).toEqual({ established: 3, peers: 3, expected: 2, failed: [] });
+    expect(r.nodes[0]!.connections).toEqual({ established: 3, peers: 3, expected: 2, short: false, failed: [] });
     expect(renderStatus(r, plain())).toContain('3/2 (of 3)');
+  });
+
+  it('under a binding CONN_LIMIT, a node below the limit is fine while it knows every peer (v2.8.1 mesh connection_maker.go, local_peer.go checkConnectionLimit)', () => {
+    // 5 peers, CONN_LIMIT=3: the simulator's topology gives every peer 2 connections (no graph on 5
+    // nodes has every degree 3; test/sim/src/conn-limit.ts), and each knows the 4 others by gossip.
+    const names = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
+    const v = view(names, { connLimit: 3 });
+    const probes = new Map(names.map((n) => [podName(n), probeFrom(v, n)]));
+    const ds = daemonSet({ desired: 5, env: [{ name: 'CONN_LIMIT', value: '3' }] });
+    const r = report({ nodes: names, probes, ds });
+    expect(r.nodes.map((n) => n.connections)).toEqual(names.map(() => ({ established: 2, peers: 4, expected: 3, short: false, failed: [] })));
+    expect(r.nodes.map((n) => n.status)).toEqual(names.map(() => 'ok'));
+    expect(renderStatus(r, plain())).toContain('2/3 (of 4)');
+
+    // A node that knows only 3 of the 5 peers is cut off from part of the mesh: short, an error.
+    const cut = probes.get(podName('node-2'))!;
+    probes.set(podName('node-2'), { ...cut, weave: { ...cut.weave!, peers: 3 } });
+    const r2 = report({ nodes: names, probes, ds });
+    expect(r2.nodes[1]!.connections!.short).toBe(true);
+    expect(r2.nodes[1]!.error).toBe('2 of 3 expected peer connections established');
+    // And one with no connection at all is short whatever it knows.
+    probes.set(podName('node-2'), { ...cut, connections: { ...cut.connections!, established: 0, fastdp: 0 } });
+    expect(report({ nodes: names, probes, ds }).nodes[1]!.connections!.short).toBe(true);
   });
 });
 

@@ -84,7 +84,7 @@ export const connectionsCheck: Check = {
     const r = await reportOf(ctx);
     if ('result' in r) return r.result;
     const rows = r.report.nodes.filter((n) => n.connections !== null);
-    const short = rows.filter((n) => n.connections!.established < n.connections!.expected);
+    const short = rows.filter((n) => n.connections!.short);
     if (short.length > 0) {
       return {
         status: 'fail',
