@@ -129,6 +129,8 @@ describe('pipelines, parentheses and literals', () => {
     expect(run('{{`raw \\n {{ }}`}}')).toBe('raw \\n {{ }}');
     expect(run("{{'a'}} {{0x1F}} {{1_000}} {{-7}} {{1.5}} {{1e3}} {{true}} {{false}}")).toBe('97 31 1000 -7 1.5 1000 true false');
     expect(run('{{print nil}}')).toBe('<nil>');
+    expect(run('{{"}}"}}{{`{{`}}')).toBe('}}{{');
+    expect(fails('{{$x := 1}}{{$x=2}}').message).toBe('template: format:1: bad character U+003D "="');
     expect(fails('{{nil}}').message).toMatch(/nil is not a command$/);
     expect(fails('{{"a" "b"}}').message).toMatch(/can't give argument to non-function "a"$/);
     // a field with arguments parses (it could be a method) and fails when executed
@@ -168,6 +170,9 @@ describe('builtin functions (text/template "Functions")', () => {
     expect(run('{{json .}}', { s: '<a&b>', n: null, m: new Map([['b', 1], ['a', 2]]) })).toBe('{"s":"\\u003ca\\u0026b\\u003e","n":null,"m":{"a":2,"b":1}}');
     expect(run('{{up .Name}}', DATA, { up: (s: unknown) => String(s).toUpperCase() })).toBe('PEER');
     expect(fails('{{bad 1}}').message).toBe('template: format:1: function "bad" not defined');
+    // the template's functions hide the builtins of the same name (exec.go findFunction)
+    expect(run('{{len .List}}', DATA, { len: () => 'mine' })).toBe('mine');
+    expect(fails('{{json 1 2}}').message).toMatch(/at <json>: wrong number of args for json: want 1 got 2$/);
     expect(() => run('{{boom}}', DATA, { boom: () => { throw new Error('kaput'); } })).toThrow(/at <boom>: error calling boom: kaput$/);
   });
 });
@@ -215,6 +220,7 @@ describe('errors: Go-like messages, and refusal of what is outside the subset', 
     ['{{if .T}}{{else}}{{else}}{{end}}', 'template: format:1: expected end; found {{else}}'],
     ['{{.N:}}', 'template: format:1: expected :='],
     ['a\nb\n{{end}}', 'template: format:3: unexpected {{end}}'],
+    ['{{/* one\ntwo */}}\n{{"x}}', 'template: format:3: unterminated quoted string'],
   ])('%j does not parse: %s', (text, message) => {
     const e = fails(text);
     expect({ message: e.message, phase: e.phase }).toEqual({ message, phase: 'parse' });

@@ -64,10 +64,15 @@ const isAlnum = (c: string | undefined) => c !== undefined && /^[\p{L}\p{Nd}_]$/
 function lex(input: string): Item[] {
   const items: Item[] = [];
   let pos = 0;
+  // Line numbers by a cursor that only moves forward (items come in order): no rescans.
+  let line = 1;
+  let nextNl = input.indexOf('\n');
   const lineAt = (p: number) => {
-    let n = 1;
-    for (let i = input.indexOf('\n'); i >= 0 && i < p; i = input.indexOf('\n', i + 1)) n++;
-    return n;
+    while (nextNl >= 0 && nextNl < p) {
+      line++;
+      nextNl = input.indexOf('\n', nextNl + 1);
+    }
+    return line;
   };
   const emit = (typ: ItemType, start: number, end: number) => items.push({ typ, val: input.slice(start, end), pos: start, line: lineAt(start) });
   const fail = (msg: string, at: number) => {
@@ -187,7 +192,7 @@ function lex(input: string): Item[] {
       const t = items[items.length - 1]!.typ;
       if ((t === 'identifier' || t === 'keyword' || t === 'bool' || t === 'nil' || t === 'field' || t === 'variable') && p < input.length) {
         const n = input[p]!;
-        if (!(isSpace(n) || n === '.' || n === ',' || n === '|' || n === ':' || n === ')' || n === '(' || n === '=' || input.startsWith('}}', p))) {
+        if (!(isSpace(n) || n === '.' || n === ',' || n === '|' || n === ':' || n === ')' || n === '(' || input.startsWith('}}', p))) {
           return fail(`bad character U+${n.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${JSON.stringify(n)}`, p);
         }
       }
@@ -448,10 +453,6 @@ class Parser {
       break;
     }
     if (pipe.decls.length === 2 && !pipe.isAssign) this.vars.push(pipe.decls[0]!);
-    if (pipe.decls.length === 2 && pipe.cmds.length === 0 && this.items[this.i - 1]?.typ !== 'declare' && this.items[this.i - 1]?.typ !== 'assign') {
-      // "$i, $e" must be followed by := or =
-      this.unexpected(this.peekNonSpace(), context);
-    }
     for (;;) {
       const it = this.nextNonSpace();
       if (it.typ === end) {
@@ -859,6 +860,20 @@ class Exec {
       const v = this.evalArg(dot, a);
       return v === INVALID ? null : v;
     };
+    // The caller's functions come first (exec.go findFunction: the template's funcs, then the builtins).
+    if (Object.prototype.hasOwnProperty.call(this.funcs, name)) {
+      const fn = this.funcs[name]!;
+      const argv = argNodes.map(arg);
+      if (final !== MISSING) argv.push(final === INVALID ? null : final);
+      if (fn.length > 0) arity(fn.length);
+      this.at = ident;
+      try {
+        return fn(...argv);
+      } catch (e) {
+        if (e instanceof GoTemplateError) throw e;
+        return this.fail(`error calling ${name}: ${(e as Error).message}`);
+      }
+    }
     if (name === 'and' || name === 'or') {
       arity(1, Infinity);
       // and/or evaluate their arguments in order and stop at the deciding one (funcs.go, Go 1.18).
@@ -913,9 +928,7 @@ class Exec {
           return goSprintf(argv[0], argv.slice(1));
         });
     }
-    const fn = this.funcs[name]!;
-    if (fn.length > 0) arity(fn.length);
-    return call(() => fn(...argv));
+    return this.fail(`function ${JSON.stringify(name)} not defined`);
   }
 }
 
