@@ -83,7 +83,7 @@ describe('fields, dot, $ and variables', () => {
     expect(e.wrote).toBe(true);
     expect(fails('{{.Inner.Nil.X}}').message).toMatch(/^template: format:1:2: executing "format" at <\.Inner\.Nil\.X>: nil pointer evaluating interface \{\}\.X$/);
     expect(fails('{{.Nil.X}}').wrote).toBe(false);
-    expect(run('{{.m.k}}|{{.m.no}}|{{index .m "no"}}', { m: new Map([['k', 'v']]) })).toBe('v|<no value>|<nil>');
+    expect(run('{{.m.k}}|{{.m.no}}|{{index .m "no"}}', { m: new Map([['k', 'v']]) })).toBe('v|<no value>|<no value>');
   });
 });
 

@@ -12,6 +12,12 @@
  * slices; null/undefined is nil (a nil pointer for field access, a nil slice/map for range and len);
  * integer-valued numbers are ints, other numbers float64.
  *
+ * What JS values cannot tell, and this evaluator therefore does differently from Go: a plain object
+ * prints as a map (`map[k:v]`, Go prints a struct as `{v1 v2}`, a pointer to one as `&{...}`); null
+ * prints as `<nil>` (Go prints a nil slice as `[]`, a nil map as `map[]`, a nil interface as
+ * `<no value>`); an empty plain object is false (Go: an empty map is false, a struct always true);
+ * a float literal with an integer value (`1.0`) is an int.
+ *
  * Supported: text, trim markers, comments; actions with pipelines (`|`), parenthesised pipelines,
  * field chains on `.`, `$`, variables and parenthesised pipelines; `$x := ...`, `$x = ...`;
  * if / else / else if / with / else with / range (slices, maps, `$i, $e :=`) / end; literals
@@ -954,10 +960,12 @@ function goIndex(item: unknown, indexes: unknown[]): unknown {
       if (ix < 0 || ix >= len) throw new Error(`index out of range: ${ix}`);
       v = typeof v === 'string' ? Buffer.from(v)[ix] : v[ix];
     } else if (v instanceof Map) {
-      v = v.has(ix) ? v.get(ix) : null;
+      // A missing key gives the zero interface{}, which the pipeline unwraps to no value (exec.go
+      // evalPipeline): printed as <no value>.
+      v = v.has(ix) ? v.get(ix) : INVALID;
     } else if (isPlainObject(v)) {
       if (typeof ix !== 'string') throw new Error(`value has type ${goType(ix)}; should be string`);
-      v = Object.prototype.hasOwnProperty.call(v, ix) ? v[ix] : null;
+      v = Object.prototype.hasOwnProperty.call(v, ix) ? v[ix] : INVALID;
     } else throw new Error(`can't index item of type ${goType(v)}`);
   }
   return v;
