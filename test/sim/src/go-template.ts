@@ -18,6 +18,11 @@
  * `<no value>`); an empty plain object is false (Go: an empty map is false, a struct always true);
  * a float literal with an integer value (`1.0`) is an int.
  *
+ * The language is today's Go. weave v2.8.1 was built with Go 1.15.6 (build/Dockerfile), whose
+ * text/template differs: `and`/`or` evaluate every argument (short-circuit came in Go 1.18, so an
+ * argument that fails fails the template), `{{else with}}` does not parse (Go 1.23), and a newline
+ * inside an action is "unclosed action" (allowed from Go 1.16).
+ *
  * Supported: text, trim markers, comments; actions with pipelines (`|`), parenthesised pipelines,
  * field chains on `.`, `$`, variables and parenthesised pipelines; `$x := ...`, `$x = ...`;
  * if / else / else if / with / else with / range (slices, maps, `$i, $e :=`) / end; literals
