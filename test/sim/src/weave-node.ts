@@ -307,7 +307,12 @@ interface LocalConnectionStatus {
   address: string;
   state: 'established' | 'pending' | 'retrying' | 'failed' | 'connecting';
   info: string;
-  attrs: string;
+  /**
+   * The overlay connection's Attrs map (mesh status.go LocalConnectionStatus.Attrs): router/fastdp.go
+   * and router/sleeve.go Attrs() give {"name", "mtu"}, mesh status.go adds "encrypted": true on an
+   * encrypted connection; nil for a target without a connection. Keys in Go's sorted map order.
+   */
+  attrs: Record<string, string | number | boolean> | null;
 }
 
 export function localConnections(view: WeaveView, pv: PeerView): LocalConnectionStatus[] {
@@ -319,7 +324,7 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
   const retryAt = () => goTime(new Date((view.now ?? new Date()).getTime() + 30_000));
   for (const target of view.nodes) {
     if (target === pv.local) {
-      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: 'cannot connect to ourself, retry: never', attrs: '' });
+      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: 'cannot connect to ourself, retry: never', attrs: null });
       continue;
     }
     const c = established.get(target.name);
@@ -327,7 +332,7 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
       // mesh connection_maker.go: a broken connection's target waits to retry, shown as
       // `failed` with "<last error>, retry: <time.Time>" (vendor/github.com/weaveworks/mesh/status.go, v2.8.1)
       const retry = goTime(new Date((view.now ?? new Date()).getTime() + 30_000));
-      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `read tcp4 ${pv.local.internalIP}:${ephemeralPort(pv.local.name, target.name)}->${target.internalIP}:${WEAVE_PORT}: i/o timeout, retry: ${retry}`, attrs: '' });
+      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `read tcp4 ${pv.local.internalIP}:${ephemeralPort(pv.local.name, target.name)}->${target.internalIP}:${WEAVE_PORT}: i/o timeout, retry: ${retry}`, attrs: null });
     } else if (c) {
       // A path MTU below what fastdp needs: fastdp's heartbeats fail and the overlay switch falls
       // back to sleeve, which reports the MTU it found (v2.8.1 router/overlay_switch.go chooseBest,
@@ -336,21 +341,19 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
       const ov = limit !== undefined && limit < mtu ? 'sleeve' : overlay;
       let info = `${padRight(ov, 6)} ${nameNick(c.remote)}`;
       if (view.encryption) info = `${padRight('encrypted', 11)} ${info}`;
-      // the template prints the Attrs map in key order without separators (v2.8.1 prog/weaver/http.go
-      // connectionsTemplate); mesh sets attrs["encrypted"] = true on encrypted connections (status.go)
-      const attrs = `${view.encryption ? 'encrypted=true' : ''}mtu=${limit !== undefined && limit < mtu ? limit : mtu}`;
+      const attrs = { ...(view.encryption ? { encrypted: true } : {}), mtu: limit !== undefined && limit < mtu ? limit : mtu, name: ov };
       out.push({ outbound: c.outbound, address: c.address, state: 'established', info, attrs });
     } else if (reachable.has(target) && !isUnreachable(view, pv.local)) {
       // Not linked under CONN_LIMIT (conn-limit.ts): the dial was refused by checkConnectionLimit and
       // the target waits with that error (v2.8.1 mesh local_peer.go, connection_maker.go, status.go).
-      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `Connection limit reached (${view.connLimit}), retry: ${retryAt()}`, attrs: '' });
+      out.push({ outbound: true, address: `${target.internalIP}:${WEAVE_PORT}`, state: 'failed', info: `Connection limit reached (${view.connLimit}), retry: ${retryAt()}`, attrs: null });
     } else {
       out.push({
         outbound: true,
         address: `${target.internalIP}:${WEAVE_PORT}`,
         state: 'retrying',
         info: `dial tcp4 :0->${target.internalIP}:${WEAVE_PORT}: connect: no route to host`,
-        attrs: '',
+        attrs: null,
       });
     }
   }
@@ -448,11 +451,24 @@ export function weaveStatusPeers(view: WeaveView, nodeName: string): string {
   return out;
 }
 
+/**
+ * The Attrs map as connectionsTemplate prints it: `{{range $key,$element := .Attrs}}{{if ne $key
+ * "name"}}{{$key}}={{$element}}{{end}}{{end}}`, keys in sorted order, no separator (v2.8.1
+ * prog/weaver/http.go).
+ */
+function attrsText(attrs: LocalConnectionStatus['attrs']): string {
+  return Object.keys(attrs ?? {})
+    .sort()
+    .filter((k) => k !== 'name')
+    .map((k) => `${k}=${attrs![k]}`)
+    .join('');
+}
+
 /** `weave --local status connections`. */
 export function weaveStatusConnections(view: WeaveView, nodeName: string): string {
   const pv = peerView(view, nodeName);
   return localConnections(view, pv)
-    .map((c) => `${c.outbound ? '->' : '<-'} ${padRight(c.address, 21)} ${padRight(c.state, 11)} ${c.info} ${c.attrs}\n`)
+    .map((c) => `${c.outbound ? '->' : '<-'} ${padRight(c.address, 21)} ${padRight(c.state, 11)} ${c.info} ${attrsText(c.attrs)}\n`)
     .join('');
 }
 

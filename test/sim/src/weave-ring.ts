@@ -36,6 +36,7 @@ import {
   type WeaveView,
 } from './weave-node.js';
 import { formatIp, networkAddress, parseCidr } from '../../../src/net/cidr.js';
+import { execGoTemplate, goJsonMarshal, GoTemplateError } from './go-template.js';
 
 /** A peer whose node was deleted while its weave ran. */
 export interface DepartedPeer {
@@ -159,7 +160,9 @@ export function weaveReportObject(view: WeaveView, nodeName: string): Record<str
     Outbound: c.outbound,
     State: c.state,
     Info: c.info,
-    Attrs: c.state === 'established' ? { mtu: Number(c.attrs.replace(/^mtu=/, '')), name: view.noFastdp ? 'sleeve' : 'fastdp' } : null,
+    // The overlay's map, with "encrypted": true under a password (mesh status.go), sleeve where
+    // the path MTU made the overlay switch fall back: the same map `status connections` prints.
+    Attrs: c.attrs && { ...c.attrs },
   }));
   const peers = () =>
     pv.reachable.map((p, i) => ({
@@ -219,30 +222,26 @@ export function weaveReportObject(view: WeaveView, nodeName: string): Record<str
 }
 
 /**
- * `weave --local report -f FORMAT`: the Go template subset weavectl uses, literal text and
- * `{{json .Path}}` / `{{.Path}}` actions (http.go's template with its one function, `json`,
- * json.Marshal: compact). Anything else is a template error (exit 1, as curl's 400).
+ * `weave --local report -f FORMAT`: http.go's /report handler (v2.8.1 prog/weaver/http.go) parses
+ * FORMAT as a Go template named "format" with one function, `json` (json.Marshal, compact), and
+ * executes it on WeaveStatus (go-template.ts evaluates Go's text/template language).
+ * - A parse error is `http.Error(w, err.Error(), 400)`: the weave script's curl prints the body on
+ *   stderr and exits 1.
+ * - An execution error is logged and answered with `http.Error(w, "error during template execution",
+ *   500)`; but Execute writes to the ResponseWriter as it goes, and its first Write has already sent
+ *   200 when the template wrote anything before failing: then the body is that output followed by
+ *   the message, on stdout, exit 0 (net/http: a WriteHeader after the first Write is superfluous).
  */
 export function weaveReportFormat(view: WeaveView, nodeName: string, format: string): ExecOutcome {
   const report = weaveReportObject(view, nodeName);
-  let out = '';
-  let rest = format;
-  for (let open = rest.indexOf('{{'); open >= 0; open = rest.indexOf('{{')) {
-    const close = rest.indexOf('}}', open);
-    if (close < 0) return { stdout: '', stderr: 'template: format:1: unclosed action\n', exitCode: 1 };
-    out += rest.slice(0, open);
-    const action = rest.slice(open + 2, close).trim();
-    const m = /^(json\s+)?\.([A-Za-z0-9_.]*)$/.exec(action);
-    if (!m) return { stdout: '', stderr: `template: format:1: the simulator does not evaluate "{{${action}}}"\n`, exitCode: 1 };
-    let v: unknown = report;
-    for (const key of m[2] ? m[2].split('.') : []) {
-      if (v === null || v === undefined) return { stdout: '', stderr: `template: format:1: nil pointer evaluating .${m[2]}\n`, exitCode: 1 };
-      v = (v as Record<string, unknown>)[key];
-    }
-    out += m[1] ? JSON.stringify(v ?? null) : String(v ?? '<nil>');
-    rest = rest.slice(close + 2);
+  try {
+    return { stdout: execGoTemplate(format, report, { json: (v: unknown) => goJsonMarshal(v) }), stderr: '', exitCode: 0 };
+  } catch (e) {
+    if (!(e instanceof GoTemplateError)) throw e;
+    if (e.phase === 'parse') return { stdout: '', stderr: `${e.message}\n`, exitCode: 1 };
+    const body = 'error during template execution\n';
+    return e.wrote ? { stdout: e.output + body, stderr: '', exitCode: 0 } : { stdout: '', stderr: body, exitCode: 1 };
   }
-  return { stdout: out + rest, stderr: '', exitCode: 0 };
 }
 
 function parseIpNum(ip: string): number {
