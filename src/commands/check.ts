@@ -14,7 +14,7 @@ import type { Reporter } from '../output/reporter.js';
 import { openCluster } from './cluster-session.js';
 import { withExitCode } from './exit-code.js';
 import { printResult } from '../output/print.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_EXEC_TIMEOUT, parseExecTimeout } from './status.js';
+import { DEFAULT_EXEC_TIMEOUT, parseExecTimeout } from './status.js';
 import { globalsOf, reporterFor, type Globals } from './global.js';
 import { optBool, optString, type OptionValues } from './option-values.js';
 
@@ -86,7 +86,7 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       // the mesh checks (ipam, connections, encryption, datapath) read what status reads, once
       weaveReport: async () => {
         const { collectStatus } = await import('../status/collect.js');
-        return collectStatus(cluster, { namespace: g.namespace, nodes: [], concurrency: DEFAULT_CONCURRENCY, execTimeoutMs: parseExecTimeout(DEFAULT_EXEC_TIMEOUT) }, reporter);
+        return collectStatus(cluster, { namespace: g.namespace, nodes: [], execTimeoutMs: parseExecTimeout(DEFAULT_EXEC_TIMEOUT) }, reporter);
       },
     });
     const checks = f.pre ? preInstallChecks() : healthChecks();

@@ -27,7 +27,8 @@ import { optBool, optList, optString, type OptionValues } from './option-values.
 
 interface StatusFlags {
   node?: string[];
-  concurrency: string;
+  /** Undefined: autoConcurrency (src/status/collect.ts). */
+  concurrency?: string;
   execTimeout: string;
   wait: boolean;
 }
@@ -35,6 +36,7 @@ interface StatusFlags {
 /** status --wait: between two reads. */
 export const WAIT_INTERVAL_MS = 2_000;
 
+/** --concurrency of the commands that ask every node (peers, connectivity test); status adapts its own (autoConcurrency). */
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 200;
 export const DEFAULT_EXEC_TIMEOUT = '10s';
@@ -45,7 +47,7 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description("Show Weave Net's state on every node: pod, version, bridge address, share of the IP range, peer connections, weave-npc")
     .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--concurrency <n>', 'how many nodes to ask at the same time', String(DEFAULT_CONCURRENCY))
+    .option('--concurrency <n>', 'how many nodes to ask at the same time (default: 10, and one more per 100 nodes beyond 1,000, at most 50)')
     .option('--exec-timeout <duration>', 'how long to wait for the answers of one node, e.g. 10s', DEFAULT_EXEC_TIMEOUT)
     .addOption(new Option('--wait [bool]', 'read again every 2s until Weave Net is healthy, at most --timeout (default 5m)').argParser(parseBool('--wait')).default(false))
     .addHelpText(
@@ -72,9 +74,10 @@ Exit codes: 0 healthy (warnings allowed), 1 the DaemonSet is missing or not read
 /** The flags as typed options (their values are checked by runStatus, before the cluster is asked anything). */
 export function statusOptionsOf(o: OptionValues): StatusFlags {
   const node = optList(o, 'node');
+  const concurrency = optString(o, 'concurrency');
   return {
     ...(node !== undefined ? { node } : {}),
-    concurrency: optString(o, 'concurrency') ?? String(DEFAULT_CONCURRENCY),
+    ...(concurrency !== undefined ? { concurrency } : {}),
     execTimeout: optString(o, 'execTimeout') ?? DEFAULT_EXEC_TIMEOUT,
     wait: optBool(o, 'wait') ?? false,
   };
@@ -97,12 +100,12 @@ export function parseExecTimeout(text: string): number {
 
 /** Exit code 1 when Weave Net is not healthy (the report is printed either way). */
 async function runStatus(f: StatusFlags, g: Globals): Promise<number> {
-  const concurrency = parseConcurrency(f.concurrency);
+  const concurrency = f.concurrency === undefined ? undefined : parseConcurrency(f.concurrency);
   const execTimeoutMs = parseExecTimeout(f.execTimeout);
   const reporter = reporterFor(g);
   if (g.dryRun !== 'none') reporter.warn('status only reads the cluster: --dry-run has no effect');
   const cluster = await openCluster(g, reporter);
-  const collect = () => collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], concurrency, execTimeoutMs }, reporter);
+  const collect = () => collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], ...(concurrency !== undefined ? { concurrency } : {}), execTimeoutMs }, reporter);
   let report: StatusReport;
   let gaveUp: string | undefined;
   try {

@@ -1,8 +1,8 @@
 /**
  * What `weavectl status` reads from a cluster: the weave-net DaemonSet, its pods (and the nodes, when
  * something is wrong), and what weave says on every node (by exec into the `weave` container:
- * `weave --local status`, a `weave --local report -f` digest of its connections and IPAM ring, and the
- * bridge address), reduced as it arrives and turned into the report (src/status/report.ts). The command (flags, printing, exit code) is
+ * a `weave --local report -f` digest of what `weave --local status`, `status connections` and `status
+ * ipam` say, and the bridge address), reduced as it arrives and turned into the report (src/status/report.ts). The command (flags, printing, exit code) is
  * src/commands/status.ts.
  */
 import { versionsOf } from '../kube/kinds.js';
@@ -13,10 +13,21 @@ import type { StatusReport } from './model.js';
 import { summarizeDaemonSet, summarizeNode, summarizePod, type DaemonSetSummary, type NodeSummary, type PodSummary } from './objects.js';
 import { FALLBACK_COMMANDS, PROBE_COMMANDS, summarizeProbe, type CommandResult, type NodeProbe, type ProbeCommand } from './probe.js';
 import { buildReport } from './report.js';
+import { digestRefused } from './digest.js';
 import { NET_DAEMONSET, WEAVE_CONTAINER, NET_POD_SELECTOR as WEAVE_POD_SELECTOR } from '../weave/names.js';
 import { formatDuration } from '../util/duration.js';
 
 const LIST_PAGE = 100;
+
+/**
+ * How many nodes are asked at once when --concurrency is not given: 10, and one more per 100 nodes
+ * beyond 1,000, at most 50. Each node's answers take about one round trip through the API server
+ * and the kubelet (its two execs run side by side), so the time grows with nodes / concurrency
+ * round trips: a big cluster, which has the control plane to match, gets more at once.
+ */
+export function autoConcurrency(nodes: number): number {
+  return Math.min(50, Math.max(10, 10 + Math.ceil((nodes - 1000) / 100)));
+}
 
 /** Runs `fn` over `items` with at most `limit` running at once. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -31,12 +42,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * Asks the weave container of one pod, all at once: `status`, the report digest (./digest.ts:
- * the connections other than the ones CONN_LIMIT refused, and the local and unreachable owners of
- * the IPAM ring) and the bridge address. The connections are always read: they alone say which
- * overlay each connection uses (fastdp or sleeve), its MTU and whether it is encrypted (the data
- * path, ./datapath.ts). When weave refuses the digest's template (it answered, with an error),
- * `status ipam` and `status connections` are asked instead, in the time left.
+ * Asks the weave container of one pod, both at once: the report digest (./digest.ts: what
+ * `weave status` says, the connections other than the ones CONN_LIMIT refused, and the local and
+ * unreachable owners of the IPAM ring) and the bridge address. The connections are always read:
+ * they alone say which overlay each connection uses (fastdp or sleeve), its MTU and whether it is
+ * encrypted (the data path, ./datapath.ts). When weave refuses the digest's template (it answered,
+ * with an error), `status`, `status ipam` and `status connections` are asked instead, in the time left.
  * Whatever has not answered by the deadline is an error.
  */
 export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string, pod: string, timeoutMs: number): Promise<NodeProbe> {
@@ -60,9 +71,9 @@ export async function probePod(cluster: Pick<Cluster, 'exec'>, namespace: string
     (Object.keys(PROBE_COMMANDS) as (keyof typeof PROBE_COMMANDS)[]).map(async (k) => {
       await run(k, PROBE_COMMANDS[k]);
       const d = results.digest;
-      if (k === 'digest' && d && !('error' in d) && d.exitCode !== 0 && Date.now() < deadlineAt) {
-        asked.push('ipam', 'connections');
-        await Promise.all([run('ipam', FALLBACK_COMMANDS.ipam), run('connections', FALLBACK_COMMANDS.connections)]);
+      if (k === 'digest' && d && !('error' in d) && digestRefused(d) && Date.now() < deadlineAt) {
+        asked.push('status', 'ipam', 'connections');
+        await Promise.all((Object.keys(FALLBACK_COMMANDS) as (keyof typeof FALLBACK_COMMANDS)[]).map((f) => run(f, FALLBACK_COMMANDS[f])));
       }
     }),
   );
@@ -111,7 +122,7 @@ async function listSummaries<T>(cluster: StatusCluster, ref: { apiVersion: strin
 
 export async function collectStatus(
   cluster: StatusCluster,
-  opts: { namespace: string; nodes: string[]; concurrency: number; execTimeoutMs: number },
+  opts: { namespace: string; nodes: string[]; concurrency?: number; execTimeoutMs: number },
   reporter: Reporter,
 ): Promise<StatusReport> {
   const ns = opts.namespace;
@@ -152,9 +163,10 @@ export async function collectStatus(
   const show = () => {
     if (reporter.mode === 'tty') reporter.progress('status', `Asking weave on ${targets.length} node${targets.length === 1 ? '' : 's'}: ${done} answered`);
   };
-  reporter.debug(`Asking weave on ${targets.length} nodes, ${opts.concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
+  const concurrency = opts.concurrency ?? autoConcurrency(targets.length);
+  reporter.debug(`Asking weave on ${targets.length} nodes, ${concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
   show();
-  await eachLimited(targets, opts.concurrency, async (pod) => {
+  await eachLimited(targets, concurrency, async (pod) => {
     probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs));
     done++;
     show();

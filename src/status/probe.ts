@@ -15,20 +15,20 @@ import type { IpamOwner } from './parse.js';
 import { WEAVE_SCRIPT } from './weave-exec.js';
 
 /**
- * What is run in the weave container of each pod: `status`, the report digest (./digest.ts: the
- * connections and the IPAM ring, reduced by weave itself) and the bridge address.
+ * What is run in the weave container of each pod: the report digest (./digest.ts: what `weave status`,
+ * `status connections` and `status ipam` say, reduced by weave itself) and the bridge address.
  */
 export const PROBE_COMMANDS = {
-  status: [WEAVE_SCRIPT, '--local', 'status'],
   digest: [WEAVE_SCRIPT, '--local', 'report', '-f', DIGEST_TEMPLATE],
   bridge: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'weave'],
 } as const;
 
 /**
  * What is run instead of the digest when weave refuses it (a build whose report lacks a field
- * the template reads): the two status commands it stands for, whose answers are bigger.
+ * the template reads): the three status commands it stands for, whose answers are bigger.
  */
 export const FALLBACK_COMMANDS = {
+  status: [WEAVE_SCRIPT, '--local', 'status'],
   ipam: [WEAVE_SCRIPT, '--local', 'status', 'ipam'],
   connections: [WEAVE_SCRIPT, '--local', 'status', 'connections'],
 } as const;
@@ -117,8 +117,12 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
     }
   };
 
-  const weave = parse('status', outputOf('status', results.status, errors), parseWeaveStatus);
+  // The digest when it was asked; the three status commands when weave refused it.
+  const useDigest = results.digest !== undefined && results.status === undefined && results.ipam === undefined && results.connections === undefined;
+  const digest = useDigest ? parse('digest', outputOf('digest', results.digest, errors), parseDigest) : undefined;
+  const weave = useDigest ? digest?.weave : parse('status', outputOf('status', results.status, errors), parseWeaveStatus);
   if (weave) probe.weave = weave;
+  if (digest && !digest.ready) errors.push('weave is not ready: `weave --local status` would exit 1 (its /status answers 503)');
 
   const owner = (o: IpamOwner) => {
     if (o.local && (weave?.name === undefined || weave.name === o.peer)) {
@@ -127,11 +131,8 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
       probe.unreachable.push({ peer: o.peer, nickname: o.nickname, ips: o.ips, percent: o.percent });
     }
   };
-  // The digest when it was asked; the two status commands when weave refused it.
-  const useDigest = results.digest !== undefined && !(results.ipam !== undefined || results.connections !== undefined);
   let connectionsText: string | undefined;
   if (useDigest) {
-    const digest = parse('digest', outputOf('digest', results.digest, errors), parseDigest);
     if (digest) {
       connectionsText = digest.connections;
       if (digest.ipam) {
