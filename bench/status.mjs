@@ -11,7 +11,6 @@
 // answers grow with the nodes on every node: 2.9 GB in all at 5,000 nodes, which took 52-76 s before the
 // digest (issue 14 notes); the digest keeps what is worth reading: at most CONN_LIMIT connections and
 // the node's own ranges.
-import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importTs, report, runCliPeakRss } from './lib.mjs';
 
@@ -58,14 +57,9 @@ export function fastWeave(sim, m, range) {
   // is connected to the peers test/sim/src/conn-limit.ts links and lists the others as refused
   // (which the digest leaves out).
   const limit = m.defaultConnLimitOf('2.8.1');
-  const port = (from, to) => {
-    const h = createHash('sha256').update(`${from}->${to}`).digest();
-    return 32768 + (h.readUInt16BE(0) % (60999 - 32768));
-  };
-  const established = (i, j) =>
-    i > j
-      ? `-> ${`${names[j].ip}:${m.WEAVE_PORT}`.padEnd(21)} ${'established'.padEnd(11)} fastdp ${nick[j]} mtu=${mtu}\n`
-      : `<- ${`${names[j].ip}:${port(names[j].name, names[i].name)}`.padEnd(21)} ${'established'.padEnd(11)} fastdp ${nick[j]} mtu=${mtu}\n`;
+
+  // An established fastdp connection, in the digest's short form: the first 11 characters of its Info, its MTU.
+  const established = (i, j) => `=${`fastdp ${nick[j]}`.slice(0, 11)}|${mtu}\n`;
   const self = (i) => `-> ${`${names[i].ip}:${m.WEAVE_PORT}`.padEnd(21)} ${'failed'.padEnd(11)} cannot connect to ourself, retry: never \n`;
   const owners = shares.filter((sh) => sh.size > 0).length;
   // weavectl's report template (src/status/digest.ts): readiness, version and the router's counts

@@ -11,8 +11,8 @@
  *   text/template with one function, `json` (compact json.Marshal), and executes it on the
  *   WeaveStatus struct (prog/weaver/http.go HandleHTTP; the `weave` script's `report)` case).
  * - `status connections` is http.go's connectionsTemplate, the same text at every one of those
- *   tags; CONNECTIONS_TEMPLATE below is it with one `if` around each line, so the lines it prints
- *   are byte for byte those of `status connections` (and ./parse.ts reads them).
+ *   tags; CONNECTIONS_TEMPLATE below prints its lines byte for byte (./parse.ts reads them), except
+ *   the established fastdp ones, which it only counts with their encryption and MTU.
  * - A target the router did not dial because it is at CONN_LIMIT is listed `failed` with the Info
  *   "Connection limit reached (N), retry: ..." (v2.8.1 vendor/github.com/weaveworks/mesh/
  *   local_peer.go checkConnectionLimit, status.go makeLocalConnectionStatusSlice). Those are left
@@ -40,11 +40,28 @@ const STATUS_TEMPLATE =
   'weave {{.Ready}} {{json .Version}}\n' +
   'router {{json .Router.Name}} {{json .Router.NickName}} {{.Router.Encryption}} {{len .Router.Peers}} {{len .Router.Connections}}\n';
 
-/** v2.8.1 prog/weaver/http.go connectionsTemplate (after its `escape`), each line under a filter. */
+/** One line of v2.8.1 prog/weaver/http.go connectionsTemplate (after its `escape`): what `status connections` prints. */
+const CONNECTION_LINE =
+  '{{if .Outbound}}->{{else}}<-{{end}} {{printf "%-21v" .Address}} {{printf "%-11v" .State}} {{.Info}} ' +
+  '{{range $key,$element := .Attrs}}{{if ne $key "name"}}{{$key}}={{$element}}{{end}}{{end}}\n';
+
+/**
+ * An established connection over fastdp, the healthy majority (up to CONN_LIMIT a node), in short:
+ * `=` and the first 11 characters of its Info ("encrypted  ", "unencrypted" with a password; mesh
+ * status.go pads that word to 11), `|` and its MTU. The overlay is Attrs "name" (router/fastdp.go
+ * Attrs). Only the connections that are worth naming are printed whole.
+ */
+const FASTDP_SHORT = '={{printf "%.11s" .Info}}|{{index .Attrs "mtu"}}\n';
+
+/**
+ * The connections, but not the targets CONN_LIMIT refused. `and` evaluates both its arguments before
+ * Go 1.18 (weave 2.8.1 is built with Go 1.15), so the nil Attrs of a target is only indexed under the
+ * `if`; a typed nil map would index to nothing anyway (text/template funcs.go index).
+ */
 const CONNECTIONS_TEMPLATE =
   '{{range .Router.Connections}}{{if ne (printf "%.24s" .Info) "Connection limit reached"}}' +
-  '{{if .Outbound}}->{{else}}<-{{end}} {{printf "%-21v" .Address}} {{printf "%-11v" .State}} {{.Info}} ' +
-  '{{range $key,$element := .Attrs}}{{if ne $key "name"}}{{$key}}={{$element}}{{end}}{{end}}\n' +
+  `{{if and (eq .State "established") .Attrs}}{{if eq (index .Attrs "name") "fastdp"}}${FASTDP_SHORT}{{else}}${CONNECTION_LINE}{{end}}` +
+  `{{else}}${CONNECTION_LINE}{{end}}` +
   '{{end}}{{end}}';
 
 /**
@@ -63,7 +80,9 @@ export interface ReportDigest {
   ready: boolean;
   /** What `weave status` would say, as ./parse.ts parseWeaveStatus gives it. */
   weave: WeaveStatus;
-  /** The lines of `status connections` other than the ones refused by CONN_LIMIT. */
+  /** The established fastdp connections, counted (FASTDP_SHORT). */
+  fastdp: { count: number; encrypted: number; unencrypted: number; mtus: Set<number> };
+  /** The other lines of `status connections`, but not the ones refused by CONN_LIMIT. */
   connections: string;
   /** Undefined when weave runs without IPAM (no `.IPAM` in its report). */
   ipam?: {
@@ -126,6 +145,7 @@ export function ipamStatus(
 export function parseDigest(text: string): ReportDigest {
   const conn: string[] = [];
   const byState: Record<string, number> = {};
+  const fastdp: ReportDigest['fastdp'] = { count: 0, encrypted: 0, unencrypted: 0, mtus: new Set() };
   let head: { ready: boolean; version: string } | undefined;
   let router: { name: string; nickname: string; encryption: boolean; peers: number; connections: number } | undefined;
   let ipam: ReportDigest['ipam'];
@@ -143,6 +163,17 @@ export function parseDigest(text: string): ReportDigest {
       const m = /^router (".*?") (".*") (true|false) (\d+) (\d+)$/.exec(line);
       if (!m) throw new StatusParseError(`not the router line of weavectl's report template: ${line.slice(0, 80)}`);
       router = { name: jsonField(m[1]!, 'a peer name', isString), nickname: jsonField(m[2]!, 'a nickname', isString), encryption: m[3] === 'true', peers: Number(m[4]), connections: Number(m[5]) };
+      continue;
+    }
+    if (line.startsWith('=')) {
+      if (ipam) throw new StatusParseError(`a connection after the IPAM part: ${line.slice(0, 80)}`);
+      const m = /^=(.{0,11})\|(.*)$/.exec(line);
+      if (!m) throw new StatusParseError(`not a fastdp connection: ${line.slice(0, 80)}`);
+      fastdp.count++;
+      if (m[1]!.startsWith('encrypted')) fastdp.encrypted++;
+      else if (m[1]!.startsWith('unencrypted')) fastdp.unencrypted++;
+      if (/^\d+$/.test(m[2]!)) fastdp.mtus.add(Number(m[2]));
+      byState.established = (byState.established ?? 0) + 1;
       continue;
     }
     if (line.startsWith('->') || line.startsWith('<-')) {
@@ -171,7 +202,7 @@ export function parseDigest(text: string): ReportDigest {
   }
   if (!head || !router) throw new StatusParseError("not the output of weavectl's report template: " + (text.trim() ? text.trim().split('\n')[0]!.slice(0, 80) : 'no output'));
   // The targets CONN_LIMIT refused are not printed: they are the rest of the count, all `failed`.
-  const refused = router.connections - conn.length;
+  const refused = router.connections - conn.length - fastdp.count;
   if (refused > 0) byState.failed = (byState.failed ?? 0) + refused;
   const weave: WeaveStatus = {
     version: head.version,
@@ -187,7 +218,7 @@ export function parseDigest(text: string): ReportDigest {
     const known = printedKnown + (ipamHead.entries - ipam.entries.length);
     weave.ipam = { status: ipamStatus({ entries: ipamHead.entries, known, pending: ipamHead.pending, paxos: ipamHead.paxos }, head.version), range: ipamHead.range };
   }
-  return { ready: head.ready, weave, connections: conn.length ? `${conn.join('\n')}\n` : '', ...(ipam ? { ipam } : {}) };
+  return { ready: head.ready, weave, fastdp, connections: conn.length ? `${conn.join('\n')}\n` : '', ...(ipam ? { ipam } : {}) };
 }
 
 /**

@@ -150,6 +150,12 @@ export function summarizeProbe(results: Partial<Record<ProbeCommand, CommandResu
 
   parse(useDigest ? 'digest' : 'connections', connectionsText, (t) => {
     const sum = summarizeConnections(t);
+    if (digest) {
+      sum.fastdp += digest.fastdp.count;
+      sum.fastdpEncrypted += digest.fastdp.encrypted;
+      sum.fastdpUnencrypted += digest.fastdp.unencrypted;
+      for (const m of digest.fastdp.mtus) sum.fastdpMtus.add(m);
+    }
     const c = {
       established: sum.fastdp,
       failed: [] as FailedConnection[],

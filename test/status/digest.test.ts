@@ -41,8 +41,8 @@ describe('parseDigest', () => {
     const text = [
       'weave true "2.8.1"',
       `router "${ME}" "node-1" false 5 4`,
-      '-> 10.0.0.2:6783           established fastdp 02:00:00:00:00:02(node-2) mtu=1376',
-      '<- 10.0.0.3:40112          established fastdp 02:00:00:00:00:03(node-3) mtu=1376',
+      '=fastdp 02:0|1376',
+      '<- 10.0.0.3:40112          established sleeve 02:00:00:00:00:03(node-3) mtu=1376',
       '-> 10.0.0.1:6783           failed      cannot connect to ourself, retry: never ',
       `ipam ${ME} 16384 3 3 0 null "10.32.0.0/18"`,
       entry(ME, 'node-1', 4096),
@@ -61,7 +61,8 @@ describe('parseDigest', () => {
       connections: { total: 4, byState: { established: 2, failed: 2 } },
       ipam: { status: { state: 'ready', text: 'ready' }, range: '10.32.0.0/18' },
     });
-    expect(d.connections.split('\n')).toHaveLength(4);
+    expect(d.fastdp).toEqual({ count: 1, encrypted: 0, unencrypted: 0, mtus: new Set([1376]) });
+    expect(d.connections.split('\n')).toHaveLength(3);
     expect(d.connections.endsWith('never \n')).toBe(true);
     expect(d.ipam).toEqual({
       peer: ME,
@@ -76,11 +77,24 @@ describe('parseDigest', () => {
 
   it('weave without IPAM prints no IPAM part; no connections is an empty text', () => {
     const head = `weave false "2.8.1"\nrouter "${ME}" "n1" true 1 0\n`;
-    expect(parseDigest(head)).toEqual({ ready: false, weave: { version: '2.8.1', name: ME, nickname: 'n1', encryption: true, peers: 1, connections: { total: 0, byState: {} } }, connections: '' });
+    expect(parseDigest(head)).toEqual({
+      ready: false,
+      weave: { version: '2.8.1', name: ME, nickname: 'n1', encryption: true, peers: 1, connections: { total: 0, byState: {} } },
+      fastdp: { count: 0, encrypted: 0, unencrypted: 0, mtus: new Set() },
+      connections: '',
+    });
     expect(parseDigest(`${head}ipam ${ME} 1024 0 0 0 {"Elector":true,"KnownNodes":1,"Quorum":2} "10.32.0.0/22"\n`).weave.ipam).toEqual({
       status: { state: 'awaiting-consensus', text: 'awaiting consensus (quorum: 2, known: 1)', quorum: 2, known: 1 },
       range: '10.32.0.0/22',
     });
+  });
+
+  it('counts the short fastdp lines: encrypted, unencrypted (with a password), neither (without), and their MTUs', () => {
+    const head = `weave true "2.8.1"\nrouter "${ME}" "n1" true 4 4\n`;
+    const d = parseDigest(`${head}=encrypted  |1376\n=unencrypted|8912\n=fastdp 02:0|1376\n=fastdp 02:0|<no value>\n`);
+    expect(d.fastdp).toEqual({ count: 4, encrypted: 1, unencrypted: 1, mtus: new Set([1376, 8912]) });
+    expect(d.weave.connections).toEqual({ total: 4, byState: { established: 4 } });
+    expect(() => parseDigest(`${head}=fastdp no bar\n`)).toThrow(/not a fastdp connection/);
   });
 
   it('refuses text the template cannot have printed', () => {
