@@ -10,18 +10,12 @@
  * legacy way when needed; servers before 1.27 answer the legacy documents.
  */
 import { failure } from '../errors.js';
+import { splitApiVersion, type KindResource } from '../kube/kinds.js';
 import { isKubeApiError } from './status-errors.js';
 import type { Transport } from './transport.js';
 
-export interface ResourceInfo {
-  apiVersion: string;
-  /** "" for the core group. */
-  group: string;
-  version: string;
-  kind: string;
-  /** "daemonsets" */
-  plural: string;
-  namespaced: boolean;
+/** Where one apiVersion serves one kind (KindResource, src/kube/kinds.ts), and the verbs discovery lists for it. */
+export interface ResourceInfo extends KindResource {
   verbs: string[];
 }
 
@@ -75,8 +69,6 @@ function legacyResources(v: NonNullable<NonNullable<APIGroupDiscoveryList['items
   }
   return out;
 }
-
-import { splitApiVersion } from '../kube/kinds.js';
 
 /** The URL prefix of a group/version: "/api/v1" or "/apis/apps/v1". */
 export function groupVersionPath(apiVersion: string): string {

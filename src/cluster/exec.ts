@@ -24,7 +24,8 @@ import { failure, WeavectlError } from '../errors.js';
 import type { ExecResult, KubeStatus } from './types.js';
 import { apiError, networkError, type RequestDescription } from './status-errors.js';
 import { oneLine } from '../util/text.js';
-import { formatMs, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
+import { formatDuration } from '../util/duration.js';
 
 /** The binary remote-command protocols of real API servers and kubelets, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
@@ -118,7 +119,7 @@ export async function execInPod(
 
     // With onStdout the limit is on silence: every chunk of output starts it again (a big answer
     // streams for as long as it keeps coming; --timeout still bounds the whole command).
-    const expire = () => fail(failure(onStdout ? `${what} sent nothing for ${formatMs(timeoutMs)}` : `${what} did not finish within ${formatMs(timeoutMs)}`));
+    const expire = () => fail(failure(onStdout ? `${what} sent nothing for ${formatDuration(timeoutMs)}` : `${what} did not finish within ${formatDuration(timeoutMs)}`));
     let timer = setTimeout(expire, timeoutMs);
     const stillAlive = () => {
       clearTimeout(timer);

@@ -19,7 +19,8 @@ import type WebSocket from 'ws';
 import { failure, WeavectlError } from '../errors.js';
 import { apiError, networkError, type RequestDescription } from './status-errors.js';
 import { oneLine } from '../util/text.js';
-import { formatMs, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
+import { formatDuration } from '../util/duration.js';
 
 export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'] as const;
 const DATA = 0;
@@ -106,7 +107,7 @@ export async function portForwardToPod(t: Transport, pod: { namespace: string; n
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       ws.terminate();
-      reject(failure(`${what}: no answer within ${formatMs(timeoutMs)}`));
+      reject(failure(`${what}: no answer within ${formatDuration(timeoutMs)}`));
     }, timeoutMs);
     ws.on('unexpected-response', (_req, res) => {
       clearTimeout(timer);

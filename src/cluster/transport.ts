@@ -213,7 +213,7 @@ export class Transport {
       );
     }
     return failure(
-      `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} within ${formatMs(err.ms)}`,
+      `${req.desc.verb} ${describe(req)}: no answer from the API server ${this.server} within ${formatDuration(err.ms)}`,
       'the API server is slow or unreachable: check it with `kubectl cluster-info`, or raise --request-timeout',
     );
   }
@@ -541,10 +541,6 @@ export class Transport {
       request.end(body);
     });
   }
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 100) / 10}s`;
 }
 
 function describe(req: HttpRequest): string {

@@ -31,6 +31,7 @@ export interface KindResource {
   group: string;
   version: string;
   kind: string;
+  /** "daemonsets" */
   plural: string;
   namespaced: boolean;
 }

@@ -17,7 +17,7 @@
  * isolates the namespace.
  */
 import type { Cluster, KubeObject } from '../cluster/types.js';
-import { failure, usageError } from '../errors.js';
+import { failure, usageError, type WeavectlError } from '../errors.js';
 import { formatMinor, parseK8sVersion, type K8sVersion } from '../manifest/k8s-version.js';
 import type { Reporter } from '../output/reporter.js';
 import {
@@ -189,9 +189,31 @@ export async function isolateOnCluster(
   }
 }
 
+/** The default-deny policy isolate writes (or undo deletes) for one direction. */
+interface WantedPolicy {
+  dir: Direction;
+  policy: NetworkPolicy;
+}
+
+/**
+ * Isolate and undo refuse before they write or delete anything: a policy with the name isolate writes
+ * that is not a default deny for its direction was not written by isolate, so it is not isolate's to
+ * change or delete. `refusal` words the error for the one who refuses.
+ */
+function refuseNotOurs(
+  wanted: WantedPolicy[],
+  existing: NetworkPolicy[],
+  refusal: (name: string, dir: Direction) => WeavectlError,
+): void {
+  for (const { dir, policy } of wanted) {
+    const same = existing.find((p) => p.metadata.name === policy.metadata.name);
+    if (same && !isDefaultDeny(same, dir)) throw refusal(policy.metadata.name, dir);
+  }
+}
+
 async function isolatePolicies(
   cluster: IsolateCluster,
-  wanted: { dir: Direction; policy: NetworkPolicy }[],
+  wanted: WantedPolicy[],
   existing: NetworkPolicy[],
   result: IsolateResult,
   written: KubeObject[],
@@ -200,16 +222,9 @@ async function isolatePolicies(
   suffix: string,
 ): Promise<void> {
   const ns = result.namespace;
-  // Refuse before writing anything: a policy with our name that is not a default deny is not ours to change.
-  for (const { dir, policy } of wanted) {
-    const same = existing.find((p) => p.metadata.name === policy.metadata.name);
-    if (same && !isDefaultDeny(same, dir)) {
-      throw failure(
-        `networkpolicy ${ns}/${policy.metadata.name} exists and is not a default deny for ${dir}: nothing was changed`,
-        `see it with: kubectl get networkpolicy -n ${ns} ${policy.metadata.name} -o yaml`,
-      );
-    }
-  }
+  refuseNotOurs(wanted, existing, (name, dir) =>
+    failure(`networkpolicy ${ns}/${name} exists and is not a default deny for ${dir}: nothing was changed`, `see it with: kubectl get networkpolicy -n ${ns} ${name} -o yaml`),
+  );
   for (const { dir, policy } of wanted) {
     const by = existing.find((p) => p.metadata.name === policy.metadata.name) ?? existing.find((p) => isDefaultDeny(p, dir));
     if (by) {
@@ -229,7 +244,7 @@ async function isolatePolicies(
 
 async function undoPolicies(
   cluster: IsolateCluster,
-  wanted: { dir: Direction; policy: NetworkPolicy }[],
+  wanted: WantedPolicy[],
   existing: NetworkPolicy[],
   apiVersion: NetpolApiVersion,
   result: IsolateResult,
@@ -238,15 +253,12 @@ async function undoPolicies(
   suffix: string,
 ): Promise<void> {
   const ns = result.namespace;
-  for (const { dir, policy } of wanted) {
-    const same = existing.find((p) => p.metadata.name === policy.metadata.name);
-    if (same && !isDefaultDeny(same, dir)) {
-      throw failure(
-        `networkpolicy ${ns}/${policy.metadata.name} is not a default deny for ${dir}, so weavectl policy isolate did not write it: nothing was deleted`,
-        `delete it yourself if you mean to: kubectl delete networkpolicy -n ${ns} ${policy.metadata.name}`,
-      );
-    }
-  }
+  refuseNotOurs(wanted, existing, (name, dir) =>
+    failure(
+      `networkpolicy ${ns}/${name} is not a default deny for ${dir}, so weavectl policy isolate did not write it: nothing was deleted`,
+      `delete it yourself if you mean to: kubectl delete networkpolicy -n ${ns} ${name}`,
+    ),
+  );
   for (const { dir, policy } of wanted) {
     const name = policy.metadata.name;
     const others = existing.filter((p) => p.metadata.name !== name && isDefaultDeny(p, dir)).map((p) => `${ns}/${p.metadata.name}`);

@@ -51,12 +51,20 @@ export function parseRequestTimeout(text: string, flag = '--request-timeout'): n
   }
 }
 
-/** 300000 -> "5m0s" like Go prints durations; used in messages. */
+/**
+ * A duration in messages, the way Go's time.Duration.String prints it: 300000 -> "5m0s",
+ * 1500 -> "1.5s", 90500 -> "1m30.5s", 250 -> "250ms". Exact to the millisecond, so a --timeout
+ * given as 1500ms is named 1.5s (not rounded to 2s); a fraction of a millisecond (a time measured
+ * with performance.now()) is rounded away. A caller printing a measured time that wants whole
+ * seconds rounds it itself.
+ */
 export function formatDuration(ms: number): string {
-  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  return (h ? `${h}h` : '') + (h || m ? `${m}m` : '') + `${sec}s`;
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const h = Math.floor(whole / 3_600_000);
+  const m = Math.floor((whole % 3_600_000) / 60_000);
+  const sec = Math.floor((whole % 60_000) / 1000);
+  const frac = whole % 1000;
+  const secText = frac ? `${sec}.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : `${sec}`;
+  return (h ? `${h}h` : '') + (h || m ? `${m}m` : '') + `${secText}s`;
 }

@@ -4,14 +4,8 @@
  * `reportedVersion` (the version string), `unserve()`, `forbid()`, `reviewDenies` / `reviewAnswer` /
  * `reviews` (SelfSubjectAccessReviews), `unreachable`.
  */
-import { KubeApiError } from '../../src/cluster/status-errors.js';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
-
-/** An error answer of the API server, as the cluster layer throws it (a KubeApiError with its Status). */
-export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
-  return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
-}
 
 export class CheckFakeCluster extends MemoryCluster {
   /** Stores the objects (created or replaced, status included). */

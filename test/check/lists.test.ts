@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckContext, runChecks, type Check, type CheckResult } from '../../src/check/framework.js';
 import { healthChecks, preInstallChecks } from '../../src/check/lists.js';
-import { httpError } from './fake.js';
+import { httpError } from '../fakes/memory-cluster.js';
 import { kubeadm } from './helpers.js';
 
 describe('runChecks and the lists', () => {

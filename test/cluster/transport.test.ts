@@ -195,6 +195,14 @@ describe('transport', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('the timeout is named as given, like --timeout in other messages (--request-timeout 1050ms printed as 1.1s)', async () => {
+    const url = await serve(() => {
+      /* never answers */
+    });
+    const c = await cluster(url, { requestTimeoutMs: 1050 });
+    await expect(c.version()).rejects.toThrow(/no answer from the API server http:\/\/127\.0\.0\.1:\d+ within 1\.05s$/);
+  });
+
   it('401 and 403 are one-line failures', async () => {
     const url = await serve((req, res) => {
       if (req.headers.authorization !== 'Bearer good') return json(res, 401, { kind: 'Status', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });

@@ -30,7 +30,7 @@
  * Namespace removes what is in it).
  */
 import type { Duplex } from 'node:stream';
-import { apiError, type RequestDescription } from '../../src/cluster/status-errors.js';
+import { apiError, KubeApiError, type RequestDescription } from '../../src/cluster/status-errors.js';
 import type {
   ApplyOptions,
   ApplyResult,
@@ -685,6 +685,14 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   return v;
+}
+
+/**
+ * An error answer of the API server as a KubeApiError with its Status, the message as given (no
+ * cluster-layer wording): for a test that throws it from a scripted call or a check.
+ */
+export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
+  return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
 }
 
 /** A KubeApiError as the cluster layer makes it from an API server's Status answer (for failNext). */

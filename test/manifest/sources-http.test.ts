@@ -364,6 +364,13 @@ describe('pure helpers', () => {
     expect(describeNetworkError(coded('EHOSTUNREACH'), 'h:443', t).reason).toBe('unreachable');
   });
 
+  it('a limit that is not whole seconds is named as given (1500ms printed as 2s)', () => {
+    const given = { connectMs: 1_500, headersMs: 90_500, bodyMs: 250 };
+    expect(describeNetworkError(coded('UND_ERR_CONNECT_TIMEOUT'), 'h:443', given).detail).toBe('connect to h:443 timed out after 1.5s');
+    expect(describeNetworkError(coded('UND_ERR_HEADERS_TIMEOUT'), 'h:443', given).detail).toBe('no response from h:443 within 1m30.5s');
+    expect(describeNetworkError(coded('UND_ERR_BODY_TIMEOUT'), 'h:443', given).detail).toBe('the download stalled for 250ms');
+  });
+
   it('describeNetworkError looks through causes and AggregateError', () => {
     const agg = new AggregateError([coded('ECONNREFUSED', 'connect ECONNREFUSED ::1:443'), coded('ECONNREFUSED')], '');
     expect(describeNetworkError(agg, 'localhost:443', t)).toMatchObject({ reason: 'refused', detail: 'connection refused by localhost:443' });

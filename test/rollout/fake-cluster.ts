@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import { WeavectlError } from '../../src/errors.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
-import { KubeApiError, networkError, type NetworkError } from '../../src/cluster/status-errors.js';
+import { networkError, type NetworkError } from '../../src/cluster/status-errors.js';
 import type { KubeObject, ListOptions, ListPagesOptions, ListResult, ResourceRef, WatchEvent, WatchOptions } from '../../src/cluster/types.js';
 
 export type WatchStep =
@@ -20,11 +20,6 @@ export type WatchStep =
   | { hang: true };
 
 export type ListStep = ListResult | { throw: unknown };
-
-/** An error answer of the API server, as the cluster layer throws it (a KubeApiError with its Status). */
-export function httpError(code: number, message = `HTTP ${code}`): KubeApiError {
-  return new KubeApiError(message, code, { kind: 'Status', status: 'Failure', message, code });
-}
 
 /** A dropped or refused connection, as the cluster layer throws it (a NetworkError with the socket's code). */
 export function netError(code: string): NetworkError {

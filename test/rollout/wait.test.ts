@@ -8,7 +8,8 @@ import { notFoundMessage, resourceName, waitForRollout, type WaitOptions } from 
 /** The next turn of the event loop: when a finished wait stops its watch and timers. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 import { ds, type DsOpts } from '../fakes/builders.js';
-import { FakeCluster, httpError, netError, rejection, type WatchStep } from './fake-cluster.js';
+import { httpError } from '../fakes/memory-cluster.js';
+import { FakeCluster, netError, rejection, type WatchStep } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 

@@ -5,7 +5,8 @@ import { daemonSetStatus, deploymentStatus } from '../../src/rollout/status.js';
 import type { DiagnoseContext, DiagnoseReason } from '../../src/rollout/wait.js';
 import { FULL_LIST_MAX_PODS, LIST_PAGE_SIZE, PAGE_SIZE, diagnoserFor, evaluateDaemonSet, evaluatorFor, waitForWorkload } from '../../src/rollout/workload.js';
 import { ds, node, pod, type DsOpts } from '../fakes/builders.js';
-import { FakeCluster, PagedFakeCluster, httpError, rejection } from './fake-cluster.js';
+import { httpError } from '../fakes/memory-cluster.js';
+import { FakeCluster, PagedFakeCluster, rejection } from './fake-cluster.js';
 
 const REF = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'weave-net' };
 const NOW = Date.parse('2025-01-01T01:00:00Z');

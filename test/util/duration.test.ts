@@ -34,9 +34,22 @@ describe('parseDuration (kubectl --timeout, Go time.ParseDuration)', () => {
     expect(formatDuration(2_160_000_000)).toBe('600h0m0s');
   });
 
+  it.each([
+    ['1500ms', '1.5s'],
+    ['90500ms', '1m30.5s'],
+    ['90s', '1m30s'],
+    ['250ms', '250ms'],
+    ['1001ms', '1.001s'],
+    ['1h0m0.05s', '1h0m0.05s'],
+    ['2h30m', '2h30m0s'],
+  ])('what a user types keeps its milliseconds: %s prints as %s (1500ms printed as 2s)', (text, shown) => {
+    expect(formatDuration(parseDuration(text))).toBe(shown);
+  });
+
   it('a time measured with performance.now() shows whole milliseconds (was "727.283935546875ms")', () => {
     expect(formatDuration(727.283935546875)).toBe('727ms');
     expect(formatDuration(999.7)).toBe('1s');
+    expect(formatDuration(1500.4)).toBe('1.5s');
   });
 });
 

@@ -1,10 +1,9 @@
 /** The decoded weave-npc chains and sets: what `weavectl npc rules` prints and returns as JSON. */
 import type { NpcRuleMeaning, SetMeaning } from './comments.js';
+import type { RuleMatches, RuleSetMatch } from './rule-args.js';
 
-export interface NpcSetRef {
-  name: string;
-  direction: 'src' | 'dst';
-  negated: boolean;
+/** A set the rule matches (as parsed), with what weavectl found out about it. */
+export interface NpcSetRef extends RuleSetMatch {
   meaning?: SetMeaning;
   /** What the set holds, in words ("pods run=iperf-prod-1 in prod"). */
   description?: string;
@@ -21,22 +20,13 @@ export interface NpcSetRef {
   missing?: boolean;
 }
 
-export interface NpcRule {
+/** One rule: its target and matches as parsed (RuleMatches, rule-args.ts), its sets and what it means. */
+export interface NpcRule extends RuleMatches {
   chain: string;
   /** 1-based position in the chain. */
   position: number;
   /** The rule as iptables-save printed it. */
   raw: string;
-  target: string;
-  targetArgs: string[];
-  protocol?: string;
-  source?: string;
-  destination?: string;
-  inInterface?: string;
-  outInterface?: string;
-  dport?: string;
-  state?: string;
-  comment?: string;
   sets: NpcSetRef[];
   meaning: NpcRuleMeaning;
   /** Plain English. */

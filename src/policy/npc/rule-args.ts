@@ -3,7 +3,15 @@
  * option text. Pure: no I/O.
  */
 
-export interface ParsedRule {
+/** An ipset a rule matches: `-m set [!] --match-set NAME src|dst`. */
+export interface RuleSetMatch {
+  name: string;
+  direction: 'src' | 'dst';
+  negated: boolean;
+}
+
+/** The target and the matches of a rule that `weavectl npc rules` reports as parsed (NpcRule in report.ts). */
+export interface RuleMatches {
   target: string;
   targetArgs: string[];
   protocol?: string;
@@ -14,7 +22,10 @@ export interface ParsedRule {
   dport?: string;
   state?: string;
   comment?: string;
-  sets: { name: string; direction: 'src' | 'dst'; negated: boolean }[];
+}
+
+export interface ParsedRule extends RuleMatches {
+  sets: RuleSetMatch[];
   mark?: string;
   physdev: string[];
   dstType?: string;

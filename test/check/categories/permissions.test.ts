@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daemonSetPermissionCheck, grantPermissionCheck, rbacPermissionCheck, readPermissionCheck, serviceAccountPermissionCheck } from '../../../src/check/categories/permissions.js';
-import { httpError } from '../fake.js';
+import { httpError } from '../../fakes/memory-cluster.js';
 import { kubeadm, run } from '../helpers.js';
 
 describe('permissions', () => {
