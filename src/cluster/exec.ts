@@ -67,6 +67,14 @@ function asBuffer(data: WebSocket.RawData): Buffer {
   return Buffer.from(data);
 }
 
+/**
+ * A command as messages show it: an argument longer than 40 characters (a Go template, a script)
+ * is cut to its first 24 and `…`, so the message still names the command and the pod.
+ */
+export function commandLabel(command: readonly string[]): string {
+  return command.map((a) => (a.length > 40 ? `${a.slice(0, 24).replace(/\s+/g, ' ')}…` : a)).join(' ');
+}
+
 export async function execInPod(
   t: Transport,
   pod: { namespace: string; name: string },
@@ -76,7 +84,7 @@ export async function execInPod(
   onStdout?: (chunk: Buffer) => void | Promise<void>,
 ): Promise<ExecResult> {
   if (command.length === 0) throw failure('exec needs a command');
-  const what = `exec of "${command.join(' ')}" in pod ${pod.namespace}/${pod.name} (container ${container})`;
+  const what = `exec of "${commandLabel(command)}" in pod ${pod.namespace}/${pod.name} (container ${container})`;
   const desc: RequestDescription = { verb: 'create', resource: 'pods/exec', namespace: pod.namespace, name: pod.name };
   let conn: Awaited<ReturnType<Transport['connection']>>;
   try {

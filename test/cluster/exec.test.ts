@@ -479,3 +479,13 @@ describe('exec against the simulator', () => {
     );
   });
 });
+
+describe('commandLabel (how an exec names its command in messages)', () => {
+  it('cuts an argument longer than 40 characters to its first 24 and …, short ones stay whole', async () => {
+    const { commandLabel } = await import('../../src/cluster/exec.js');
+    expect(commandLabel(['/home/weave/weave', '--local', 'status', 'ipam'])).toBe('/home/weave/weave --local status ipam');
+    expect(commandLabel(['/home/weave/weave', '--local', 'report', '-f', 'weave {{.Ready}} {{json .Version}}\nrouter {{json .Router.Name}}'])).toBe(
+      '/home/weave/weave --local report -f weave {{.Ready}} {{json …',
+    );
+  });
+});

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { weaveViewFor } from '../sim/src/exec.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
-import { peerName, weaveExec, weaveState } from '../sim/src/weave-node.js';
+import { peerName, weaveState } from '../sim/src/weave-node.js';
+import { weaveReportFormat } from '../sim/src/weave-ring.js';
 
 let sim: Simulator;
 const cleanups: (() => void)[] = [];
@@ -114,16 +115,20 @@ describe('weavectl status when something is wrong', () => {
     ]);
     const vm2 = rep.nodes[1];
     expect(vm2).toMatchObject({ pod: target, podPhase: 'Running', ips: null, bridge: null, connections: null });
-    expect(vm2.error).toMatch(/^cannot read weave's state: weave --local status: .*(did not finish within 1s|no answer within 1s)/);
+    expect(vm2.error).toMatch(/^cannot read weave's state: weave --local report -f <template>: .*(did not finish within 1s|no answer within 1s)/);
   });
 
-  it('a node whose exec fails shows the command and its error in the table output', async () => {
+  it('a node whose exec fails shows the command and its error in the table output (weave refused the digest: the status commands were asked)', async () => {
     const target = podOn('k8s-vm3')['metadata']['name'];
     cleanups.push(
       sim.execHandlers.add((pod, _container, cmd) =>
-        pod['metadata']['name'] === target && cmd.join(' ').endsWith('status ipam')
-          ? { stdout: '', stderr: 'weave container is not present. Have you launched it?\n', exitCode: 1 }
-          : undefined,
+        pod['metadata']['name'] !== target
+          ? undefined
+          : cmd[2] === 'report'
+            ? { stdout: '', stderr: 'template: format:1: function "json" not defined\n', exitCode: 1 }
+            : cmd.join(' ').endsWith('status ipam')
+              ? { stdout: '', stderr: 'weave container is not present. Have you launched it?\n', exitCode: 1 }
+              : undefined,
       ),
     );
     const r = await cli(['status']);
@@ -151,12 +156,14 @@ describe('weavectl status when something is wrong', () => {
   });
 
   it('a peer of a deleted node that still owns addresses: a warning with the rmpeer command, exit 0', async () => {
-    const gone = 'aa:00:00:00:00:09(k8s-vm9)'.padEnd(37);
+    // One more ring entry, of an unknown peer, in every node's report (ipam/status.go EntryStatus).
+    const gone = JSON.stringify({ Token: '172.25.127.0', Size: 1024, Peer: 'aa:00:00:00:00:09', Nickname: 'k8s-vm9', IsKnownPeer: false, Version: 1 });
     cleanups.push(
-      sim.execHandlers.add((pod, container, cmd) => {
-        if (!cmd.join(' ').endsWith('status ipam')) return undefined;
-        const real = weaveExec(weaveViewFor(sim as never, pod), pod['spec']['nodeName'], container, cmd)!;
-        return { ...real, stdout: `${real.stdout}${gone}     1024 IPs (06.2% of total) - unreachable!\n` };
+      sim.execHandlers.add((pod, _container, cmd) => {
+        if (cmd[2] !== 'report' || cmd[3] !== '-f') return undefined;
+        const real = weaveReportFormat(weaveViewFor(sim as never, pod), pod['spec']['nodeName'], cmd[4]!);
+        const stdout = real.stdout.replace(/^(ipam \S+ \d+ \d+ )(\d+)/m, (_m, head: string, n: string) => `${head}${Number(n) + 1}`);
+        return { ...real, stdout: `${stdout}${gone}\n` };
       }),
     );
     const r = await cli(['status']);
@@ -176,7 +183,7 @@ describe('remote text is sanitized before a terminal (issue 10, point 8)', () =>
     const target = podOn('k8s-vm3')['metadata']['name'];
     cleanups.push(
       sim.execHandlers.add((pod, _container, cmd) =>
-        pod['metadata']['name'] === target && cmd.join(' ').endsWith('status ipam') ? { stdout: '', stderr: evil, exitCode: 1 } : undefined,
+        pod['metadata']['name'] === target && (cmd[2] === 'report' || cmd.join(' ').endsWith('status ipam')) ? { stdout: '', stderr: evil, exitCode: 1 } : undefined,
       ),
     );
     const r = await cli(['status']);
