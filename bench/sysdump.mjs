@@ -36,6 +36,7 @@ function load() {
     "export { ringExec, ringState } from './test/sim/src/weave-ring.ts';",
     "export { hostExec } from './test/sim/src/weave-host.ts';",
     "export { NODE_ITEMS } from './src/sysdump/collect.ts';",
+    "export { PROBE_COMMANDS } from './src/status/probe.ts';",
   ]);
 }
 
@@ -59,11 +60,8 @@ function prepareAnswers(sim, m) {
   const imitate = (node, container, cmd) => m.ringExec(state, view, node, container, cmd) ?? m.weaveExec(view, node, container, cmd) ?? m.hostExec(view, node, container, cmd);
   const key = (node, container, cmd) => `${node}\0${container}\0${cmd.join('\0')}`;
   const answers = new Map();
-  const statusCommands = [
-    ['/home/weave/weave', '--local', 'status'],
-    ['/home/weave/weave', '--local', 'status', 'ipam'],
-    ['ip', '-4', '-o', 'addr', 'show', 'dev', 'weave'],
-  ];
+  // what weavectl status (in the sysdump's own reports) asks of every node: the report digest and the bridge
+  const statusCommands = Object.values(m.PROBE_COMMANDS).map((c) => [...c]);
   let bytes = 0;
   pods.forEach((pod, i) => {
     const node = pod.spec.nodeName;

@@ -47,7 +47,7 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description("Show Weave Net's state on every node: pod, version, bridge address, share of the IP range, peer connections, weave-npc")
     .option('--node <name>', 'only this node (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--concurrency <n>', 'how many nodes to ask at the same time (default: 10, and one more per 100 nodes beyond 1,000, at most 50)')
+    .option('--concurrency <n>', 'how many nodes to ask at the same time (default: 10, and one more per 100 nodes beyond 1,000, at most 40)')
     .option('--exec-timeout <duration>', 'how long to wait for the answers of one node, e.g. 10s', DEFAULT_EXEC_TIMEOUT)
     .addOption(new Option('--wait [bool]', 'read again every 2s until Weave Net is healthy, at most --timeout (default 5m)').argParser(parseBool('--wait')).default(false))
     .addHelpText(

@@ -10,7 +10,8 @@
  * first free chunk); the bridge (weave:expose) has taken the first one, so pods follow it.
  *
  * Reachability. A packet from pod A to pod B arrives when: both pods run, both nodes are Ready and
- * run a weave peer, the nodes are not cut apart (faults.partition, an unreachable weave peer), and
+ * run a weave peer, the nodes are not cut apart (an unreachable weave peer; a faults.partition of
+ * the two with no chain of other connections around it: relayed() below), and
  * weave-npc lets it through (below). A TCP connection then needs B to listen: the simulator does
  * not run containers, so a pod listens on the TCP ports its containers declare (`ports[]`), as a
  * modelling convention. A Service ClusterIP is translated to one ready endpoint (kube-proxy's DNAT,
@@ -45,7 +46,8 @@
  * address `<service network>.10`.
  */
 import { broadcast, contains, formatIp, networkAddress, parseCidr, parseIp } from '../../../src/net/cidr.js';
-import type { ExecSim } from './exec.js';
+import { weaveViewFor, type ExecSim } from './exec.js';
+import { linkedPeers } from './conn-limit.js';
 import { fromLabelSelectorObject, matchesLabels } from './selectors.js';
 import type { ExecReply, Obj } from './types.js';
 import { ipamSplit, npcMode, WEAVE_DEFAULT_MTU, WEAVE_DEFAULT_RANGE, weaveState } from './weave-node.js';
@@ -189,6 +191,40 @@ function namedPort(pod: Obj, name: string): number | undefined {
 }
 
 /** The weave peer on a node runs (its pod's weave container is running). */
+/**
+ * Whether weave carries traffic between two nodes whose own connection is cut, through other peers:
+ * a router sends a packet for a peer it has no connection to through the next hop of its unicast
+ * route (v2.8.1 router/network_router.go relay: `router.Routes.Unicast(key.DstPeer.Name)`), and
+ * mesh's routes run over established connections (vendor/github.com/weaveworks/mesh/routes.go). So
+ * the traffic arrives while a chain of established connections joins the two: over the peers that
+ * run weave, are Ready and reachable, connected as the CONN_LIMIT topology links them
+ * (conn-limit.ts) and not cut apart by a partition.
+ */
+function relayed(sim: ExecSim, from: string, to: string): boolean {
+  const store = sim.store;
+  const pod = store.list('pods').find((p) => p['metadata']?.['labels']?.['name'] === 'weave-net' && p['spec']?.['nodeName'] === from);
+  if (!pod) return false;
+  const view = weaveViewFor(sim, pod);
+  const unreachable = weaveState(sim).unreachable;
+  const up = view.nodes.map((n) => n.ready && !unreachable.has(n.name) && weaveRuns(store, n.name));
+  const index = new Map(view.nodes.map((n, i) => [n.name, i]));
+  const start = index.get(from);
+  const goal = index.get(to);
+  if (start === undefined || goal === undefined) return false;
+  const seen = new Set([start]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const i = queue.shift()!;
+    if (i === goal) return true;
+    for (const j of linkedPeers(view.nodes.length, i, view.connLimit)) {
+      if (seen.has(j) || !up[j] || sim.faults?.partitioned(view.nodes[i]!.name, view.nodes[j]!.name)) continue;
+      seen.add(j);
+      queue.push(j);
+    }
+  }
+  return false;
+}
+
 function weaveRuns(store: StoreLike, node: string): boolean {
   return store
     .list('pods')
@@ -419,7 +455,7 @@ export function deliver(sim: ExecSim, src: Obj, ip: string, proto: 'TCP' | 'ICMP
     if (cross) {
       const unreachable = weaveState(sim).unreachable;
       if (unreachable.has(from.node) || unreachable.has(to.node)) return { ok: false, why: 'timeout', to };
-      if (sim.faults?.partitioned(from.node, to.node)) return { ok: false, why: 'timeout', to };
+      if (sim.faults?.partitioned(from.node, to.node) && !relayed(sim, from.node, to.node)) return { ok: false, why: 'timeout', to };
       const limit = sim.faults?.pathMtuBetween(from.node, to.node);
       if (dfSize !== undefined && limit !== undefined && dfSize > limit) return { ok: false, why: 'timeout', to };
     }

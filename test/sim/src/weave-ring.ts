@@ -164,8 +164,10 @@ export function weaveReportObject(view: WeaveView, nodeName: string): Record<str
     // the path MTU made the overlay switch fall back: the same map `status connections` prints.
     Attrs: c.attrs && { ...c.attrs },
   }));
+  // Built on access, element by element: `{{len .Router.Peers}}` (weavectl's status digest) needs
+  // only the count, and the whole list costs peers x connections objects on every call.
   const peers = () =>
-    pv.reachable.map((p, i) => ({
+    lazyArray(pv.reachable, (p, i) => ({
       Name: peerName(p.name),
       NickName: p.name,
       UID: 1000 + i,
@@ -242,6 +244,24 @@ export function weaveReportFormat(view: WeaveView, nodeName: string, format: str
     const body = 'error during template execution\n';
     return e.wrote ? { stdout: e.output + body, stderr: '', exitCode: 0 } : { stdout: '', stderr: body, exitCode: 1 };
   }
+}
+
+/** An array of `from.length` elements, each made by `make` the first time it is read. */
+function lazyArray<T, U>(from: readonly T[], make: (item: T, i: number) => U): U[] {
+  const cache = new Array<U>(from.length).fill(undefined as U); // no holes: forEach and `in` see every index
+  const made: boolean[] = new Array(from.length).fill(false);
+  return new Proxy(cache, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && /^\d+$/.test(prop)) {
+        const i = Number(prop);
+        if (i < from.length && !made[i]) {
+          target[i] = make(from[i]!, i);
+          made[i] = true;
+        }
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
 }
 
 function parseIpNum(ip: string): number {
