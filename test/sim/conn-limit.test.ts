@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { clusterView } from './views.js';
 import { areLinked, defaultConnLimitOf, linkedPeers } from './src/conn-limit.js';
 import { weaveStatus, weaveStatusConnections, weaveStatusPeers, type WeaveView } from './src/weave-node.js';
 
-const NOW = new Date('2024-05-01T10:00:00Z');
-
-function nodes(n: number, overrides: Partial<WeaveView> = {}): WeaveView {
-  return {
-    version: '2.8.1',
-    ipallocRange: '172.25.64.0/18',
-    nodes: Array.from({ length: n }, (_, i) => ({ name: `node-${i + 1}`, internalIP: `10.200.33.${10 + i}`, ready: true })),
-    now: NOW,
-    pods: [],
-    ...overrides,
-  };
-}
 
 describe('CONN_LIMIT defaults (prog/weave-kube/launch.sh CONN_LIMIT=${CONN_LIMIT:-N})', () => {
   it.each([
@@ -59,7 +48,7 @@ describe('the capped topology (mesh local_peer.go checkConnectionLimit on both e
 });
 
 describe('weave --local status under CONN_LIMIT=2 on 5 peers', () => {
-  const view = nodes(5, { connLimit: 2 });
+  const view = clusterView(5, { connLimit: 2 });
 
   it('status connections: 2 established, the other targets failed with "Connection limit reached (2)" (mesh status.go)', () => {
     const lines = weaveStatusConnections(view, 'node-1').trimEnd().split('\n');
@@ -82,12 +71,12 @@ describe('weave --local status under CONN_LIMIT=2 on 5 peers', () => {
   });
 
   it('a partition between two linked peers makes their connection failed; an mtu fault makes it sleeve', () => {
-    const cut = nodes(5, { connLimit: 2, partitioned: (a, b) => [a, b].sort().join() === 'node-1,node-2' });
+    const cut = clusterView(5, { connLimit: 2, partitioned: (a, b) => [a, b].sort().join() === 'node-1,node-2' });
     const lines = weaveStatusConnections(cut, 'node-1').split('\n');
     // node-2 (10.200.33.11) is linked to node-1: its connection is failed by the partition
     expect(lines.find((l) => l.startsWith('-> 10.200.33.11:6783'))).toMatch(/ failed +read tcp4 .*i\/o timeout, retry: /);
     expect(weaveStatus(cut, 'node-1')).toContain('    Connections: 5 (1 established, 4 failed)');
-    const mtu = nodes(5, { connLimit: 2, pathMtu: (a, b) => ([a, b].sort().join() === 'node-1,node-5' ? 1300 : undefined) });
+    const mtu = clusterView(5, { connLimit: 2, pathMtu: (a, b) => ([a, b].sort().join() === 'node-1,node-5' ? 1300 : undefined) });
     const five = weaveStatusConnections(mtu, 'node-1').split('\n').find((l) => l.includes('(node-5)'))!;
     expect(five).toMatch(/established +sleeve .* mtu=1300$/);
   });

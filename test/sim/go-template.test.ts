@@ -4,6 +4,7 @@
  * `weave --local report -f` (weaveworks/weave v2.8.1 prog/weaver/http.go /report?format=).
  */
 import { describe, expect, it } from 'vitest';
+import { clusterView } from './views.js';
 import { execGoTemplate, goJsonMarshal, GoTemplateError, type GoFunc } from './src/go-template.js';
 import { weaveReportFormat, weaveReportObject } from './src/weave-ring.js';
 import { weaveStatusConnections, type WeaveView } from './src/weave-node.js';
@@ -259,26 +260,15 @@ const CONNECTIONS_FILTER =
 const IPAM_TEMPLATE =
   '{{$me := .Router.Name}}{{if .IPAM}}{{$me}} {{.IPAM.RangeNumIPs}} {{.IPAM.ActiveIPs}}\n{{range .IPAM.Entries}}{{if or (eq .Peer $me) (not .IsKnownPeer)}}{{json .}}\n{{end}}{{end}}{{end}}';
 
-const NOW = new Date('2024-05-01T10:00:00Z');
-function cluster(n: number, overrides: Partial<WeaveView> = {}): WeaveView {
-  return {
-    version: '2.8.1',
-    ipallocRange: '172.25.64.0/18',
-    nodes: Array.from({ length: n }, (_, i) => ({ name: `node-${i + 1}`, internalIP: `10.200.33.${10 + i}`, ready: true })),
-    now: NOW,
-    pods: [],
-    ...overrides,
-  };
-}
 
 const VIEWS: [string, WeaveView][] = [
-  ['a healthy cluster', cluster(4)],
-  ['encryption (WEAVE_PASSWORD)', cluster(4, { encryption: true })],
-  ['sleeve (WEAVE_NO_FASTDP)', cluster(4, { noFastdp: true })],
-  ['encrypted sleeve', cluster(3, { noFastdp: true, encryption: true })],
-  ['CONN_LIMIT=2 on 6 peers', cluster(6, { connLimit: 2 })],
-  ['a path MTU fault (sleeve fallback on one link) and a partition', cluster(4, { pathMtu: (a, b) => (a === 'node-1' || b === 'node-1' ? 1300 : undefined), partitioned: (a, b) => [a, b].sort().join() === 'node-2,node-4' })],
-  ['an unreachable peer', cluster(4, { unreachable: new Set(['node-3']) })],
+  ['a healthy cluster', clusterView(4)],
+  ['encryption (WEAVE_PASSWORD)', clusterView(4, { encryption: true })],
+  ['sleeve (WEAVE_NO_FASTDP)', clusterView(4, { noFastdp: true })],
+  ['encrypted sleeve', clusterView(3, { noFastdp: true, encryption: true })],
+  ['CONN_LIMIT=2 on 6 peers', clusterView(6, { connLimit: 2 })],
+  ['a path MTU fault (sleeve fallback on one link) and a partition', clusterView(4, { pathMtu: (a, b) => (a === 'node-1' || b === 'node-1' ? 1300 : undefined), partitioned: (a, b) => [a, b].sort().join() === 'node-2,node-4' })],
+  ['an unreachable peer', clusterView(4, { unreachable: new Set(['node-3']) })],
 ];
 
 describe("weave's connectionsTemplate (v2.8.1 prog/weaver/http.go) on the report object = `weave --local status connections`", () => {
@@ -293,7 +283,7 @@ describe("weave's connectionsTemplate (v2.8.1 prog/weaver/http.go) on the report
     }
   });
   it('encrypted connections carry encrypted=true in Attrs (mesh status.go: attrs["encrypted"] = true)', () => {
-    const text = execGoTemplate(CONNECTIONS_TEMPLATE, weaveReportObject(cluster(2, { encryption: true }), 'node-1'), json);
+    const text = execGoTemplate(CONNECTIONS_TEMPLATE, weaveReportObject(clusterView(2, { encryption: true }), 'node-1'), json);
     expect(text).toMatch(/<- 10\.200\.33\.11:\d+ +established encrypted {3}fastdp .* encrypted=truemtu=1376\n/);
   });
 });
@@ -331,7 +321,7 @@ describe('weavectl IPAM template: the local peer and the ring entries it owns or
     return { text: `${me} ${r.IPAM.RangeNumIPs} ${r.IPAM.ActiveIPs}\n${entries.map((e) => `${JSON.stringify(e)}\n`).join('')}`, entries };
   };
   it('on a healthy cluster: each peer lists its own entries', () => {
-    const view = cluster(4);
+    const view = clusterView(4);
     const out = execGoTemplate(IPAM_TEMPLATE, weaveReportObject(view, 'node-2'), json);
     const { text, entries } = expected(view, 'node-2');
     expect(out).toBe(text);
@@ -340,25 +330,25 @@ describe('weavectl IPAM template: the local peer and the ring entries it owns or
     expect(JSON.parse(out.split('\n')[1]!)).toMatchObject({ Nickname: 'node-2', IsKnownPeer: true });
   });
   it("with an unreachable peer: its entries too (IsKnownPeer false), from another peer's view", () => {
-    const view = cluster(4, { unreachable: new Set(['node-3']) });
+    const view = clusterView(4, { unreachable: new Set(['node-3']) });
     const out = execGoTemplate(IPAM_TEMPLATE, weaveReportObject(view, 'node-1'), json);
     expect(out).toBe(expected(view, 'node-1').text);
     const nicks = out.trim().split('\n').slice(1).map((l) => JSON.parse(l).Nickname);
     expect(new Set(nicks)).toEqual(new Set(['node-1', 'node-3']));
   });
   it('awaiting consensus: Entries is null, so only the first line', () => {
-    const view = cluster(3, { awaitingConsensus: true });
+    const view = clusterView(3, { awaitingConsensus: true });
     expect(execGoTemplate(IPAM_TEMPLATE, weaveReportObject(view, 'node-1'), json)).toMatch(/^[0-9a-f:]{17} 16384 \d+\n$/);
   });
 });
 
 describe('weave --local report -f (weaveReportFormat) answers as http.go /report?format= and the weave script', () => {
-  const view = cluster(3);
+  const view = clusterView(3);
   it('the output on stdout', () => {
     expect(weaveReportFormat(view, 'node-1', '{{.Router.NickName}} {{len .Router.Connections}}')).toEqual({ stdout: 'node-1 3', stderr: '', exitCode: 0 });
   });
   it("sysdump's NODE_REPORT_TEMPLATE gives the same values as the /report JSON", () => {
-    const v = cluster(3, { encryption: true });
+    const v = clusterView(3, { encryption: true });
     const r = weaveReportFormat(v, 'node-2', NODE_REPORT_TEMPLATE);
     expect(r.exitCode).toBe(0);
     const full = JSON.parse(JSON.stringify(weaveReportObject(v, 'node-2')));
