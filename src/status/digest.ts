@@ -30,7 +30,9 @@
  *   elector, "priming" when Paxos is set, else "idle" (ipamStatus below). The format handler has
  *   none of the template's helper functions, so the digest prints the counts and ipamStatus decides.
  * - The /status handlers answer 503 while the router is not ready (and the script then exits 1);
- *   the format handler does not look: the digest prints `.Ready`.
+ *   the format handler does not look: the digest prints `.Ready`. WeaveStatus has Ready from v2.0.0
+ *   on; weave 1.9.x refuses the template ("can't evaluate field Ready", a 500) and is asked the three
+ *   status commands instead (./collect.ts probePod).
  */
 import type { IpamOwner, IpamStatus, WeaveStatus } from './parse.js';
 import { StatusParseError } from './parse.js';

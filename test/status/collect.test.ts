@@ -136,6 +136,19 @@ describe('collectStatus', () => {
     expect(r.nodes[1]!.error).toBe('pod weave-net-node-2 is not Ready (1/1 containers ready)');
   });
 
+  it('a weave 1.9.x, whose report has no Ready (v1.9.8 prog/weaver/http.go WeaveStatus), refuses the digest: the three status commands are asked, and the report is the same', async () => {
+    const c = new FakeCluster(objects(), imitation({ version: '1.9.8' }));
+    const r = await collectStatus(c, { namespace: NS, nodes: [], concurrency: 10, execTimeoutMs: 5000 }, quiet());
+    expect(r.nodes.map((n) => [n.node, n.status, n.version, n.connections?.established])).toEqual(NODES.map((n) => [n, 'ok', '1.9.8', 3]));
+    expect(c.execs.filter((e) => e.pod === 'weave-net-node-1').map((e) => (e.cmd.includes(' report -f ') ? 'report -f' : e.cmd)).sort()).toEqual([
+      '/home/weave/weave --local status',
+      '/home/weave/weave --local status connections',
+      '/home/weave/weave --local status ipam',
+      'ip -4 -o addr show dev weave',
+      'report -f',
+    ]);
+  });
+
   it('without --concurrency asks 10 nodes at a time, and one more per 100 nodes beyond 1,000, at most 40', async () => {
     expect([1, 4, 1000, 1001, 1100, 2000, 4000, 5000, 100_000].map(autoConcurrency)).toEqual([10, 10, 10, 11, 11, 20, 40, 40, 40]);
     const c = new FakeCluster(objects(), imitation());

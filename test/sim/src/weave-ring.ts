@@ -182,7 +182,7 @@ export function weaveReportObject(view: WeaveView, nodeName: string): Record<str
     .sort((a, b) => parseIpNum(a.Token) - parseIpNum(b.Token));
   const active = (view.pods ?? []).filter((p) => p.nodeName === nodeName && !p.hostNetwork && p.podIP).length + (entries.some((e) => e.Peer === peerName(nodeName)) ? 1 : 0);
   const quorum = Math.floor(view.nodes.length / 2) + 1;
-  const report = {
+  const report: Record<string, unknown> & { Router: Record<string, unknown> } = {
     Ready: true,
     Version: view.version,
     VersionCheck: { Enabled: !view.checkpointDisabled, Success: false, NewVersion: '', NextCheckAt: new Date((view.now ?? new Date()).getTime() + 3_600_000).toISOString() },
@@ -220,6 +220,8 @@ export function weaveReportObject(view: WeaveView, nodeName: string): Record<str
     DNS: null,
   };
   Object.defineProperty(report.Router, 'Peers', { get: peers, enumerable: true });
+  // WeaveStatus has had Ready since v2.0.0 (prog/weaver/http.go; absent at v1.9.4 … v1.9.8).
+  if (/^1\./.test(view.version)) delete report.Ready;
   return report;
 }
 
