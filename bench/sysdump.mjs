@@ -44,6 +44,7 @@ function load() {
 const normal = (s) =>
   s
     .replace(/next check at [\d/: ]+\)/g, 'next check at X)')
+    .replace(/retry: [\d-]+ [\d:.]+ \+0000 UTC/g, 'retry: X')
     .replace(/"NextCheckAt": ?"[^"]*"/g, '"NextCheckAt":"X"')
     .replace(/(iptables-save v[\d.]+ on|Completed on) .*/g, '$1 X');
 
