@@ -101,6 +101,19 @@ describe('weavectl connectivity test on Kubernetes 1.6', () => {
 });
 
 describe('weavectl connectivity test failure paths', () => {
+  it('a partition of two nodes with a third connected to both: weave relays (v2.8.1 router/network_router.go relay), the test passes, status names the failed connection', async () => {
+    const s = await installed('1.29.2', 3);
+    s.faults.partition('k8s-vm1', 'k8s-vm2');
+    const r = await test(s);
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ pod-to-pod +k8s-vm1 → k8s-vm2$/m);
+    const st = await weavectl(s, ['status', '-o', 'json']);
+    expect(st.code).toBe(1);
+    const vm1 = JSON.parse(st.stdout).problems.find((p: { node: string }) => p.node === 'k8s-vm1');
+    expect(vm1.message).toMatch(/^1 of 2 expected peer connections established; k8s-vm2 \(.*\) failed/);
+  });
+
   it('a partition that leaves no way round fails the test, exit 1, naming both nodes (weave relays through a third peer connected to both: test/sim/dataplane.test.ts)', async () => {
     const s = await installed('1.29.2', 3);
     s.faults.partition('k8s-vm1', 'k8s-vm2');
