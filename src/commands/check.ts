@@ -86,7 +86,7 @@ export async function runCheckCommand(f: CheckFlags, g: Globals, reporter: Repor
       // the mesh checks (ipam, connections, encryption, datapath) read what status reads, once
       weaveReport: async () => {
         const { collectStatus } = await import('../status/collect.js');
-        return collectStatus(cluster, { namespace: g.namespace, nodes: [], execTimeoutMs: parseExecTimeout(DEFAULT_EXEC_TIMEOUT) }, reporter);
+        return collectStatus(cluster, { namespace: g.namespace, nodes: [], execTimeoutMs: parseExecTimeout(DEFAULT_EXEC_TIMEOUT), deadline: g.deadline }, reporter);
       },
     });
     const checks = f.pre ? preInstallChecks() : healthChecks();

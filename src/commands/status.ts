@@ -105,7 +105,7 @@ async function runStatus(f: StatusFlags, g: Globals): Promise<number> {
   const reporter = reporterFor(g);
   if (g.dryRun !== 'none') reporter.warn('status only reads the cluster: --dry-run has no effect');
   const cluster = await openCluster(g, reporter);
-  const collect = () => collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], ...(concurrency !== undefined ? { concurrency } : {}), execTimeoutMs }, reporter);
+  const collect = () => collectStatus(cluster, { namespace: g.namespace, nodes: f.node ?? [], ...(concurrency !== undefined ? { concurrency } : {}), execTimeoutMs, deadline: g.deadline }, reporter);
   let report: StatusReport;
   let gaveUp: string | undefined;
   try {

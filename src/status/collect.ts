@@ -124,7 +124,14 @@ async function listSummaries<T>(cluster: StatusCluster, ref: { apiVersion: strin
 
 export async function collectStatus(
   cluster: StatusCluster,
-  opts: { namespace: string; nodes: string[]; concurrency?: number; execTimeoutMs: number },
+  opts: {
+    namespace: string;
+    nodes: string[];
+    concurrency?: number;
+    execTimeoutMs: number;
+    /** Epoch ms (--timeout): no node is given longer than what is left of it. */
+    deadline?: number;
+  },
   reporter: Reporter,
 ): Promise<StatusReport> {
   const ns = opts.namespace;
@@ -169,7 +176,8 @@ export async function collectStatus(
   reporter.debug(`Asking weave on ${targets.length} nodes, ${concurrency} at a time, ${formatDuration(opts.execTimeoutMs)} each`);
   show();
   await eachLimited(targets, concurrency, async (pod) => {
-    probes.set(pod.name, await probePod(cluster, ns, pod.name, opts.execTimeoutMs));
+    const left = opts.deadline === undefined ? Infinity : Math.floor(opts.deadline - Date.now());
+    probes.set(pod.name, await probePod(cluster, ns, pod.name, Math.max(1, Math.min(opts.execTimeoutMs, left))));
     done++;
     show();
   });

@@ -118,6 +118,21 @@ describe('weavectl status when something is wrong', () => {
     expect(vm2.error).toMatch(/^cannot read weave's state: weave --local report -f <template>: .*(did not finish within 1s|no answer within 1s)/);
   });
 
+  it('--timeout bounds the wait for a node that hangs, even with a longer --exec-timeout: the report is printed in time', async () => {
+    let release = () => {};
+    const hung = new Promise<undefined>((resolve) => (release = () => resolve(undefined)));
+    const target = podOn('k8s-vm2')['metadata']['name'];
+    cleanups.push(sim.execHandlers.add((pod) => (pod['metadata']['name'] === target ? hung : undefined)));
+    cleanups.push(() => release());
+    const t0 = Date.now();
+    const r = await cli(['status', '--timeout', '3s', '--exec-timeout', '60s', '-o', 'json']);
+    expect(Date.now() - t0).toBeLessThan(7_000); // before the backstop (--timeout + 5 s) ends the command without a report
+    expect(r.code).toBe(1);
+    const vm2 = json(r).nodes[1];
+    expect(vm2.node).toBe('k8s-vm2');
+    expect(vm2.error).toMatch(/^cannot read weave's state: weave --local report -f <template>: .*(did not finish within|no answer within) [\d.]+m?s/);
+  });
+
   it('a node whose exec fails shows the command and its error in the table output (weave refused the digest: the status commands were asked)', async () => {
     const target = podOn('k8s-vm3')['metadata']['name'];
     cleanups.push(
