@@ -50,6 +50,8 @@ const VALUE_OPTIONS = new Set([
   '--user',
   '--token',
   '--as',
+  '--as-group',
+  '--as-uid',
   '--certificate-authority',
 ]);
 
@@ -122,6 +124,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--user <name>', "kubectl's: the kubeconfig user to use, instead of the context's")
     .option('--token <token>', "kubectl's: a bearer token for the API server, instead of the user's credentials")
     .option('--as <user>', "kubectl's: the user to impersonate")
+    .option('--as-group <group>', "kubectl's: a group to impersonate, with --as (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--as-uid <uid>', "kubectl's: the UID to impersonate, with --as")
     .option('--certificate-authority <path>', "kubectl's: a CA file to check the API server's certificate with")
     .option('--insecure-skip-tls-verify', "kubectl's: do not check the API server's certificate (insecure)")
     .option('-v, --verbose', 'print debug lines and stack traces of errors')

@@ -27,8 +27,11 @@ export interface TlsMaterial {
 }
 
 /** What one request adds: headers, and a client certificate when a plugin hands out a fresh one. */
+/** Request headers; a list is sent as one header line per value (Impersonate-Group). */
+export type RequestHeaders = Record<string, string | string[]>;
+
 export interface RequestAuth {
-  headers: Record<string, string>;
+  headers: RequestHeaders;
   cert?: Buffer | string;
   key?: Buffer | string;
   /** A proxy agent built for that fresh certificate. */
@@ -119,9 +122,13 @@ export class StaticCredentials implements Credentials {
 
   async authorize(): Promise<RequestAuth> {
     const u = this.user;
-    const headers: Record<string, string> = {};
+    const headers: RequestHeaders = {};
     if (!u) return { headers };
+    // kubectl's --as, --as-group, --as-uid (and the kubeconfig user's as, as-groups, as-uid): the
+    // API server's impersonation headers; a group per header line.
     if (u.impersonateUser) headers['Impersonate-User'] = u.impersonateUser;
+    if (u.impersonateGroups?.length) headers['Impersonate-Group'] = [...u.impersonateGroups];
+    if (u.impersonateUid) headers['Impersonate-Uid'] = u.impersonateUid;
     const token = u.token ?? (u.tokenFile ? this.tokenFromFile(u.tokenFile) : undefined);
     if (token) headers['Authorization'] = `Bearer ${token}`;
     else if (u.username || u.password) headers['Authorization'] = `Basic ${Buffer.from(`${u.username ?? ''}:${u.password ?? ''}`).toString('base64')}`;

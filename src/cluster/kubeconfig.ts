@@ -50,6 +50,10 @@ export interface KubeconfigUser {
   username?: string;
   password?: string;
   impersonateUser?: string;
+  /** `as-groups`: the groups to impersonate (with a user). */
+  impersonateGroups?: string[];
+  /** `as-uid`: the UID to impersonate (with a user). */
+  impersonateUid?: string;
   exec?: Record<string, unknown>;
   authProvider?: { name?: string; config?: Record<string, unknown> };
 }
@@ -76,6 +80,10 @@ export interface KubeconfigOverrides {
   token?: string;
   /** --as: the user to impersonate. */
   as?: string;
+  /** --as-group (repeatable): the groups to impersonate; needs a user to impersonate. */
+  asGroups?: string[];
+  /** --as-uid: the UID to impersonate; needs a user to impersonate. */
+  asUid?: string;
   /** --insecure-skip-tls-verify: the server's certificate is not checked (and no CA is used). */
   insecureSkipTlsVerify?: boolean;
   /** --certificate-authority: the CA file to check the server's certificate with. */
@@ -180,6 +188,8 @@ export function entriesOf(doc: unknown, dir: string): Omit<FileConfig, 'file'> {
       username: str(u['username']),
       password: str(u['password']),
       impersonateUser: str(u['as']),
+      impersonateGroups: Array.isArray(u['as-groups']) ? (u['as-groups'] as unknown[]).filter((g): g is string => typeof g === 'string' && g !== '') : undefined,
+      impersonateUid: str(u['as-uid']),
       exec,
       authProvider: isObject(u['auth-provider']) ? (u['auth-provider'] as KubeconfigUser['authProvider']) : undefined,
     });
@@ -369,7 +379,7 @@ function withOverrides(
       throw failure(`context "${ctx.name}" refers to user "${ctx.user}", which is not in the kubeconfig (${source})`);
     }
   }
-  if (ov.token !== undefined || ov.as !== undefined) {
+  if (ov.token !== undefined || ov.as !== undefined || ov.asGroups !== undefined || ov.asUid !== undefined) {
     user = { ...(user ?? { name: userName ?? 'from flags' }) };
     if (ov.token !== undefined) {
       // the token is the user's credential now; a client certificate stays, as with kubectl
@@ -381,6 +391,14 @@ function withOverrides(
       user.authProvider = undefined;
     }
     if (ov.as !== undefined) user.impersonateUser = ov.as;
+    if (ov.asGroups !== undefined) user.impersonateGroups = ov.asGroups;
+    if (ov.asUid !== undefined) user.impersonateUid = ov.asUid;
+  }
+  // The API server impersonates groups or a UID only together with a user (Impersonate-User).
+  if (user && (user.impersonateGroups?.length || user.impersonateUid) && !user.impersonateUser) {
+    const what = 'groups or a UID to impersonate without a user to impersonate';
+    if (ov.asGroups !== undefined || ov.asUid !== undefined) throw usageError(`--as-group and --as-uid need --as: ${what}`, 'e.g. --as jane --as-group developers');
+    throw failure(`user "${user.name}" of the kubeconfig has ${what} (as-groups or as-uid without as)`);
   }
 
   checkServer(cluster, warnings);

@@ -13,7 +13,7 @@ import https from 'node:https';
 import tlsModule from 'node:tls';
 import type tls from 'node:tls';
 import { createHash } from 'node:crypto';
-import type { Credentials, TlsMaterial } from './credentials.js';
+import type { Credentials, RequestHeaders, TlsMaterial } from './credentials.js';
 import { failure, WeavectlError } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { setLongTimeout, sleep } from '../util/timers.js';
@@ -125,7 +125,7 @@ interface Prepared {
   agent: http.Agent;
   /** For upgraded connections (exec): the same TLS context and session cache, no pool of idle sockets. */
   upgradeAgent: http.Agent;
-  headers: Record<string, string>;
+  headers: RequestHeaders;
 }
 
 interface Agents {
@@ -331,7 +331,7 @@ export class Transport {
    * their pool of idle keep-alive sockets: an upgraded connection is never given back to the pool, and
    * a pooled socket the server has just closed would fail the exec (an API request is retried then).
    */
-  async connection(): Promise<{ agent: http.Agent; headers: Record<string, string> }> {
+  async connection(): Promise<{ agent: http.Agent; headers: RequestHeaders }> {
     const p = await this.prepare();
     return { agent: p.upgradeAgent, headers: { ...p.headers, 'User-Agent': this.userAgent } };
   }
@@ -369,8 +369,8 @@ export class Transport {
     return new URL(`${this.base.origin}${basePath}${req.path}${buildQuery(req.query)}`);
   }
 
-  private headers(p: Prepared, req: HttpRequest, body?: Buffer): Record<string, string> {
-    const h: Record<string, string> = { ...p.headers, Accept: req.accept ?? 'application/json', 'User-Agent': this.userAgent };
+  private headers(p: Prepared, req: HttpRequest, body?: Buffer): RequestHeaders {
+    const h: RequestHeaders = { ...p.headers, Accept: req.accept ?? 'application/json', 'User-Agent': this.userAgent };
     if (body) {
       h['Content-Type'] = req.contentType ?? 'application/json';
       h['Content-Length'] = String(body.length);

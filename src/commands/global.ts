@@ -123,6 +123,9 @@ function overridesOf(o: Record<string, unknown>): KubeconfigOverrides {
   }
   const as = nonEmpty('--as', o.as);
   if (as !== undefined) out.as = as;
+  if (Array.isArray(o.asGroup)) out.asGroups = o.asGroup.map((g) => nonEmpty('--as-group', g)).filter((g): g is string => g !== undefined);
+  const asUid = nonEmpty('--as-uid', o.asUid);
+  if (asUid !== undefined) out.asUid = asUid;
   const ca = nonEmpty('--certificate-authority', o.certificateAuthority);
   if (ca !== undefined) out.certificateAuthority = ca;
   if (o.insecureSkipTlsVerify === true) out.insecureSkipTlsVerify = true;

@@ -378,6 +378,21 @@ describe("kubectl's global flags override the kubeconfig (issue 12 §3)", () => 
     expect((await requestOptions(kc)).headers).toEqual({ Authorization: 'Bearer flag-token', 'Impersonate-User': 'jane' });
   });
 
+  it('--as-group (repeatable) and --as-uid impersonate with --as: one Impersonate-Group header a group; the kubeconfig user\'s as-groups and as-uid too; never without a user', async () => {
+    const kc = loadKubeconfig({ kubeconfig: two(), context: 'x', env: noEnv(), overrides: { token: 't', as: 'jane', asGroups: ['dev', 'ops'], asUid: '42' } });
+    expect((await requestOptions(kc)).headers).toEqual({ Authorization: 'Bearer t', 'Impersonate-User': 'jane', 'Impersonate-Group': ['dev', 'ops'], 'Impersonate-Uid': '42' });
+    const noUser = thrown(() => loadKubeconfig({ kubeconfig: two(), context: 'x', env: noEnv(), overrides: { token: 't', asGroups: ['dev'] } }));
+    expect([noUser.exitCode, noUser.message]).toEqual([2, '--as-group and --as-uid need --as: groups or a UID to impersonate without a user to impersonate']);
+    const file = write(
+      'impersonating.yaml',
+      config({ clusters: [['c', 'https://imp:6443']], users: [['u', { token: 'ut', as: 'bob', 'as-groups': ['a', 'b'], 'as-uid': '7' }]], contexts: [['x', 'c', 'u']], current: 'x' }),
+    );
+    expect((await requestOptions(loadKubeconfig({ kubeconfig: file, env: noEnv() }))).headers).toEqual({ 'Impersonate-User': 'bob', 'Impersonate-Group': ['a', 'b'], 'Impersonate-Uid': '7', Authorization: 'Bearer ut' });
+    const bad = write('groups-only.yaml', config({ clusters: [['c', 'https://imp:6443']], users: [['u', { token: 'ut', 'as-groups': ['a'] }]], contexts: [['x', 'c', 'u']], current: 'x' }));
+    const e = thrown(() => loadKubeconfig({ kubeconfig: bad, env: noEnv() }));
+    expect([e.exitCode, e.message]).toEqual([1, 'user "u" of the kubeconfig has groups or a UID to impersonate without a user to impersonate (as-groups or as-uid without as)']);
+  });
+
   it('--insecure-skip-tls-verify drops the CA and warns; --certificate-authority replaces it; both together are refused', async () => {
     const insecure = loadKubeconfig({ kubeconfig: two(), env: noEnv(), overrides: { insecureSkipTlsVerify: true } });
     expect(insecure.cluster.caData).toBeUndefined();

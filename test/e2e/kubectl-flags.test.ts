@@ -2,6 +2,8 @@
  * kubectl's global flags that users pass out of habit, with kubectl's meaning (issue 12 §3), through
  * the built CLI against the simulator (which requires a bearer token here).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { sim, snapshot } from './harness.js';
@@ -43,9 +45,31 @@ describe("kubectl's global flags", () => {
     expect(r.stderr).toMatch(re);
   });
 
+  it('--as, --as-group (one header line a group) and --as-uid reach the API server as its impersonation headers', async () => {
+    const seen: Record<string, string[] | undefined>[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push({ user: req.headersDistinct['impersonate-user'], group: req.headersDistinct['impersonate-group'], uid: req.headersDistinct['impersonate-uid'] });
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'forbidden' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await runCli(['-s', url, '--token', 't', '--as', 'jane', '--as-group', 'dev', '--as-group', 'ops', '--as-uid', '42', 'policy', 'list']);
+      expect(r.code).toBe(1);
+      expect(seen[0]).toEqual({ user: ['jane'], group: ['dev', 'ops'], uid: ['42'] });
+      const sent = seen.length;
+      const bad = await runCli(['-s', url, '--token', 't', '--as-group', 'dev', 'policy', 'list']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --as-group and --as-uid need --as: /m);
+      expect(seen).toHaveLength(sent); // nothing sent
+    } finally {
+      server.close();
+    }
+  });
+
   it('every one is in --help', async () => {
     const r = await runCli(['--help']);
-    for (const f of ['-s, --server', '--cluster', '--user', '--token', '--as', '--certificate-authority', '--insecure-skip-tls-verify', '--request-timeout']) {
+    for (const f of ['-s, --server', '--cluster', '--user', '--token', '--as <user>', '--as-group', '--as-uid', '--certificate-authority', '--insecure-skip-tls-verify', '--request-timeout']) {
       expect(r.stdout).toContain(f);
     }
   });
