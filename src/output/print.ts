@@ -84,8 +84,8 @@ export async function printResult(reporter: Reporter, output: OutputFormat, p: P
   if (output === 'json' && p.json) return reporter.document(JSON.stringify(p.json(), null, 2));
   if (output === 'yaml' && p.yamlText) return reporter.document(p.yamlText());
   if (output === 'yaml' && (p.yaml ?? p.json)) {
-    const { stringify } = await import('yaml');
-    return reporter.document(stringify((p.yaml ?? p.json)!()));
+    const { yamlText } = await import('./yaml-text.js');
+    return reporter.document(yamlText((p.yaml ?? p.json)!()));
   }
   if (output === 'name' && p.name) return reporter.data(p.name());
   if (output === 'text' && p.text) {

@@ -5,6 +5,7 @@
  * Needs the bundle: `npm test` builds it first (or `node scripts/build.mjs`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { weaveViewFor } from '../sim/src/exec.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
@@ -41,6 +42,17 @@ afterAll(async () => {
 });
 
 describe('weavectl status on a healthy cluster', () => {
+  it('-o yaml is the -o json document as YAML (the built CLI: the yaml package is loaded on demand)', async () => {
+    const [y, j] = await Promise.all([cli(['status', '-o', 'yaml']), cli(['status', '-o', 'json'])]);
+    expect(y.stderr).not.toMatch(/error:/);
+    expect(y.code).toBe(0);
+    const strip = (d: Obj) => ({ ...d, nodes: d['nodes'].map((n: Obj) => ({ ...n, activeIPs: null })) });
+    expect(strip(parseYaml(y.stdout))).toEqual(strip(JSON.parse(j.stdout)));
+    const v = await runCli(['version', '--client', '-o', 'yaml']);
+    expect(v.code).toBe(0);
+    expect(parseYaml(v.stdout).client.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('shows each node with its part of 172.25.64.0/18 and exits 0', async () => {
     const r = await cli(['status']);
     expect(r.stderr).not.toMatch(/error:/);
