@@ -43,11 +43,13 @@ export function analyzeConnections(input: Pick<ReportInput, 'nodes' | 'probes'>,
   const failedTo = new Map<string, number>();
   const staleTo = new Map<string, number>();
   let withConnections = 0;
+  const counted = new Set<string>(); // the nodes whose connections were read
   for (const name of rowNames) {
     const pod = podByNode.get(name);
     const c: NodeProbe['connections'] = pod ? input.probes.get(pod.name)?.connections : undefined;
     if (!c) continue;
     withConnections++;
+    counted.add(name);
     for (const f of new Set(c.failed.map((x) => hostOf(x.address)))) {
       const m = stale(f) ? staleTo : failedTo;
       m.set(f, (m.get(f) ?? 0) + 1);
@@ -55,7 +57,8 @@ export function analyzeConnections(input: Pick<ReportInput, 'nodes' | 'probes'>,
   }
   const down = new Map<string, { failing: number; of: number }>();
   for (const [h, n] of failedTo) {
-    const self = nodeByIP.has(h) && rowNames.includes(nodeByIP.get(h)!) ? 1 : 0;
+    // the node itself is among the counted only when its own connections were read
+    const self = nodeByIP.has(h) && counted.has(nodeByIP.get(h)!) ? 1 : 0;
     if (n >= 2 && n * 2 > withConnections - self) down.set(h, { failing: n, of: withConnections - self });
   }
   const hostLabel = (h: string) => (nodeByIP.has(h) ? `${nodeByIP.get(h)} (${h})` : h);

@@ -259,6 +259,14 @@ describe('unreachable peers', () => {
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^‼ Weave Net works, with 1 warning/);
   });
 
+  it('a partitioned node whose own weave could not be read: still "3 of 3 other nodes" (it was counted only when read)', () => {
+    const v = view(NODES, { unreachable: new Set(['node-3']) });
+    const timeout: CommandResult = { error: 'no answer within 10s' };
+    const probes = new Map(NODES.map((n) => [podName(n), n === 'node-3' ? summarizeProbe({ digest: timeout, bridge: timeout }) : probeFrom(v, n)]));
+    const r = report({ probes });
+    expect(r.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toContain('node-3 (10.0.0.3) cannot be reached from 3 of 3 other nodes');
+  });
+
   it('a partitioned node: its row is the error, the others are fine, and no rmpeer is offered', () => {
     const v = view(NODES, { unreachable: new Set(['node-3']) });
     const probes = new Map(NODES.map((n) => [podName(n), probeFrom(v, n)]));
