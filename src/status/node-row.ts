@@ -160,7 +160,9 @@ export function buildNodeRow(input: NodeRowInput): NodeRowResult {
       // connection at all, does not know every peer (`Peers:` of `weave status`), or has a failing
       // connection other than the ones the limit refused (those are not even read: digest.ts).
       const own = c.failed.filter((f) => !down.has(hostOf(f.address)) && !stale(hostOf(f.address)));
-      const knowsAll = w?.peers !== undefined && w.peers >= otherPeers + 1;
+      // weave's Peers leaves out the peers no route reaches: those most nodes cannot reach (their own rows say so) are not missed here
+      const downOthers = [...down.keys()].filter((h) => h !== selfHost).length;
+      const knowsAll = w?.peers !== undefined && w.peers + downOthers >= otherPeers + 1;
       const short = c.established < expected && !(expected < otherPeers && c.established > 0 && knowsAll && own.length === 0);
       row.connections = { established: c.established, peers: otherPeers, expected, short, failed: c.failed };
       const describe = (list: FailedConnection[]) =>

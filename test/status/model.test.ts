@@ -374,6 +374,13 @@ describe('IPAM and pod problems', () => {
     expect(r.nodes.map((n) => n.status)).toEqual(names.map(() => 'ok'));
     expect(renderStatus(r, plain())).toContain('2/3 (of 4)');
 
+    // An unreachable peer: its neighbours lose a link and weave's Peers leaves it out; they are not short for that.
+    const six = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6'];
+    const v6 = view(six, { connLimit: 2, unreachable: new Set(['node-3']) });
+    const r6 = report({ nodes: six, probes: new Map(six.map((n) => [podName(n), probeFrom(v6, n)])), ds: daemonSet({ desired: 6, env: [{ name: 'CONN_LIMIT', value: '2' }] }) });
+    expect(r6.nodes.filter((n) => n.status === 'error').map((n) => n.node)).toEqual(['node-3']);
+    expect(r6.nodes.filter((n) => n.connections?.short).map((n) => n.node)).toEqual(['node-3']);
+
     // A node that knows only 3 of the 5 peers is cut off from part of the mesh: short, an error.
     const cut = probes.get(podName('node-2'))!;
     probes.set(podName('node-2'), { ...cut, weave: { ...cut.weave!, peers: 3 } });
