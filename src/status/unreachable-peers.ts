@@ -43,7 +43,7 @@ export function unreachablePeerReport(
           (nodeExists ? `; node ${u.nickname} is still in the cluster` : `; there is no node ${u.nickname} in the cluster`),
         hint: nodeExists
           ? `fix weave on node ${u.nickname}; do not rmpeer a peer whose node is alive`
-          : `only if node ${u.nickname} is really gone: ${peer.rmpeer} (run it once, in one pod: two peers claiming the same range break the network)`,
+          : `weavectl peers rmpeer ${u.peer} reclaims its range once it has checked that no node reaches the peer; by hand, only if node ${u.nickname} is really gone: ${peer.rmpeer} (once, in one pod: two peers claiming the same range break the network)`,
       });
       return peer;
     });

@@ -254,7 +254,7 @@ describe('unreachable peers', () => {
     expect(r.problems[0]!.message).toBe(`peer ${peerName('node-5')}(node-5) owns 1024 IPs (6.2% of the range) and is unreachable from 4 nodes (node-1, node-2, node-3, ...); there is no node node-5 in the cluster`);
     const text = renderStatus(r, plain());
     expect(text).toContain('‼ 1 unreachable peer owns 1024 addresses');
-    expect(text).toContain(`hint: only if node node-5 is really gone: kubectl exec -n kube-system weave-net-1aaaa -c weave -- /home/weave/weave --local rmpeer ${peerName('node-5')}`);
+    expect(text).toContain(`hint: weavectl peers rmpeer ${peerName('node-5')} reclaims its range once it has checked that no node reaches the peer; by hand, only if node node-5 is really gone: kubectl exec -n kube-system weave-net-1aaaa -c weave -- /home/weave/weave --local rmpeer ${peerName('node-5')}`);
     expect(text).toContain('run it only for peers whose nodes are really gone, once, in one pod');
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^‼ Weave Net works, with 1 warning/);
   });
