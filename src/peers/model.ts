@@ -17,6 +17,7 @@
  *   two peers then hand out the same addresses. Hence the rule here: only a peer whose node is gone
  *   from the API and that no node reaches, with every node's weave answering, in one pod, once.
  */
+import { ipamPercent } from '../weave/ipam-percent.js';
 import { rangeToCidrs } from '../net/range.js';
 import type { IpamOwner } from '../status/parse.js';
 import { StatusParseError } from '../status/parse.js';
@@ -185,7 +186,7 @@ export function buildPeers(input: {
       reachableFrom: p.reachableFrom,
       unreachableFrom: p.unreachableFrom,
       ips: p.ips,
-      percent: total ? Math.round((p.ips / total) * 1000) / 10 : null,
+      percent: total ? ipamPercent(p.ips, total) : null, // as weave prints it: Go's %04.1f of a float32 (status shows the same)
       ranges: entries ? rangesOf(entries, p.peer) : null,
       gone: answered > 0 && !nodeExists && p.node === undefined && p.reachableFrom.length === 0,
     };

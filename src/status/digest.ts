@@ -36,6 +36,7 @@
  */
 import type { IpamOwner, IpamStatus, WeaveStatus } from './parse.js';
 import { StatusParseError } from './parse.js';
+import { ipamPercent } from '../weave/ipam-percent.js';
 
 /** What `weave status` says that the report needs: readiness, version, names, encryption, how many peers and connections. */
 const STATUS_TEMPLATE =
@@ -223,19 +224,6 @@ export function parseDigest(text: string): ReportDigest {
   return { ready: head.ready, weave, fastdp, connections: conn.length ? `${conn.join('\n')}\n` : '', ...(ipam ? { ipam } : {}) };
 }
 
-/**
- * Go's `%04.1f` of float32(ips)*100/float32(total), as a number (http.go printIPAMRanges): the
- * float32 quotient (24-bit mantissa) is exact when scaled by 10 in a double; ties to even.
- */
-export function ipamPercent(ips: number, total: number): number {
-  const f = Math.fround;
-  if (total <= 0) return 0;
-  const scaled = f(f(f(ips) * 100) / f(total)) * 10;
-  let n = Math.floor(scaled);
-  const frac = scaled - n;
-  if (frac > 0.5 || (frac === 0.5 && n % 2 === 1)) n += 1;
-  return n / 10;
-}
 
 /** The owners `status ipam` would print from the digest's entries: summed per peer, the local peer first. */
 export function ipamOwners(d: NonNullable<ReportDigest['ipam']>): IpamOwner[] {

@@ -5,7 +5,8 @@
  * the two status commands is in test/status/digest-sim.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { DIGEST_TEMPLATE, digestRefused, ipamOwners, ipamPercent, ipamStatus, parseDigest } from '../../src/status/digest.js';
+import { DIGEST_TEMPLATE, digestRefused, ipamOwners, ipamStatus, parseDigest } from '../../src/status/digest.js';
+import { ipamPercent } from '../../src/weave/ipam-percent.js';
 import { StatusParseError } from '../../src/status/parse.js';
 import { summarizeProbe } from '../../src/status/probe.js';
 import { goPercent } from '../sim/src/weave-node.js';
