@@ -41,6 +41,7 @@ export async function waitUntilHealthy(collect: () => Promise<StatusReport>, o: 
   for (let attempt = 1; ; attempt++) {
     let report: StatusReport | undefined;
     let error: unknown;
+    const started = now();
     try {
       report = await collect();
     } catch (err) {
@@ -49,8 +50,12 @@ export async function waitUntilHealthy(collect: () => Promise<StatusReport>, o: 
     last = { ...(report ? { report } : last.report ? { report: last.report } : {}), ...(error !== undefined ? { error } : {}), healthy: report?.healthy === true, attempts: attempt };
     o.onAttempt?.({ ...(report ? { report } : {}), ...(error !== undefined ? { error } : {}), attempt });
     if (last.healthy || o.signal?.aborted) return last;
-    if (now() + o.intervalMs >= o.deadline) return last;
-    await sleep(o.intervalMs);
+    // The next read starts after the interval, or earlier: in time to end by the deadline if it
+    // takes as long as this one did (not one whole interval before the deadline).
+    const took = now() - started;
+    const left = o.deadline - now() - took;
+    if (left <= 0) return last;
+    await sleep(Math.min(o.intervalMs, left));
     if (o.signal?.aborted) return last;
   }
 }

@@ -45,8 +45,25 @@ describe('waitUntilHealthy', () => {
     const c = clock();
     const r = await waitUntilHealthy(async () => report(['IPAM: awaiting consensus', 'b', 'c']), { deadline: 10_000, intervalMs: 3_000, ...c });
     expect(r.healthy).toBe(false);
-    expect(r.attempts).toBe(4); // at 0, 3, 6 and 9 s; another 3 s would pass the deadline
+    expect(r.attempts).toBe(5); // at 0, 3, 6 and 9 s, and a last one at the deadline (10 s)
+    expect(c.now()).toBe(10_000);
     expect(unhealthyLine(r.report!)).toBe('3 errors: n1: IPAM: awaiting consensus; n1: b; ...');
+  });
+
+  it('starts the last read in time to end by the deadline, as long as the one before took', async () => {
+    const c = clock();
+    const starts: number[] = [];
+    const r = await waitUntilHealthy(
+      async () => {
+        starts.push(c.now());
+        await c.sleep(2_000); // each read takes 2 s
+        return report(['x']);
+      },
+      { deadline: 10_000, intervalMs: 3_000, ...c },
+    );
+    expect(starts).toEqual([0, 5_000, 8_000]);
+    expect(r.attempts).toBe(3);
+    expect(c.now()).toBe(10_000);
   });
 
   it('keeps the last report when the last read failed', async () => {
@@ -56,7 +73,7 @@ describe('waitUntilHealthy', () => {
       if (n++ === 0) return report(['x']);
       throw new Error('timeout');
     }, { deadline: 5_000, intervalMs: 3_000, ...c });
-    expect(r).toMatchObject({ healthy: false, attempts: 2, error: new Error('timeout') });
+    expect(r).toMatchObject({ healthy: false, attempts: 3, error: new Error('timeout') }); // at 0, 3 and 5 s (the deadline)
     expect(r.report!.problems[0]!.message).toBe('x');
   });
 });
