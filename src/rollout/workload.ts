@@ -45,13 +45,20 @@ export type WorkloadRef = ResourceRef & { kind: string; namespace: string; name:
 /**
  * daemonSetStatus, except for OnDelete: kubectl refuses with "rollout status is only available
  * for RollingUpdate strategy type"; we explain, and call it done when every pod already runs
- * the current template and is available (nothing is left to roll).
+ * the current template and is available (nothing is left to roll). While no pod runs an older
+ * template (a DaemonSet just created, or new nodes: currentNumberScheduled <= updatedNumberScheduled)
+ * the controller creates the missing pods by itself, so that is waited for as a rolling update is.
  */
 export function evaluateDaemonSet(ds: KubeObject): RolloutStatus {
   const status = daemonSetStatus(ds);
   if (!status.error || daemonSetStrategy(ds) === 'RollingUpdate') return status;
   const ex = onDeleteExplanation(ds)!;
   if (ex.upToDate) return { done: true, message: ex.message, counts: status.counts };
+  const current = ds.status?.currentNumberScheduled;
+  const observed = (ds.metadata.generation ?? 0) <= (ds.status?.observedGeneration ?? 0);
+  if (!observed || (typeof current === 'number' && current <= status.counts.updated)) {
+    return daemonSetStatus({ ...ds, spec: { ...ds.spec, updateStrategy: { type: 'RollingUpdate' } } });
+  }
   return { done: false, message: '', error: ex.message, hint: ex.hint, counts: status.counts };
 }
 

@@ -12,6 +12,14 @@ type Obj = Record<string, any>;
 const weaveEnv = (ds: Obj) => (ds.spec.template.spec.containers as Obj[]).find((c) => c.name === 'weave')!.env as Obj[];
 
 describe('install', () => {
+  it('Weave 1.9.8 on Kubernetes 1.6.13 (an extensions/v1beta1 DaemonSet: OnDelete by default) waits for the new pods and exits 0', async () => {
+    const s = await sim({ k8sVersion: '1.6.13', nodes: 3, stepDelayMs: 5 });
+    const r = await weavectl(s, ['install', '--weave-version', '1.9.8', '--yes', '--timeout', '60s'], { timeoutMs: 90_000 });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain('all 3 pods run the current template and are available');
+  });
+
   it("the seed's 4-node 1.7.5 cluster with 172.25.64.0/18: applies Weave 2.7.0 and watches the rollout to the end", async () => {
     const s = await sim({ k8sVersion: '1.7.5', nodes: 4 });
     const r = await weavectl(s, ['install', '--ipalloc', '172.25.64.0/18']);

@@ -11,6 +11,8 @@ export interface DsOpts {
   generation?: number;
   observedGeneration?: number;
   desired?: number;
+  /** Nodes running a pod of any template (status.currentNumberScheduled); default: desired. */
+  current?: number;
   updated?: number;
   available?: number;
   ready?: number;
@@ -53,7 +55,7 @@ export function ds(o: DsOpts = {}): KubeObject {
     status: {
       observedGeneration: o.observedGeneration ?? o.generation ?? 1,
       desiredNumberScheduled: o.desired ?? 3,
-      currentNumberScheduled: o.desired ?? 3,
+      currentNumberScheduled: o.current ?? o.desired ?? 3,
       updatedNumberScheduled: o.updated ?? o.desired ?? 3,
       numberAvailable: o.available ?? o.desired ?? 3,
       numberReady: o.ready ?? o.available ?? o.desired ?? 3,

@@ -110,6 +110,17 @@ describe('waitForWorkload (DaemonSet)', () => {
     expect(current.error).toBeUndefined();
   });
 
+  it('waits for an OnDelete DaemonSet whose pods are all of the current template (just created, or new nodes): the controller creates the rest', () => {
+    const fresh = evaluateDaemonSet(ds({ strategy: 'OnDelete', desired: 3, current: 1, updated: 1, available: 0 }));
+    expect(fresh).toMatchObject({ done: false, message: 'Waiting for daemon set "weave-net" rollout to finish: 1 out of 3 new pods have been updated...' });
+    expect(fresh.error).toBeUndefined();
+    const unobserved = evaluateDaemonSet(ds({ strategy: 'OnDelete', desired: 0, generation: 1, observedGeneration: 0 }));
+    expect(unobserved.error).toBeUndefined();
+    expect(unobserved.done).toBe(false);
+    // an old pod left (current 3, updated 1): it is replaced only when deleted: the explanation, as before
+    expect(evaluateDaemonSet(ds({ strategy: 'OnDelete', desired: 3, current: 3, updated: 1 })).error).toMatch(/uses the OnDelete update strategy/);
+  });
+
   it('diagnoses without node access (403 on nodes): pod problems only', async () => {
     const fake = cluster({ desired: 2, updated: 2, available: 1 }, [pod('a', { node: 'n1', waiting: { reason: 'ErrImagePull' } })], [node('n1')]);
     fake.forbid({ kind: 'Node' });
