@@ -31,8 +31,13 @@
  *   none of the template's helper functions, so the digest prints the counts and ipamStatus decides.
  * - The /status handlers answer 503 while the router is not ready (and the script then exits 1);
  *   the format handler does not look: the digest prints `.Ready`. WeaveStatus has Ready from v2.0.0
- *   on; weave 1.9.x refuses the template ("can't evaluate field Ready", a 500) and is asked the three
- *   status commands instead (./collect.ts probePod).
+ *   on; on weave 1.9.x the template fails at `.Ready` after "weave " was written, so the answer is a
+ *   200 "weave error during template execution" (digestRefused), and the three status commands are
+ *   asked instead (./collect.ts probePod).
+ * - At v1.9.4 … v2.3.0 the /report route is `Queries("format", "{format}")` of gorilla/mux, whose
+ *   default pattern for a query value is `[^?&]*`, matched against the decoded value: a template
+ *   with `?` or `&` would not reach the handler (a 404: the script exits 4). DIGEST_TEMPLATE has
+ *   neither (test/status/digest.test.ts).
  */
 import type { IpamOwner, IpamStatus, WeaveStatus } from './parse.js';
 import { StatusParseError } from './parse.js';

@@ -190,7 +190,6 @@ function namedPort(pod: Obj, name: string): number | undefined {
   return undefined;
 }
 
-/** The weave peer on a node runs (its pod's weave container is running). */
 /**
  * Whether weave carries traffic between two nodes whose own connection is cut, through other peers:
  * a router sends a packet for a peer it has no connection to through the next hop of its unicast
@@ -225,6 +224,7 @@ function relayed(sim: ExecSim, from: string, to: string): boolean {
   return false;
 }
 
+/** The weave peer on a node runs (its pod's weave container is running). */
 function weaveRuns(store: StoreLike, node: string): boolean {
   return store
     .list('pods')
