@@ -152,4 +152,9 @@ async function runSysdump(f: SysdumpFlags, g: Globals): Promise<void> {
   }
   if (g.output === 'json') reporter.document(JSON.stringify({ file, ...summary }, null, 2));
   else reporter.success(file);
+  // A --node that names no node of the cluster (a typo): the archive has the rest, and the exit code says so.
+  const unknown = (f.node ?? []).filter((n) => summary.errors.some((e) => e.node === n && e.what === 'node' && e.error.startsWith('no node ')));
+  if (unknown.length > 0) {
+    throw failure(`no node named ${unknown.join(', ')} in the cluster (--node); ${basename(file)} holds the other nodes`, 'kubectl get nodes lists the names');
+  }
 }

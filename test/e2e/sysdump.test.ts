@@ -218,10 +218,11 @@ describe.skipIf(!UNZIP && !PYTHON)('weavectl sysdump', () => {
     expect(previous).toBeDefined();
     expect(readFileSync(join(unpacked, previous!), 'utf8')).toContain('npc: cannot list ipsets');
 
-    // --node limits the nodes; a node without a weave-net pod is recorded, the others collected
+    // --node limits the nodes; a name that is no node is recorded, the others collected, and the exit code is 1
     const some = join(dir, 'some.zip');
     const limited = await cli(s2, ['sysdump', '--output-file', some, '--node', 'k8s-vm2', '--node', 'nope', '-o', 'json']);
-    expect(limited.code).toBe(0);
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/^error: no node named nope in the cluster \(--node\); some\.zip holds the other nodes$/m);
     expect(JSON.parse(limited.stdout).nodes).toEqual({ total: 2, complete: 1, failed: ['nope'] });
     const limitedFiles = filesUnder(unzip(some));
     expect(limitedFiles.filter((f) => f.includes('/nodes/')).every((f) => f.includes('/nodes/k8s-vm2/'))).toBe(true);
