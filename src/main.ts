@@ -28,8 +28,11 @@ async function start(argv: string[]): Promise<void> {
   // small answers (status, check, sysdump on a big cluster) that growth, and the pages it leaves
   // behind, were a third of the peak memory. Kept at its first size the young generation costs a few
   // more, cheap scavenges: `weavectl status` on 5,000 nodes went from 185-210 MB to 140-145 MB in the
-  // same time (bench/status.mjs). The flag is read each time V8 would grow that space.
-  setFlagsFromString('--semi-space-growth-factor=1');
+  // same time (bench/status.mjs). The flag is read each time V8 would grow that space. Set only on
+  // the Node lines it was measured on (20) and whose V8 has it (to 24): an unknown flag would print
+  // an error line on every command.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor >= 20 && nodeMajor <= 24) setFlagsFromString('--semi-space-growth-factor=1');
   const [{ run, report, reportFlags }, { isKubectlCompletion, nameFromPath, setProgramName }] = await Promise.all([import('./run.js'), import('./util/program-name.js')]);
   // As a kubectl plugin (kubectl-weave on PATH) the program is `kubectl weave`: the script's name, or
   // the single binary's own name (argv0, as kubectl executed it).
