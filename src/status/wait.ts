@@ -50,10 +50,11 @@ export async function waitUntilHealthy(collect: () => Promise<StatusReport>, o: 
     last = { ...(report ? { report } : last.report ? { report: last.report } : {}), ...(error !== undefined ? { error } : {}), healthy: report?.healthy === true, attempts: attempt };
     o.onAttempt?.({ ...(report ? { report } : {}), ...(error !== undefined ? { error } : {}), attempt });
     if (last.healthy || o.signal?.aborted) return last;
-    // The next read starts after the interval, or earlier: in time to end by the deadline if it
-    // takes as long as this one did (not one whole interval before the deadline).
+    // The next read starts after the interval, or earlier: in time to end by the deadline with room
+    // to spare (twice as long as this one took, and half a second), since a read cut short by the
+    // deadline reports its own timeouts instead of Weave Net's state. Not one whole interval early.
     const took = now() - started;
-    const left = o.deadline - now() - took;
+    const left = o.deadline - now() - (2 * took + 500);
     if (left <= 0) return last;
     await sleep(Math.min(o.intervalMs, left));
     if (o.signal?.aborted) return last;

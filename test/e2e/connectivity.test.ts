@@ -140,7 +140,7 @@ describe('weavectl connectivity test failure paths', () => {
     expect(failed[0].message).toContain('weavectl install --mtu');
     // ... and status names the pair that fell back to sleeve
     const st = await weavectl(s, ['status']);
-    expect(st.stdout).toContain('‼ k8s-vm1 and k8s-vm2 fell back from fastdp to sleeve (MTU 1300)');
+    expect(st.stdout).toContain('‼ k8s-vm1 and k8s-vm2 fell back from fastdp to sleeve (MTU 1238)');
   });
 
   it('a NotReady node: its tests fail at once naming it, without waiting for its probes', async () => {

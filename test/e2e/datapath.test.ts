@@ -33,12 +33,17 @@ describe('status: the data path', () => {
     s.faults.pathMtu(1300, ['k8s-vm1', 'k8s-vm3']);
     const r = await weavectl(s, ['status']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Datapath fastdp on 4 of 6 connections, sleeve on 2, MTU 1300-1376, encryption disabled\n  ‼ sleeve between k8s-vm1 and k8s-vm3 (MTU 1300)\n');
+    expect(r.stdout).toContain('Datapath fastdp on 4 of 6 connections, sleeve on 2, MTU 1238-1376, encryption disabled\n  ‼ sleeve between k8s-vm1 and k8s-vm3 (MTU 1238)\n');
     expect(r.stdout).toContain(
-      "‼ k8s-vm1 and k8s-vm3 fell back from fastdp to sleeve (MTU 1300): the path between them carries less than WEAVE_MTU 1376 plus VXLAN's overhead, or UDP 6784 (fastdp's VXLAN) is blocked between them; sleeve is slower\n    hint: open UDP 6784 between the two nodes; if the path MTU is the cause, lower the MTU: weavectl install --mtu 1300\n",
+      "‼ k8s-vm1 and k8s-vm3 fell back from fastdp to sleeve (MTU 1238): the path between them carries less than WEAVE_MTU 1376 plus VXLAN's overhead, or UDP 6784 (fastdp's VXLAN) is blocked between them; sleeve is slower\n    hint: open UDP 6784 between the two nodes; if the path MTU is the cause, lower the MTU: weavectl install --mtu 1236\n",
     );
     const doc = JSON.parse((await weavectl(s, ['status', '-o', 'json'])).stdout);
-    expect(doc.datapath.sleevePairs).toEqual([{ nodes: ['k8s-vm1', 'k8s-vm3'], mtu: 1300 }]);
+    expect(doc.datapath.sleevePairs).toEqual([{ nodes: ['k8s-vm1', 'k8s-vm3'], mtu: 1238 }]);
+    // the hint works: WEAVE_MTU 1236 plus VXLAN's 50 bytes fits the 1300-byte path, and fastdp is back
+    const fixed = await weavectl(s, ['install', '--mtu', '1236', '--yes', '--timeout', '60s'], { timeoutMs: 90_000 });
+    expect(fixed.code).toBe(0);
+    const after = await weavectl(s, ['status']);
+    expect(after.stdout).toContain('Datapath fastdp on all 6 connections, MTU 1236, encryption disabled\n');
   });
 
   it('a partition: the two nodes miss a connection each (an error naming the failed connection)', async () => {
@@ -70,7 +75,7 @@ describe('check: ipam, connections, encryption, datapath', () => {
     s.faults.pathMtu(1300, ['k8s-vm2', 'k8s-vm3']);
     const warned = await weavectl(s, ['check']);
     expect(warned.code).toBe(0);
-    expect(warned.stdout).toMatch(/‼ every connection uses the fast datapath \(fastdp\)\n.*sleeve between k8s-vm2 and k8s-vm3 \(MTU 1300\)/);
+    expect(warned.stdout).toMatch(/‼ every connection uses the fast datapath \(fastdp\)\n.*sleeve between k8s-vm2 and k8s-vm3 \(MTU 1238\)/);
     weaveState(s).awaitingConsensus = true;
     const failed = await weavectl(s, ['check', '-o', 'json']);
     expect(failed.code).toBe(1);

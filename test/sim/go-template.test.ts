@@ -292,8 +292,8 @@ describe('the Attrs of the report object', () => {
   it('name is the overlay the connection uses, as its Info says (sleeve on a link whose path MTU made fastdp fall back)', () => {
     const view = VIEWS.find(([n]) => n.startsWith('a path MTU'))![1];
     const pairs = execGoTemplate('{{range .Router.Connections}}{{with .Attrs}}{{$.Router.NickName}} {{.name}} {{.mtu}}\n{{end}}{{end}}', weaveReportObject(view, 'node-2'), json);
-    // node-2's link to node-1 falls back to sleeve at 1300; node-3 is fastdp; node-4 is partitioned (no Attrs)
-    expect(pairs).toBe('node-2 sleeve 1300\nnode-2 fastdp 1376\n');
+    // node-2's link to node-1 falls back to sleeve at 1238 (1300 less sleeve's 62); node-3 is fastdp; node-4 is partitioned (no Attrs)
+    expect(pairs).toBe('node-2 sleeve 1238\nnode-2 fastdp 1376\n');
     const infos = execGoTemplate('{{range .Router.Connections}}{{if .Attrs}}{{printf "%.6s" .Info}}={{.Attrs.name}}\n{{end}}{{end}}', weaveReportObject(view, 'node-2'), json);
     expect(infos).toBe('sleeve=sleeve\nfastdp=fastdp\n');
   });

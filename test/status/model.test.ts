@@ -416,10 +416,10 @@ describe('the data path (src/status/datapath.ts)', () => {
     const v = view(NODES, { pathMtu: limited });
     const r = report({ probes: new Map(NODES.map((n) => [podName(n), probeFrom(v, n)])) });
     expect(r.healthy).toBe(true);
-    expect(r.datapath).toMatchObject({ overlay: 'mixed', fastdp: 10, sleeve: 2, mtu: { min: 1300, max: 1376 }, sleevePairs: [{ nodes: ['node-1', 'node-2'], mtu: 1300 }] });
+    expect(r.datapath).toMatchObject({ overlay: 'mixed', fastdp: 10, sleeve: 2, mtu: { min: 1238, max: 1376 }, sleevePairs: [{ nodes: ['node-1', 'node-2'], mtu: 1238 }] });
     expect(r.nodes.map((n) => n.datapath)).toEqual([
-      { fastdp: 2, sleeve: 1, mtu: 1300 },
-      { fastdp: 2, sleeve: 1, mtu: 1300 },
+      { fastdp: 2, sleeve: 1, mtu: 1238 },
+      { fastdp: 2, sleeve: 1, mtu: 1238 },
       { fastdp: 3, sleeve: 0, mtu: 1376 },
       { fastdp: 3, sleeve: 0, mtu: 1376 },
     ]);
@@ -427,11 +427,11 @@ describe('the data path (src/status/datapath.ts)', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ severity: 'warning', node: null });
     expect(warnings[0]!.message).toBe(
-      "node-1 and node-2 fell back from fastdp to sleeve (MTU 1300): the path between them carries less than WEAVE_MTU 1376 plus VXLAN's overhead, or UDP 6784 (fastdp's VXLAN) is blocked between them; sleeve is slower",
+      "node-1 and node-2 fell back from fastdp to sleeve (MTU 1238): the path between them carries less than WEAVE_MTU 1376 plus VXLAN's overhead, or UDP 6784 (fastdp's VXLAN) is blocked between them; sleeve is slower",
     );
-    expect(warnings[0]!.hint).toBe('open UDP 6784 between the two nodes; if the path MTU is the cause, lower the MTU: weavectl install --mtu 1300');
+    expect(warnings[0]!.hint).toBe('open UDP 6784 between the two nodes; if the path MTU is the cause, lower the MTU: weavectl install --mtu 1236');
     const text = renderStatus(r);
-    expect(text).toContain('Datapath fastdp on 10 of 12 connections, sleeve on 2, MTU 1300-1376, encryption disabled\n  ‼ sleeve between node-1 and node-2 (MTU 1300)\n');
+    expect(text).toContain('Datapath fastdp on 10 of 12 connections, sleeve on 2, MTU 1238-1376, encryption disabled\n  ‼ sleeve between node-1 and node-2 (MTU 1238)\n');
   });
 
   it('WEAVE_NO_FASTDP: sleeve everywhere is intended, no warning', () => {

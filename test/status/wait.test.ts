@@ -45,12 +45,12 @@ describe('waitUntilHealthy', () => {
     const c = clock();
     const r = await waitUntilHealthy(async () => report(['IPAM: awaiting consensus', 'b', 'c']), { deadline: 10_000, intervalMs: 3_000, ...c });
     expect(r.healthy).toBe(false);
-    expect(r.attempts).toBe(5); // at 0, 3, 6 and 9 s, and a last one at the deadline (10 s)
-    expect(c.now()).toBe(10_000);
+    expect(r.attempts).toBe(5); // at 0, 3, 6 and 9 s, and a last one at 9.5 s (half a second of room)
+    expect(c.now()).toBe(9_500);
     expect(unhealthyLine(r.report!)).toBe('3 errors: n1: IPAM: awaiting consensus; n1: b; ...');
   });
 
-  it('starts the last read in time to end by the deadline, as long as the one before took', async () => {
+  it('starts the last read in time to end by the deadline with room (twice as long as the one before took, and 0.5 s)', async () => {
     const c = clock();
     const starts: number[] = [];
     const r = await waitUntilHealthy(
@@ -61,9 +61,9 @@ describe('waitUntilHealthy', () => {
       },
       { deadline: 10_000, intervalMs: 3_000, ...c },
     );
-    expect(starts).toEqual([0, 5_000, 8_000]);
-    expect(r.attempts).toBe(3);
-    expect(c.now()).toBe(10_000);
+    expect(starts).toEqual([0, 5_000]); // after the second read (ends at 7 s) 3 s are left, less than 2 x 2 s + 0.5 s
+    expect(r.attempts).toBe(2);
+    expect(c.now()).toBe(7_000);
   });
 
   it('keeps the last report when the last read failed', async () => {
@@ -73,7 +73,7 @@ describe('waitUntilHealthy', () => {
       if (n++ === 0) return report(['x']);
       throw new Error('timeout');
     }, { deadline: 5_000, intervalMs: 3_000, ...c });
-    expect(r).toMatchObject({ healthy: false, attempts: 3, error: new Error('timeout') }); // at 0, 3 and 5 s (the deadline)
+    expect(r).toMatchObject({ healthy: false, attempts: 3, error: new Error('timeout') }); // at 0, 3 and 4.5 s
     expect(r.report!.problems[0]!.message).toBe('x');
   });
 });

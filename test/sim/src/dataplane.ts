@@ -50,7 +50,7 @@ import { weaveViewFor, type ExecSim } from './exec.js';
 import { linkedPeers } from './conn-limit.js';
 import { fromLabelSelectorObject, matchesLabels } from './selectors.js';
 import type { ExecReply, Obj } from './types.js';
-import { ipamSplit, npcMode, WEAVE_DEFAULT_MTU, WEAVE_DEFAULT_RANGE, weaveState } from './weave-node.js';
+import { ipamSplit, npcMode, overlayOver, WEAVE_DEFAULT_MTU, WEAVE_DEFAULT_RANGE, weaveState } from './weave-node.js';
 
 // ---------------------------------------------------------------------------------------------
 // The running Weave Net
@@ -68,6 +68,10 @@ export interface WeaveConfig {
   npc: boolean;
   npcVersion: string;
   npcArgs: string[];
+  /** WEAVE_PASSWORD is set (sleeve then encrypts: a bigger overhead). */
+  encrypted: boolean;
+  /** WEAVE_NO_FASTDP is set. */
+  noFastdp: boolean;
 }
 
 function envValue(c: Obj | undefined, name: string): string | undefined {
@@ -95,6 +99,8 @@ export function weaveConfig(store: StoreLike): WeaveConfig | undefined {
     namespace: String(ds?.['metadata']?.['namespace'] ?? 'kube-system'),
     range: range && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(range) ? range : WEAVE_DEFAULT_RANGE,
     mtu: Number.isInteger(mtu) && mtu > 0 ? mtu : WEAVE_DEFAULT_MTU,
+    encrypted: ((weave?.['env'] ?? []) as Obj[]).some((e) => e?.['name'] === 'WEAVE_PASSWORD'),
+    noFastdp: !!envValue(weave, 'WEAVE_NO_FASTDP'),
     npc: !!npc,
     npcVersion: tagVersion(npc?.['image'] ?? weave?.['image']),
     npcArgs: [...((npc?.['command'] ?? []) as unknown[]).slice(1), ...((npc?.['args'] ?? []) as unknown[])].map(String),
@@ -456,8 +462,12 @@ export function deliver(sim: ExecSim, src: Obj, ip: string, proto: 'TCP' | 'ICMP
       const unreachable = weaveState(sim).unreachable;
       if (unreachable.has(from.node) || unreachable.has(to.node)) return { ok: false, why: 'timeout', to };
       if (sim.faults?.partitioned(from.node, to.node) && !relayed(sim, from.node, to.node)) return { ok: false, why: 'timeout', to };
+      // a don't-fragment packet over the overlay the path leaves (weave-node.ts overlayOver): over
+      // sleeve, one bigger than sleeve's MTU does not arrive (weave answers it with an ICMP
+      // "fragmentation needed" the probe does not read: it times out as a black hole would)
       const limit = sim.faults?.pathMtuBetween(from.node, to.node);
-      if (dfSize !== undefined && limit !== undefined && dfSize > limit) return { ok: false, why: 'timeout', to };
+      const path = limit === undefined ? undefined : overlayOver(limit, mtu, { encrypted: !!cfg?.encrypted, noFastdp: !!cfg?.noFastdp });
+      if (dfSize !== undefined && path !== undefined && dfSize > path.mtu) return { ok: false, why: 'timeout', to };
     }
   }
   if (to.pod && !podRunning(to.pod)) return { ok: false, why: 'timeout', to };

@@ -28,6 +28,23 @@ import { linkedPeers } from './conn-limit.js';
 
 export const WEAVE_DEFAULT_RANGE = '10.32.0.0/12';
 export const WEAVE_DEFAULT_MTU = 1376;
+
+/**
+ * What a connection between two peers runs over a path that carries `pathMtu` bytes (undefined: no
+ * limit): fastdp sends its heartbeats as full frames, Ethernet header plus WEAVE_MTU (v2.8.1
+ * router/fastdp.go sendHeartbeat), in VXLAN over UDP over IPv4 (8 + 8 + 20 bytes more), so it works
+ * only when the path carries WEAVE_MTU + 50; otherwise the overlay switch falls back to sleeve
+ * (router/overlay_switch.go), whose MTU is the path's less its own overhead (router/sleeve.go:
+ * `mtu := mtbe.underlayPMTU - fwd.overheadDF`; overheadDF = UDPOverhead 28 + the encryptor's packet
+ * overhead + its frame overhead (two 6-byte peer names and 2) + EthernetOverhead 14: 62 without a
+ * password, whose NonEncryptor prefixes the 6-byte name, 86 with one, whose NaClEncryptor adds the
+ * name, an 8-byte sequence number and secretbox's 16: router/frame_crypto.go).
+ */
+export function overlayOver(pathMtu: number | undefined, weaveMtu: number, o: { encrypted: boolean; noFastdp: boolean }): { overlay: 'fastdp' | 'sleeve'; mtu: number } {
+  if (pathMtu === undefined) return { overlay: o.noFastdp ? 'sleeve' : 'fastdp', mtu: weaveMtu };
+  if (!o.noFastdp && pathMtu >= weaveMtu + 50) return { overlay: 'fastdp', mtu: weaveMtu };
+  return { overlay: 'sleeve', mtu: Math.min(weaveMtu, pathMtu - (o.encrypted ? 86 : 62)) };
+}
 export const WEAVE_PORT = 6783;
 /** The weave script inside the weave-kube image. */
 export const WEAVE_SCRIPT = '/home/weave/weave';
@@ -338,10 +355,10 @@ export function localConnections(view: WeaveView, pv: PeerView): LocalConnection
       // back to sleeve, which reports the MTU it found (v2.8.1 router/overlay_switch.go chooseBest,
       // router/sleeve.go Attrs: {"name": "sleeve", "mtu": fwd.mtu}).
       const limit = view.pathMtu?.(pv.local.name, target.name);
-      const ov = limit !== undefined && limit < mtu ? 'sleeve' : overlay;
+      const { overlay: ov, mtu: connMtu } = limit === undefined ? { overlay, mtu } : overlayOver(limit, mtu, { encrypted: !!view.encryption, noFastdp: !!view.noFastdp });
       let info = `${padRight(ov, 6)} ${nameNick(c.remote)}`;
       if (view.encryption) info = `${padRight('encrypted', 11)} ${info}`;
-      const attrs = { ...(view.encryption ? { encrypted: true } : {}), mtu: limit !== undefined && limit < mtu ? limit : mtu, name: ov };
+      const attrs = { ...(view.encryption ? { encrypted: true } : {}), mtu: connMtu, name: ov };
       out.push({ outbound: c.outbound, address: c.address, state: 'established', info, attrs });
     } else if (reachable.has(target) && !isUnreachable(view, pv.local)) {
       // Not linked under CONN_LIMIT (conn-limit.ts): the dial was refused by checkConnectionLimit and
