@@ -99,8 +99,8 @@ describe('mesh checks', () => {
     const r = report(() => view({ pathMtu: limited }));
     const dp = await run(datapathCheck, r);
     expect(dp.status).toBe('warn');
-    expect(dp.message).toBe("sleeve between node-1 and node-3 (MTU 1300): a path MTU below WEAVE_MTU plus VXLAN's overhead, or UDP 6784 blocked");
-    expect(dp.hint).toContain('weavectl install --mtu 1300');
+    expect(dp.message).toBe("sleeve between node-1 and node-3 (MTU 1238): a path MTU below WEAVE_MTU plus VXLAN's overhead, or UDP 6784 blocked");
+    expect(dp.hint).toContain('weavectl install --mtu 1236');
     const off = report(() => view({ noFastdp: true }), [{ name: 'WEAVE_NO_FASTDP', value: '1' }]);
     expect(await run(datapathCheck, off)).toEqual({ status: 'ok', message: 'sleeve on 6 connections (WEAVE_NO_FASTDP), MTU 1376' });
   });
