@@ -35,7 +35,7 @@ export const FAULTS: readonly [string, string, string][] = [
   ['unreachable', 'unreachable=NODE[,NODE...]', "the nodes' weave peers cannot be reached by the others"],
   ['awaiting-consensus', 'awaiting-consensus', 'weave IPAM never reaches consensus'],
   ['partition', 'partition=NODE_A,NODE_B', "the two nodes cannot reach each other: their weave connection fails; their pods' traffic goes through a third peer connected to both, if any (weave relays)"],
-  ['mtu', 'mtu=BYTES[:NODE_A,NODE_B]', 'the path between nodes (or that pair) carries BYTES at most: larger DF packets vanish, weave falls back to sleeve'],
+  ['mtu', 'mtu=BYTES[:NODE_A,NODE_B]', 'the path between nodes (or that pair) carries BYTES at most: below WEAVE_MTU + 50 weave falls back to sleeve, whose MTU is BYTES - 62 (86 with a password), and larger DF packets vanish'],
   ['latency', 'latency=MS', 'every API request takes MS longer'],
   ['api-error', 'api-error=STATUS[,path:P][,method:M][,count:N]', 'API requests fail with STATUS (500, 503, 429, ...)'],
 ];
