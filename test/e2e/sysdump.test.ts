@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { startSimulator, type Obj, type Simulator } from '../sim/index.js';
+import { weaveNetDaemonSet } from '../fakes/builders.js';
 
 const UNZIP = spawnSync('unzip', ['-v']).status === 0;
 const PYTHON = spawnSync('python3', ['-c', 'import zipfile']).status === 0;
@@ -58,25 +59,7 @@ async function settled(sim: Simulator, n: number): Promise<void> {
 
 /** A weave-net DaemonSet as written by hand with `kubectl apply` (its last-applied annotation holds the literal password). */
 function handWrittenWeaveNet(password: string): Obj {
-  const ds: Obj = {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
-    spec: {
-      selector: { matchLabels: { name: 'weave-net' } },
-      template: {
-        metadata: { labels: { name: 'weave-net' } },
-        spec: {
-          hostNetwork: true,
-          tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }],
-          containers: [
-            { name: 'weave', image: 'weaveworks/weave-kube:2.8.1', env: [{ name: 'IPALLOC_RANGE', value: '172.25.64.0/18' }, { name: 'WEAVE_PASSWORD', value: password }] },
-            { name: 'weave-npc', image: 'weaveworks/weave-npc:2.8.1' },
-          ],
-        },
-      },
-    },
-  };
+  const ds: Obj = weaveNetDaemonSet({ env: { IPALLOC_RANGE: '172.25.64.0/18', WEAVE_PASSWORD: password } });
   ds['metadata']['annotations'] = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(ds) };
   return ds;
 }

@@ -1,6 +1,7 @@
 /**
  * Objects as the API server holds them, for the tests: a Weave Net DaemonSet with its status (`ds`),
- * nodes (`node`) and its pods (`pod`) in the states a rollout goes through.
+ * nodes (`node`) and its pods (`pod`) in the states a rollout goes through; a weave-net DaemonSet as
+ * a user applies it, without status (`weaveNetDaemonSet`).
  */
 import type { KubeObject } from '../../src/cluster/types.js';
 
@@ -59,6 +60,33 @@ export function ds(o: DsOpts = {}): KubeObject {
       updatedNumberScheduled: o.updated ?? o.desired ?? 3,
       numberAvailable: o.available ?? o.desired ?? 3,
       numberReady: o.ready ?? o.available ?? o.desired ?? 3,
+    },
+  };
+}
+
+/**
+ * The weave-net DaemonSet a user applies (no status: a controller fills it in): Weave `version` on the
+ * weave and weave-npc containers, `env` on weave, `npcArgs` on weave-npc.
+ */
+export function weaveNetDaemonSet(o: { version?: string; apiVersion?: string; env?: Record<string, string>; npcArgs?: string[] } = {}): KubeObject {
+  const version = o.version ?? '2.8.1';
+  return {
+    apiVersion: o.apiVersion ?? 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
+    spec: {
+      selector: { matchLabels: { name: 'weave-net' } },
+      template: {
+        metadata: { labels: { name: 'weave-net' } },
+        spec: {
+          hostNetwork: true,
+          tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+          containers: [
+            { name: 'weave', image: `weaveworks/weave-kube:${version}`, env: Object.entries(o.env ?? {}).map(([name, value]) => ({ name, value })) },
+            { name: 'weave-npc', image: `weaveworks/weave-npc:${version}`, ...(o.npcArgs?.length ? { args: o.npcArgs } : {}) },
+          ],
+        },
+      },
     },
   };
 }

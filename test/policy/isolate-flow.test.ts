@@ -6,28 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { isolateOnCluster, type IsolateOptions } from '../../src/policy/isolate.js';
+import { weaveNetDaemonSet } from '../fakes/builders.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { memoryReporter } from '../fakes/reporter.js';
-
-function weaveNet(version: string, apiVersion = 'apps/v1', npcArgs: string[] = []): KubeObject {
-  return {
-    apiVersion,
-    kind: 'DaemonSet',
-    metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
-    spec: {
-      selector: { matchLabels: { name: 'weave-net' } },
-      template: {
-        metadata: { labels: { name: 'weave-net' } },
-        spec: {
-          containers: [
-            { name: 'weave', image: `weaveworks/weave-kube:${version}` },
-            { name: 'weave-npc', image: `weaveworks/weave-npc:${version}`, args: npcArgs },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function cluster(k8sVersion: string, weave: KubeObject | undefined): MemoryCluster {
   const c = new MemoryCluster({ k8sVersion });
@@ -55,7 +36,7 @@ const policies = (c: MemoryCluster) => c.all('networking.k8s.io/v1', 'NetworkPol
 
 describe('policy isolate on Kubernetes 1.29 with Weave Net 2.8.1', () => {
   it('writes default-deny-ingress (every pod, no rule), and a re-run changes nothing', async () => {
-    const c = cluster('1.29.2', weaveNet('2.8.1'));
+    const c = cluster('1.29.2', weaveNetDaemonSet({ version: '2.8.1' }));
     const r = await isolate(c);
     expect(r.result).toMatchObject({ namespace: 'prod', method: 'policy', semantics: 'standard', decidedBy: 'weaveworks 2.8.1', changes: [{ direction: 'ingress', object: 'networkpolicy.networking.k8s.io/default-deny-ingress', action: 'created' }] });
     const p = c.peek('networking.k8s.io/v1', 'NetworkPolicy', 'prod', 'default-deny-ingress')!;
@@ -69,7 +50,7 @@ describe('policy isolate on Kubernetes 1.29 with Weave Net 2.8.1', () => {
   });
 
   it('--egress adds default-deny-egress; --undo --egress removes both and only those', async () => {
-    const c = cluster('1.29.2', weaveNet('2.8.1'));
+    const c = cluster('1.29.2', weaveNetDaemonSet({ version: '2.8.1' }));
     c.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-web', namespace: 'prod' }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] } });
     await isolate(c, { egress: true });
     expect(policies(c)).toEqual(['prod/allow-web', 'prod/default-deny-egress', 'prod/default-deny-ingress']);
@@ -80,7 +61,7 @@ describe('policy isolate on Kubernetes 1.29 with Weave Net 2.8.1', () => {
   });
 
   it('refuses to replace or delete a policy of its name that is not a default deny, writing nothing', async () => {
-    const c = cluster('1.29.2', weaveNet('2.8.1'));
+    const c = cluster('1.29.2', weaveNetDaemonSet({ version: '2.8.1' }));
     c.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress', namespace: 'prod' }, spec: { podSelector: {}, ingress: [{}] } });
     const before = c.snapshot();
     expect((await refusal(isolate(c))).message).toBe('networkpolicy prod/default-deny-ingress exists and is not a default deny for ingress: nothing was changed');
@@ -89,7 +70,7 @@ describe('policy isolate on Kubernetes 1.29 with Weave Net 2.8.1', () => {
   });
 
   it('a namespace that does not exist fails before anything is written', async () => {
-    const c = cluster('1.29.2', weaveNet('2.8.1'));
+    const c = cluster('1.29.2', weaveNetDaemonSet({ version: '2.8.1' }));
     const before = c.snapshot();
     expect((await refusal(isolate(c, {}, 'nowhere'))).message).toBe('namespace "nowhere" not found');
     expect(c.snapshot()).toEqual(before);
@@ -98,7 +79,7 @@ describe('policy isolate on Kubernetes 1.29 with Weave Net 2.8.1', () => {
 
 describe('policy isolate where weave-npc enforces the pre-1.7 semantics', () => {
   it('Weave Net 2.0.5 on Kubernetes 1.7.5: the DefaultDeny annotation, and only it; --undo removes it', async () => {
-    const c = cluster('1.7.5', weaveNet('2.0.5', 'extensions/v1beta1'));
+    const c = cluster('1.7.5', weaveNetDaemonSet({ version: '2.0.5', apiVersion: 'extensions/v1beta1' }));
     c.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { team: 'a' }, annotations: { owner: 'ops' } } });
     const r = await isolate(c);
     expect(r.result).toMatchObject({ method: 'annotation', semantics: 'legacy', decidedBy: 'weaveworks 2.0.5' });
@@ -111,14 +92,14 @@ describe('policy isolate where weave-npc enforces the pre-1.7 semantics', () => 
   });
 
   it('--egress under legacy semantics is a usage error, nothing written', async () => {
-    const c = cluster('1.7.5', weaveNet('2.0.5', 'extensions/v1beta1'));
+    const c = cluster('1.7.5', weaveNetDaemonSet({ version: '2.0.5', apiVersion: 'extensions/v1beta1' }));
     const before = c.snapshot();
     expect((await refusal(isolate(c, { egress: true }))).message).toMatch(/legacy semantics have no egress isolation$/);
     expect(c.snapshot()).toEqual(before);
   });
 
   it('Weave Net 2.8.1 on Kubernetes 1.6 (no networking.k8s.io/v1 to watch) is refused: nothing would be enforced', async () => {
-    const c = cluster('1.6.13', weaveNet('2.8.1', 'extensions/v1beta1'));
+    const c = cluster('1.6.13', weaveNetDaemonSet({ version: '2.8.1', apiVersion: 'extensions/v1beta1' }));
     const before = c.snapshot();
     expect((await refusal(isolate(c))).message).toMatch(/^isolating namespace prod would not be enforced: weave-npc 2\.8\.1 watches only networking\.k8s\.io\/v1 NetworkPolicies/);
     expect(c.snapshot()).toEqual(before);

@@ -6,6 +6,7 @@ import { runInContainer } from './src/exec.js';
 import { startSimulator, type Obj, type Simulator } from './index.js';
 import { weaveState, weaveStatusConnections, ipamSplit } from './src/weave-node.js';
 import { weaveViewFor } from './src/exec.js';
+import { weaveNetDaemonSet } from '../fakes/builders.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -14,28 +15,6 @@ afterEach(async () => {
 });
 
 const PROBE = 'nicolaka/netshoot:v0.13';
-
-function weaveNet(version = '2.8.1', env: Record<string, string> = {}, npcArgs: string[] = []): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'weave-net', namespace: 'kube-system', labels: { name: 'weave-net' } },
-    spec: {
-      selector: { matchLabels: { name: 'weave-net' } },
-      template: {
-        metadata: { labels: { name: 'weave-net' } },
-        spec: {
-          hostNetwork: true,
-          tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [
-            { name: 'weave', image: `weaveworks/weave-kube:${version}`, env: Object.entries(env).map(([name, value]) => ({ name, value })) },
-            { name: 'weave-npc', image: `weaveworks/weave-npc:${version}`, ...(npcArgs.length ? { args: npcArgs } : {}) },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function probePod(name: string, node: string, opts: { labels?: Record<string, string>; ns?: string; port?: number; hostNetwork?: boolean } = {}): Obj {
   return {
@@ -54,7 +33,7 @@ async function cluster(opts: { version?: string; env?: Record<string, string>; k
   sim = await startSimulator({ nodes: 3, ...(opts.k8s ? { k8sVersion: opts.k8s } : {}) });
   const s = sim;
   const dsVersion = s.surface.resourceForKind('apps/v1', 'DaemonSet') ? 'apps/v1' : 'extensions/v1beta1';
-  s.put({ ...weaveNet(opts.version, opts.env, opts.npcArgs), apiVersion: dsVersion });
+  s.put(weaveNetDaemonSet({ ...(opts.version ? { version: opts.version } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.npcArgs ? { npcArgs: opts.npcArgs } : {}), apiVersion: dsVersion }));
   await s.waitFor(() => s.store.list('pods', 'kube-system').filter((p) => p['status']?.['phase'] === 'Running').length === 3, { timeoutMs: 10_000 });
   return s;
 }
