@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsFor } from '../../src/cluster/credentials.js';
 import { loadKubeconfig, type LoadedKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { WeavectlError } from '../../src/errors.js';
+import { thrownError as thrown } from '../helpers/thrown.js';
 
 let dir: string;
 
@@ -42,15 +43,6 @@ function config(o: {
   return lines.join('\n') + '\n';
 }
 
-function thrown(fn: () => unknown): WeavectlError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    return e as WeavectlError;
-  }
-  throw new Error('expected an error');
-}
 
 /** What a request to the chosen cluster carries: the TLS material and the headers. */
 async function requestOptions(kc: LoadedKubeconfig) {

@@ -2,7 +2,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WeavectlError } from '../../src/errors.js';
 import {
   containersOf,
   findContainer,
@@ -17,6 +16,7 @@ import { findDoc, parseManifest, renderYaml, toObjects, type Manifest } from '..
 import { MAX_MTU, MIN_MTU, parseConnLimit, parseEnvFlag, parseMtu, parsePasswordSecret, validateImageRegistry, validateSecretName } from '../../src/manifest/net-settings.js';
 import { applyNetSettings } from '../../src/manifest/patch-net.js';
 import { loadNetTemplate } from '../../src/manifest/templates.js';
+import { thrownError as error } from '../helpers/thrown.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const refDir = resolve(repoRoot, 'test/fixtures/upstream');
@@ -43,16 +43,6 @@ const envOf = (m: Manifest) => weave(m).env ?? [];
 const envNames = (m: Manifest) => envOf(m).map((e) => e.name);
 const envValue = (m: Manifest, name: string) => envOf(m).find((e) => e.name === name);
 
-function error(fn: () => unknown): WeavectlError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    expect((e as Error).message).not.toContain('\n');
-    return e as WeavectlError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('reference manifests are all there', () => {
   it('has the Net flavours the patches are tested on', () => {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WeavectlError } from '../../src/errors.js';
 import { parseManifest, renderYaml, toObjects, type Manifest } from '../../src/manifest/manifest.js';
 import {
   applyScopeSettings,
@@ -12,6 +11,7 @@ import {
   parseServiceType,
   validateExternalIP,
 } from '../../src/manifest/patch-scope.js';
+import { thrownError as error } from '../helpers/thrown.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const refDir = resolve(repoRoot, 'test/fixtures/upstream');
@@ -36,16 +36,6 @@ const args = (m: Manifest, kind: string, name: string) => obj(m, kind, name).spe
 const agentArgs = (m: Manifest) => args(m, 'DaemonSet', 'weave-scope-agent');
 const clusterAgentArgs = (m: Manifest) => args(m, 'Deployment', 'weave-scope-cluster-agent');
 
-function error(fn: () => unknown): WeavectlError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    expect((e as Error).message).not.toContain('\n');
-    return e as WeavectlError;
-  }
-  throw new Error('expected an error');
-}
 
 describe.each([ASSET, EXAMPLES])('applyScopeSettings on %s', (file) => {
   const original = load(file);

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WeavectlError } from '../../src/errors.js';
 import { parseManifest, renderYaml, toObjects, type Manifest } from '../../src/manifest/manifest.js';
 import { applyScopeSettings, type ScopeSettings } from '../../src/manifest/patch-scope.js';
 import { loadScopeTemplate } from '../../src/manifest/templates.js';
@@ -16,6 +15,7 @@ import { ALLOW_FROM_POLICY, allowFromNotes, parseAllowFromList, readAllowFrom } 
 import { basicAuthOn, readBasicAuthSecret } from '../../src/manifest/scope-auth.js';
 import { detectRuntime, parseRuntime, readRuntime, runtimeOfVersion, type ScopeRuntime } from '../../src/manifest/scope-runtime.js';
 import { scopeImageVersion, scopeVersionsOf } from '../../src/manifest/scope-version.js';
+import { thrownError as error } from '../helpers/thrown.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OLD = parseManifest(readFileSync(join(repoRoot, 'test/fixtures/upstream/scope-1.9.1-k8s-examples.yaml'), 'utf8'), 'scope-1.9.1-k8s-examples.yaml');
@@ -33,16 +33,6 @@ const containers = (m: Manifest) =>
   ).map(([k, n]) => ({ workload: n, c: find(m, k, n)!.spec.template.spec.containers[0] }));
 const agent = (m: Manifest) => find(m, 'DaemonSet', 'weave-scope-agent')!.spec.template.spec;
 
-function error(fn: () => unknown): WeavectlError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    expect((e as Error).message).not.toContain('\n');
-    return e as WeavectlError;
-  }
-  throw new Error('expected an error');
-}
 
 const AUTH = [undefined, 'scope-auth'] as const;
 const RUNTIMES: (ScopeRuntime | undefined)[] = [undefined, 'docker', 'containerd', 'crio'];

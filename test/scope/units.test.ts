@@ -1,7 +1,6 @@
 /** The pure parts of `scope open`, `scope status` and --generate (issue 15). */
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { WeavectlError } from '../../src/errors.js';
 import { toObjects } from '../../src/manifest/manifest.js';
 import { applyScopeSettings } from '../../src/manifest/patch-scope.js';
 import { loadScopeTemplate } from '../../src/manifest/templates.js';
@@ -9,16 +8,8 @@ import { authSecretProblem, generatedSecret } from '../../src/scope/auth-secret.
 import { browserOpener } from '../../src/scope/browser.js';
 import { credentialsNote, localUrl, parseLocalPort, parseOpenAddress } from '../../src/scope/open.js';
 import { buildScopeStatus, renderScopeStatus } from '../../src/scope/status-model.js';
+import { thrownError as error } from '../helpers/thrown.js';
 
-function error(fn: () => unknown): WeavectlError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeavectlError);
-    return e as WeavectlError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('scope open: flags, URL, desktop', () => {
   it('--address and --port', () => {
