@@ -59,7 +59,7 @@ export function fastWeave(sim, m, range) {
   const limit = m.defaultConnLimitOf('2.8.1');
 
   // An established fastdp connection, in the digest's short form: the first 11 characters of its Info, its MTU.
-  const established = (i, j) => `=${`fastdp ${nick[j]}`.slice(0, 11)}|${mtu}\n`;
+  const established = (j) => `=${`fastdp ${nick[j]}`.slice(0, 11)}|${mtu}\n`;
   const self = (i) => `-> ${`${names[i].ip}:${m.WEAVE_PORT}`.padEnd(21)} ${'failed'.padEnd(11)} cannot connect to ourself, retry: never \n`;
   const owners = shares.filter((sh) => sh.size > 0).length;
   // weavectl's report template (src/status/digest.ts): readiness, version and the router's counts
@@ -74,7 +74,7 @@ export function fastWeave(sim, m, range) {
         out += self(i);
         selfDone = true;
       }
-      out += established(i, j);
+      out += established(j);
     }
     if (!selfDone) out += self(i);
     out += `ipam ${m.peerName(names[i].name)} ${total} ${active} ${owners} 0 null "${range}"\n`;
